@@ -1,0 +1,32 @@
+"""The one place that wires real adapters from the environment. Builds objects; connects nothing."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portal_config import SERVICE
+from portal_config.service_layer.branches import PortalAddress
+from portal_shared.bus.connection import broker_reachable
+from portal_shared.config import ServiceSettings, env_str
+from portal_shared.db import Database
+
+
+@dataclass
+class Bootstrap:
+    settings: ServiceSettings
+    db: Database
+    address: PortalAddress
+    operator_token: str | None
+    readiness_checks: dict = field(default_factory=dict)
+
+
+def bootstrap(settings: ServiceSettings | None = None) -> Bootstrap:
+    settings = settings or ServiceSettings.from_env(SERVICE)
+    db = Database(settings.database_url)
+    return Bootstrap(
+        settings=settings,
+        db=db,
+        address=PortalAddress(base_domain=env_str("PORTAL_BASE_DOMAIN", "localhost:8080"),
+                              scheme=env_str("PORTAL_SCHEME", "http")),
+        operator_token=env_str("PORTAL_OPERATOR_TOKEN", "") or None,
+        readiness_checks={"database": db.ping, "broker": lambda: broker_reachable(settings.bus)},
+    )

@@ -1,0 +1,37 @@
+"""Who may call the admin API: the bootstrap operator (a token from the environment) for now.
+
+Staff accounts arrive with identity; the gateway's internal token then carries their role.
+The gateway itself reads the branch snapshot with its own internal service token.
+"""
+from __future__ import annotations
+
+import hmac
+from functools import wraps
+
+from flask import current_app, g, request
+
+from portal_shared.errors import Forbidden, Unauthenticated
+
+
+def require_operator(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        expected = current_app.config.get("OPERATOR_TOKEN")
+        header = request.headers.get("Authorization", "")
+        supplied = header[7:] if header.startswith("Bearer ") else ""
+        if not expected or not supplied or not hmac.compare_digest(supplied.encode(), expected.encode()):
+            raise Unauthenticated("Send the operator token as 'Authorization: Bearer <token>'.")
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def require_internal_service(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        identity = g.get("identity")
+        if not identity:
+            raise Unauthenticated("Internal endpoint: a valid internal identity token is required.")
+        if identity.get("kind") != "service":
+            raise Forbidden("Internal endpoint: for platform services only.")
+        return view(*args, **kwargs)
+    return wrapper

@@ -1,0 +1,65 @@
+"""Outbox and inbox tables, and writing an event in the caller's transaction.
+
+Each service's metadata includes these two tables (`define_bus_tables`) and its first
+migration creates them (`portal_shared.migrations.create_bus_tables`).
+
+- outbox: one row per event to publish; `status` pending → published (or unroutable);
+  `attempts` counts publish tries, `last_error` says why the last one failed.
+- inbox: (consumer, message_id) of every message a consumer has applied, written in the same
+  transaction as the effect, so a redelivery is recognised and has no second effect.
+"""
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Session
+
+from portal_shared.events.envelope import Envelope
+
+PENDING, PUBLISHED, UNROUTABLE = "pending", "published", "unroutable"
+
+
+def define_bus_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
+    outbox = sa.Table(
+        "outbox", metadata,
+        sa.Column("id", UUID(as_uuid=False), primary_key=True),
+        sa.Column("event_type", sa.String(100), nullable=False),
+        sa.Column("tenant_id", UUID(as_uuid=False), nullable=True),
+        sa.Column("payload", JSONB, nullable=False),
+        sa.Column("status", sa.String(20), nullable=False, server_default=PENDING),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("last_error", sa.Text, nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Index("ix_outbox_pending", "created_at", postgresql_where=sa.text("status = 'pending'")),
+    )
+    inbox = sa.Table(
+        "inbox", metadata,
+        sa.Column("consumer", sa.String(100), primary_key=True),
+        sa.Column("message_id", sa.String(100), primary_key=True),
+        sa.Column("event_type", sa.String(100), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    )
+    return outbox, inbox
+
+
+def record_event(session: Session, event: Envelope) -> None:
+    """Add the event to the outbox in the session's transaction; the relay publishes it after commit."""
+    session.execute(
+        sa.text("INSERT INTO outbox (id, event_type, tenant_id, payload) "
+                "VALUES (:id, :event_type, :tenant_id, CAST(:payload AS JSONB))"),
+        {"id": event.id, "event_type": event.type, "tenant_id": event.tenant_id,
+         "payload": json.dumps(event.to_dict())},
+    )
+
+
+def mark_processed(session: Session, consumer: str, message_id: str, event_type: str) -> bool:
+    """Record that `consumer` applied `message_id`. False when it already had (a redelivery)."""
+    row = session.execute(
+        sa.text("INSERT INTO inbox (consumer, message_id, event_type) VALUES (:c, :m, :t) "
+                "ON CONFLICT DO NOTHING RETURNING message_id"),
+        {"c": consumer, "m": message_id, "t": event_type},
+    ).first()
+    return row is not None

@@ -1,0 +1,95 @@
+"""Configuration read from the environment, once, by the process that needs it.
+
+Every service reads the same names so operators learn them once. Nothing here connects to
+anything; it only describes where things are.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None:
+        raise RuntimeError(f"environment variable {name} is required")
+    return value
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else int(raw)
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else float(raw)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url_for(service: str) -> str:
+    """The service's own database: DATABASE_URL, or one named after the service on the local server."""
+    explicit = os.environ.get("DATABASE_URL")
+    if explicit:
+        return explicit
+    base = os.environ.get("POSTGRES_URL", "postgresql+psycopg://localhost:5432")
+    prefix = os.environ.get("DATABASE_PREFIX", "portal")
+    return f"{base.rstrip('/')}/{prefix}_{service.replace('-', '_')}"
+
+
+@dataclass(frozen=True)
+class BusSettings:
+    url: str = "amqp://guest:guest@localhost:5672/%2F"
+    # Every exchange and queue name starts with this, so tests and `make run` never share queues.
+    namespace: str = "portal"
+    heartbeat: int = 30
+    blocked_connection_timeout: float = 60.0
+    quorum_queues: bool = True
+    prefetch: int = 20
+    max_retries: int = 5
+    retry_delays_ms: tuple[int, ...] = (1000, 5000, 30000)
+
+    @classmethod
+    def from_env(cls) -> "BusSettings":
+        delays = os.environ.get("BUS_RETRY_DELAYS_MS")
+        return cls(
+            url=env_str("AMQP_URL", cls.url),
+            namespace=env_str("BUS_NAMESPACE", cls.namespace),
+            heartbeat=env_int("BUS_HEARTBEAT", cls.heartbeat),
+            blocked_connection_timeout=env_float("BUS_BLOCKED_TIMEOUT", cls.blocked_connection_timeout),
+            quorum_queues=env_bool("BUS_QUORUM_QUEUES", cls.quorum_queues),
+            prefetch=env_int("BUS_PREFETCH", cls.prefetch),
+            max_retries=env_int("BUS_MAX_RETRIES", cls.max_retries),
+            retry_delays_ms=tuple(int(d) for d in delays.split(",")) if delays else cls.retry_delays_ms,
+        )
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """What every service process needs to know about its surroundings."""
+
+    service: str
+    database_url: str
+    bus: BusSettings = field(default_factory=BusSettings)
+    redis_url: str = "redis://localhost:6379/0"
+    internal_token_secret: str = "dev-internal-secret-change-me"
+    log_level: str = "INFO"
+    dev_mode: bool = True
+
+    @classmethod
+    def from_env(cls, service: str) -> "ServiceSettings":
+        return cls(
+            service=service,
+            database_url=database_url_for(service),
+            bus=BusSettings.from_env(),
+            redis_url=env_str("REDIS_URL", cls.redis_url),
+            internal_token_secret=env_str("INTERNAL_TOKEN_SECRET", cls.internal_token_secret),
+            log_level=env_str("LOG_LEVEL", cls.log_level),
+            dev_mode=env_bool("PORTAL_DEV", cls.dev_mode),
+        )

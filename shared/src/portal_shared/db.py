@@ -1,0 +1,90 @@
+"""The service's database: one lazily built engine per process, and the unit of work.
+
+The engine is built on first use, never at import, and rebuilt when the process id changes,
+so a gunicorn worker never shares a pooled connection with its parent.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 5):
+        self.url = url
+        self._pool_size = pool_size
+        self._engine: sa.Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+        self._pid: int | None = None
+
+    @property
+    def engine(self) -> sa.Engine:
+        if self._engine is None or self._pid != os.getpid():
+            if self._engine is not None:
+                # Inherited from the parent: drop its connections without closing them under it.
+                self._engine.dispose(close=False)
+            self._engine = sa.create_engine(
+                self.url, pool_size=self._pool_size, pool_pre_ping=True, pool_recycle=1800
+            )
+            self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+            self._pid = os.getpid()
+        return self._engine
+
+    def new_session(self) -> Session:
+        self.engine  # noqa: B018 - builds the sessionmaker for this process
+        assert self._sessions is not None
+        return self._sessions()
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """A session whose work commits together at the end, or not at all."""
+        session = self.new_session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def ensure_database_exists(url: str) -> bool:
+    """Create the database named in `url` if the server lacks it. Returns True when created."""
+    parsed = make_url(url)
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+            ).first()
+            if exists:
+                return False
+            conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+            return True
+    finally:
+        admin.dispose()
+
+
+def drop_database(url: str) -> None:
+    parsed = make_url(url)
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
