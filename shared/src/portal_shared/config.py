@@ -78,7 +78,7 @@ class ServiceSettings:
     database_url: str
     bus: BusSettings = field(default_factory=BusSettings)
     redis_url: str = "redis://localhost:6379/0"
-    internal_token_secret: str = "dev-internal-secret-change-me"
+    internal_token_secret: str = "dev-internal-secret-change-me-0123456789"
     log_level: str = "INFO"
     dev_mode: bool = True
 

@@ -100,10 +100,13 @@ def create_app(store: MessageStore) -> Flask:
         if not isinstance(payload, bytes):  # e.g. an attached message/rfc822
             payload = part.get_payload(0).as_bytes() if part.is_multipart() else b""
         response = Response(payload, mimetype=part.get_content_type())
-        # Attachments are untrusted: never let the browser render them inline.
-        response.headers["Content-Disposition"] = "attachment"
-        if part.get_filename():
-            response.headers.set("Content-Disposition", "attachment", filename=part.get_filename())
+        # Attachments are untrusted: never let the browser render them in our origin.
+        filename = part.get_filename()
+        if filename:
+            response.headers.set("Content-Disposition", "attachment", filename=filename)
+        else:
+            response.headers["Content-Disposition"] = "attachment"
+        response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
     @app.get("/")

@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 
 from portal_config import SERVICE
 from portal_config.service_layer.branches import PortalAddress
-from portal_shared.bus.connection import broker_reachable
 from portal_shared.config import ServiceSettings, env_str
 from portal_shared.db import Database
+from portal_shared.web.health import standard_checks
 
 
 @dataclass
@@ -28,5 +28,5 @@ def bootstrap(settings: ServiceSettings | None = None) -> Bootstrap:
         address=PortalAddress(base_domain=env_str("PORTAL_BASE_DOMAIN", "localhost:8080"),
                               scheme=env_str("PORTAL_SCHEME", "http")),
         operator_token=env_str("PORTAL_OPERATOR_TOKEN", "") or None,
-        readiness_checks={"database": db.ping, "broker": lambda: broker_reachable(settings.bus)},
+        readiness_checks=standard_checks(db, settings.bus),
     )

@@ -32,7 +32,7 @@ _CLAIM = sa.text(
 )
 _MARK = sa.text(
     "UPDATE outbox SET status = :status, attempts = attempts + 1, last_error = :error, "
-    "published_at = CASE WHEN :status = 'published' THEN :now ELSE published_at END WHERE id = :id"
+    "published_at = :published_at WHERE id = :id"
 )
 
 
@@ -108,7 +108,7 @@ class OutboxRelay:
                     broker_error = exc
                     break
                 session.execute(_MARK, {"status": status, "error": error, "id": row.id,
-                                        "now": datetime.now(UTC)})
+                                        "published_at": datetime.now(UTC) if status == PUBLISHED else None})
                 if status == PUBLISHED:
                     log.info("event_published", event_id=row.id, event_type=row.event_type)
         if broker_error is not None:

@@ -58,6 +58,7 @@ def run_worker(service: str, loops: Sequence[tuple[str, Loop]]) -> None:
     threads = start_loops(loops, stop)
     log.info("worker_started", service=service, loops=[name for name, _ in loops])
     beat = heartbeat_path(service)
+    beat.parent.mkdir(parents=True, exist_ok=True)
     while not stop.wait(5.0):
         if all(t.is_alive() for t in threads):
             beat.touch()

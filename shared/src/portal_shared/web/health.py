@@ -28,3 +28,10 @@ def init_health(app: Flask, service: str, checks: dict[str, Check]) -> None:
     def readyz():
         ready, results = run_checks(checks)
         return jsonify(service=service, ready=ready, checks=results), 200 if ready else 503
+
+
+def standard_checks(db, bus_settings) -> dict[str, Check]:
+    """What "ready" means for a service that owns a database and talks to the broker."""
+    from portal_shared.bus.connection import broker_reachable
+
+    return {"database": db.ping, "broker": lambda: broker_reachable(bus_settings)}

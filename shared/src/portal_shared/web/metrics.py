@@ -15,7 +15,7 @@ REQUESTS = Counter("http_requests_total", "HTTP requests handled", ["service", "
 LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["service", "method", "endpoint"])
 
 
-def init_metrics(app: Flask, service: str) -> None:
+def init_metrics(app: Flask, service: str, *, expose_route: bool = True) -> None:
     @app.before_request
     def _start_timer() -> None:
         g._metrics_started = time.perf_counter()
@@ -30,9 +30,12 @@ def init_metrics(app: Flask, service: str) -> None:
             LATENCY.labels(service, request.method, endpoint).observe(time.perf_counter() - started)
         return response
 
-    @app.get("/metrics")
-    def metrics() -> Response:
-        return Response(render_metrics(), mimetype=CONTENT_TYPE_LATEST)
+    if expose_route:
+        app.add_url_rule("/metrics", "metrics", metrics_response)
+
+
+def metrics_response() -> Response:
+    return Response(render_metrics(), mimetype=CONTENT_TYPE_LATEST)
 
 
 def render_metrics() -> bytes:

@@ -1,7 +1,23 @@
 """Request and response schemas of the admin API (validated at the edge)."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
+
+from portal_config.domain.branches import InvalidBranch, check_time_zone, normalise_slug
 
 NAME = validate.Length(min=1, max=200)
+
+
+def _domain_rule(rule):
+    """Run a domain rule at the edge, so every invalid field is reported in one answer."""
+    def check(value):
+        try:
+            rule(value)
+        except InvalidBranch as error:
+            raise ValidationError(error.message) from None
+    return check
+
+
+SLUG = _domain_rule(normalise_slug)
+TIME_ZONE = _domain_rule(check_time_zone)
 
 
 class CompanyCreate(Schema):
@@ -22,16 +38,17 @@ class CompanyRead(Schema):
 
 
 class BranchCreate(Schema):
-    slug = fields.String(required=True, metadata={"description": "the subdomain: <slug>.<base domain>"})
+    slug = fields.String(required=True, validate=SLUG,
+                         metadata={"description": "the subdomain: <slug>.<base domain>", "example": "north"})
     name = fields.String(required=True, validate=NAME)
-    time_zone = fields.String(required=True, metadata={"example": "America/Chicago"})
+    time_zone = fields.String(required=True, validate=TIME_ZONE, metadata={"example": "America/Chicago"})
     enabled = fields.Boolean(load_default=True)
 
 
 class BranchUpdate(Schema):
-    slug = fields.String()
+    slug = fields.String(validate=SLUG)
     name = fields.String(validate=NAME)
-    time_zone = fields.String()
+    time_zone = fields.String(validate=TIME_ZONE)
     enabled = fields.Boolean()
 
 

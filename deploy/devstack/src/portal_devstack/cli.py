@@ -1,0 +1,133 @@
+"""`portal-dev`: the commands behind `make run`.
+
+    portal-dev run        # preflight, migrate, seed, start everything in the foreground (Ctrl-C stops)
+    portal-dev migrate    # create and migrate every service's database
+    portal-dev seed       # apply deploy/demo-data.json (idempotent)
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+
+from portal_devstack.preflight import problems
+from portal_devstack.stack import BIN, MIGRATED, ROOT, Stack
+
+DEMO_DATA = ROOT / "deploy" / "demo-data.json"
+# The services whose parts of the demo exist so far; each feature adds its seeder here.
+SEEDERS = ["portal-config"]
+
+
+def preflight(stack: Stack) -> None:
+    found = problems(stack.postgres_url, stack.amqp_url, stack.redis_url)
+    if found:
+        print("Cannot start the portal:\n", file=sys.stderr)
+        for problem in found:
+            print(f"  - {problem}\n", file=sys.stderr)
+        sys.exit(1)
+
+
+def migrate(stack: Stack) -> None:
+    from portal_shared.logging import configure_logging
+    from portal_shared.migrations import upgrade
+
+    configure_logging("devstack", "WARNING")
+    for service, package in MIGRATED.items():
+        upgrade(package, stack.database_url(service))
+        print(f"  migrated {service:<14} {stack.database_url(service)}")
+
+
+def seed(stack: Stack) -> None:
+    env = stack.common_env()
+    env["LOG_LEVEL"] = "WARNING"
+    for service in SEEDERS:
+        subprocess.run([str(BIN / service), "seed", str(DEMO_DATA)], env=env, check=True)
+    print(f"  seeded demo data from {DEMO_DATA.relative_to(ROOT)}")
+
+
+def banner(stack: Stack) -> str:
+    gw = stack.gateway_port
+    return f"""
+  ┌──────────────────────────────────────────────────────────────────────────┐
+    Customer portal is up.
+
+    Portals       http://demo.localhost:{gw}/        (Demo Landscaping, St. Louis)
+                  http://demo-west.localhost:{gw}/   (Demo Landscaping, West County)
+    Readiness     http://localhost:{gw}/readyz
+    Admin API     http://localhost:{gw}/api/portal-config/companies
+                  Authorization: Bearer {stack.operator_token}
+    Mail sink     {stack.mail_api}/   (SMTP on 127.0.0.1:{stack.port(1025)})
+
+    Demo logins arrive with the identity feature (see README).
+    Ctrl-C stops everything.
+  └──────────────────────────────────────────────────────────────────────────┘
+"""
+
+
+def wait_and_announce(stack: Stack) -> None:
+    """Runs as a process of the stack: prints the banner once the gateway says all is ready."""
+    deadline = time.monotonic() + 120
+    url = f"http://127.0.0.1:{stack.gateway_port}/readyz"
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, headers={"Host": stack.base_domain}, timeout=2).status_code == 200:
+                print(banner(stack), flush=True)
+                break
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    else:
+        print(f"Not every service became ready within 2 minutes: see {url}", flush=True)
+    signal.pause()  # honcho stops the whole stack when any process exits
+
+
+def run(stack: Stack) -> None:
+    from honcho.manager import Manager
+
+    preflight(stack)
+    print("Preparing databases…")
+    migrate(stack)
+    seed(stack)
+    stack.run_dir.mkdir(exist_ok=True)
+    manager = Manager()
+    for process in stack.processes():
+        manager.add_process(process.name, " ".join(_quote(c) for c in process.command), env=process.env)
+    manager.add_process("ready", f"{_quote(str(BIN / 'portal-dev'))} announce", env=stack.common_env())
+    manager.loop()
+    sys.exit(manager.returncode)
+
+
+def _quote(part: str) -> str:
+    import shlex
+
+    return shlex.quote(part)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="portal-dev", description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=["run", "migrate", "seed", "preflight", "announce"])
+    args = parser.parse_args(argv)
+    stack = Stack(port_offset=int(os.environ.get("PORT_OFFSET", "0")))
+    if args.command == "run":
+        run(stack)
+    elif args.command == "preflight":
+        preflight(stack)
+        print("PostgreSQL, RabbitMQ and Redis are reachable.")
+    elif args.command == "migrate":
+        preflight(stack)
+        migrate(stack)
+    elif args.command == "seed":
+        preflight(stack)
+        seed(stack)
+    elif args.command == "announce":
+        wait_and_announce(stack)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

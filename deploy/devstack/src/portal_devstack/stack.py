@@ -1,0 +1,109 @@
+"""The processes of the portal on one machine, with their ports and environment.
+
+One table, used by `make run` (port offset 0) and by the end-to-end tests (offset 10000, their
+own databases and queues), so both start the system exactly the same way.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[4]
+BIN = Path(sys.executable).parent
+
+# service → (folder, base port); billing runs two processes to show it scales on its own.
+WEB_SERVICES = {
+    "identity": ("services/identity", 8101),
+    "portal-config": ("services/portal-config", 8102),
+    "billing": ("services/billing", 8103),
+    "proposals": ("services/proposals", 8104),
+    "requests": ("services/requests", 8105),
+    "visits": ("services/visits", 8106),
+    "notifications": ("services/notifications", 8107),
+    "portal-web": ("services/portal-web", 8108),
+}
+EXTRA_INSTANCES = {"billing": [8113]}
+WORKERS = {"portal-config": "portal-config", "notifications": "portal-notifications"}
+# Packages whose databases `migrate` creates and migrates.
+MIGRATED = {
+    "identity": "portal_identity", "portal-config": "portal_config", "billing": "portal_billing",
+    "proposals": "portal_proposals", "requests": "portal_requests", "visits": "portal_visits",
+    "notifications": "portal_notifications",
+}
+GATEWAY_PORT, SMTP_PORT, MAIL_HTTP_PORT = 8080, 1025, 8025
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    health_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Stack:
+    port_offset: int = 0
+    namespace: str = "portal"
+    database_prefix: str = "portal"
+    operator_token: str = "dev-operator-token"
+    internal_secret: str = "dev-internal-secret-change-me-0123456789"
+    postgres_url: str = field(default_factory=lambda: os.environ.get("POSTGRES_URL", "postgresql+psycopg://localhost:5432"))
+    amqp_url: str = field(default_factory=lambda: os.environ.get("AMQP_URL", "amqp://guest:guest@localhost:5672/%2F"))
+    redis_url: str = field(default_factory=lambda: os.environ.get("REDIS_URL", "redis://localhost:6379/0"))
+    run_dir: Path = ROOT / ".run"
+
+    def port(self, base: int) -> int:
+        return base + self.port_offset
+
+    @property
+    def gateway_port(self) -> int:
+        return self.port(GATEWAY_PORT)
+
+    @property
+    def base_domain(self) -> str:
+        return f"localhost:{self.gateway_port}"
+
+    @property
+    def mail_api(self) -> str:
+        return f"http://127.0.0.1:{self.port(MAIL_HTTP_PORT)}"
+
+    def database_url(self, service: str) -> str:
+        return f"{self.postgres_url.rstrip('/')}/{self.database_prefix}_{service.replace('-', '_')}"
+
+    def common_env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+        env.update(
+            POSTGRES_URL=self.postgres_url, DATABASE_PREFIX=self.database_prefix, AMQP_URL=self.amqp_url,
+            REDIS_URL=self.redis_url, BUS_NAMESPACE=self.namespace, INTERNAL_TOKEN_SECRET=self.internal_secret,
+            PORTAL_OPERATOR_TOKEN=self.operator_token, PORTAL_BASE_DOMAIN=self.base_domain, PORTAL_SCHEME="http",
+            SMTP_HOST="127.0.0.1", SMTP_PORT=str(self.port(SMTP_PORT)), PYTHONUNBUFFERED="1",
+            WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "1"),
+        )
+        for service, (_folder, base) in WEB_SERVICES.items():
+            urls = [f"http://127.0.0.1:{self.port(p)}" for p in [base, *EXTRA_INSTANCES.get(service, [])]]
+            env["UPSTREAM_" + service.upper().replace("-", "_")] = ",".join(urls)
+        return env
+
+    def processes(self) -> list[Process]:
+        env = self.common_env()
+        procs = [Process("mailsink", [str(BIN / "portal-mailsink"), "--smtp-port", str(self.port(SMTP_PORT)),
+                                      "--http-port", str(self.port(MAIL_HTTP_PORT))], env,
+                         f"{self.mail_api}/livez")]
+        for service, (folder, base) in WEB_SERVICES.items():
+            for index, port in enumerate([base, *EXTRA_INSTANCES.get(service, [])]):
+                name = service if index == 0 else f"{service}-{index + 1}"
+                procs.append(Process(
+                    name, [str(BIN / "gunicorn"), "-c", str(ROOT / folder / "gunicorn.conf.py")],
+                    {**env, "BIND": f"127.0.0.1:{self.port(port)}",
+                     "WORKER_HEARTBEAT_FILE": str(self.run_dir / f"{name}.alive")},
+                    f"http://127.0.0.1:{self.port(port)}/healthz"))
+        for service, command in WORKERS.items():
+            procs.append(Process(f"{service}-worker", [str(BIN / command), "worker"],
+                                 {**env, "WORKER_HEARTBEAT_FILE": str(self.run_dir / f"{service}-worker.alive")}))
+        procs.append(Process("gateway", [str(BIN / "gunicorn"), "-c", str(ROOT / "gateway/gunicorn.conf.py")],
+                             {**env, "BIND": f"0.0.0.0:{self.gateway_port}"},
+                             f"http://127.0.0.1:{self.gateway_port}/healthz"))
+        return procs

@@ -1,0 +1,88 @@
+"""Upstream pools: several addresses per service, round-robin, pooled connections, timeouts.
+
+An address is `http://host:port`, or `http+dns://name:port` to balance over every address the
+name resolves to (Docker Compose replicas, a headless Kubernetes service), re-resolved every
+few seconds so new replicas join without a restart. A refused connection moves on to the next
+address (the request was never sent, so this is safe for any method).
+"""
+from __future__ import annotations
+
+import itertools
+import socket
+import threading
+import time
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+DNS_SCHEME = "http+dns"
+DNS_TTL_SECONDS = 5.0
+
+
+class NoUpstream(Exception):
+    """No address answered: every connection was refused or none is configured."""
+
+
+class UpstreamTimeout(Exception):
+    """The upstream accepted the request but did not answer in time."""
+
+
+class UpstreamPool:
+    def __init__(self, service: str, urls: list[str], *, connect_timeout: float, read_timeout: float):
+        self.service = service
+        self.urls = urls
+        self.timeout = (connect_timeout, read_timeout)
+        self._counter = itertools.count()
+        self._resolved: list[str] = []
+        self._resolved_at = 0.0
+        self._lock = threading.Lock()
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def addresses(self) -> list[str]:
+        if not any(u.startswith(DNS_SCHEME + "://") for u in self.urls):
+            return self.urls
+        with self._lock:
+            if time.monotonic() - self._resolved_at > DNS_TTL_SECONDS or not self._resolved:
+                self._resolved = [a for url in self.urls for a in _expand(url)]
+                self._resolved_at = time.monotonic()
+            return list(self._resolved)
+
+    def ordered(self) -> list[str]:
+        """Every address once, starting with the next one in round-robin order."""
+        addresses = self.addresses()
+        if not addresses:
+            return []
+        start = next(self._counter) % len(addresses)
+        return addresses[start:] + addresses[:start]
+
+    def send(self, method: str, path: str, *, query: str, headers: dict[str, str], body: bytes | None,
+             stream: bool = True) -> requests.Response:
+        for base in self.ordered():
+            url = f"{base}{path}" + (f"?{query}" if query else "")
+            try:
+                return self.session.request(method, url, headers=headers, data=body, timeout=self.timeout,
+                                            allow_redirects=False, stream=stream)
+            except requests.exceptions.ConnectTimeout:
+                continue
+            except requests.exceptions.ReadTimeout as exc:
+                raise UpstreamTimeout(f"{self.service} did not answer within {self.timeout[1]}s") from exc
+            except requests.exceptions.ConnectionError:
+                continue
+        raise NoUpstream(f"no {self.service} instance is reachable")
+
+
+def _expand(url: str) -> list[str]:
+    if not url.startswith(DNS_SCHEME + "://"):
+        return [url]
+    parts = urlsplit(url)
+    port = parts.port or 80
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return []
+    hosts = sorted({info[4][0] for info in infos})
+    return [f"http://{'[' + h + ']' if ':' in h else h}:{port}" for h in hosts]

@@ -1,0 +1,47 @@
+"""Gateway settings: where each service runs (several URLs each), timeouts, the portal domain."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from portal_shared.config import BusSettings, env_float, env_str
+
+# Every routable service, with its dev address. `/api/<name>/...` goes to it.
+DEFAULT_UPSTREAMS = {
+    "identity": "http://127.0.0.1:8101",
+    "portal-config": "http://127.0.0.1:8102",
+    "billing": "http://127.0.0.1:8103",
+    "proposals": "http://127.0.0.1:8104",
+    "requests": "http://127.0.0.1:8105",
+    "visits": "http://127.0.0.1:8106",
+    "notifications": "http://127.0.0.1:8107",
+    "portal-web": "http://127.0.0.1:8108",
+}
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    base_domain: str
+    upstreams: dict[str, list[str]]
+    internal_token_secret: str
+    bus: BusSettings = field(default_factory=BusSettings)
+    connect_timeout: float = 2.0
+    read_timeout: float = 30.0
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls) -> "GatewaySettings":
+        upstreams = {}
+        for service, default in DEFAULT_UPSTREAMS.items():
+            # UPSTREAM_BILLING="http://127.0.0.1:8103,http://127.0.0.1:8113"; http+dns://billing:8000 for replicas
+            raw = os.environ.get("UPSTREAM_" + service.upper().replace("-", "_"), default)
+            upstreams[service] = [u.strip().rstrip("/") for u in raw.split(",") if u.strip()]
+        return cls(
+            base_domain=env_str("PORTAL_BASE_DOMAIN", "localhost:8080").lower(),
+            upstreams=upstreams,
+            internal_token_secret=env_str("INTERNAL_TOKEN_SECRET", "dev-internal-secret-change-me-0123456789"),
+            bus=BusSettings.from_env(),
+            connect_timeout=env_float("UPSTREAM_CONNECT_TIMEOUT", 2.0),
+            read_timeout=env_float("UPSTREAM_READ_TIMEOUT", 30.0),
+            log_level=env_str("LOG_LEVEL", "INFO"),
+        )

@@ -1,0 +1,140 @@
+"""The gateway's one job per request: find the branch, clean the headers, pass it on.
+
+Bare host (`PORTAL_BASE_DOMAIN`): /healthz, /readyz (every service), /metrics, and /api/...
+for the operator's admin API. Branch host: /api/<service>/... to that service, the rest to
+portal-web, each with a fresh signed identity token naming the tenant and branch.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
+
+from portal_gateway.adapters.upstreams import NoUpstream, UpstreamPool, UpstreamTimeout
+from portal_gateway.routing.branches import Branch
+from portal_gateway.routing.hosts import BARE, BRANCH, resolve_host, split_service_path
+from portal_shared.errors import problem
+from portal_shared.identity_token import HEADER as IDENTITY_HEADER
+from portal_shared.identity_token import sign_identity
+from portal_shared.logging import get_logger
+from portal_shared.web.health import run_checks
+from portal_shared.web.metrics import metrics_response
+
+log = get_logger(__name__)
+bp = Blueprint("proxy", __name__)
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
+              "transfer-encoding", "upgrade", "host", "content-length"}
+# Identity is the gateway's to assert. Anything a client sends that looks like it is dropped.
+STRIPPED_PREFIXES = ("x-portal-", "x-internal-", "x-user", "x-tenant", "x-branch", "x-forwarded-user",
+                     "x-remote-user", "remote-user", "x-auth-", "x-identity")
+
+
+def _pools() -> dict[str, UpstreamPool]:
+    return current_app.extensions["gateway_pools"]
+
+
+def _page(status: int, title: str, message: str) -> Response:
+    return Response(render_template("page.html", title=title, message=message), status=status,
+                    mimetype="text/html")
+
+
+@bp.route("/", defaults={"path": ""}, methods=METHODS)
+@bp.route("/<path:path>", methods=METHODS)
+def route(path: str):
+    if path == "healthz":  # liveness, whatever Host a probe sends
+        return jsonify(service="gateway", status="alive")
+    match = resolve_host(request.host, current_app.config["BASE_DOMAIN"])
+    if match.kind == BARE:
+        return _bare_host(path)
+    if match.kind != BRANCH:
+        return _page(404, "No portal here", "There is no customer portal at this address. Check the link you were sent.")
+    branch = current_app.extensions["gateway_branches"].by_slug(match.slug)
+    if branch is None:
+        return _page(404, "No portal here", "There is no customer portal at this address. Check the link you were sent.")
+    if not branch.enabled:
+        return _page(403, "Portal not enabled",
+                     f"{branch.company_name}'s customer portal for {branch.name} is not enabled yet. "
+                     "Please contact them for access.")
+    service, upstream_path = split_service_path(path, _pools())
+    return _forward(service, upstream_path, branch)
+
+
+def _bare_host(path: str):
+    if path == "readyz":
+        return readiness()
+    if path == "metrics":
+        return metrics_response()
+    service, upstream_path = split_service_path(path, _pools())
+    if service == "portal-web":
+        return _page(404, "Customer portal platform",
+                     "Each company's portal lives at its own address, like https://yourcompany.example.com.")
+    return _forward(service, upstream_path, None)
+
+
+def _forward(service: str, path: str, branch: Branch | None):
+    pool = _pools()[service]
+    headers = _clean_headers(branch)
+    body = request.get_data() if request.method not in ("GET", "HEAD") else None
+    try:
+        upstream = pool.send(request.method, path, query=request.query_string.decode(), headers=headers, body=body)
+    except UpstreamTimeout as exc:
+        log.warning("upstream_timeout", service=service, path=path)
+        return problem(504, "upstream_timeout", "Gateway timeout", str(exc), request_id=g.request_id)
+    except NoUpstream as exc:
+        log.warning("upstream_unavailable", service=service, path=path)
+        return problem(503, "upstream_unavailable", "Service unavailable", str(exc), request_id=g.request_id,
+                       headers={"Retry-After": "5"})
+    response_headers = [(k, v) for k, v in upstream.raw.headers.items() if k.lower() not in HOP_BY_HOP]
+    return Response(_stream(upstream), status=upstream.status_code, headers=response_headers)
+
+
+def _stream(upstream) -> Iterator[bytes]:
+    try:
+        yield from upstream.raw.stream(64 * 1024, decode_content=False)
+    finally:
+        upstream.close()
+
+
+def _clean_headers(branch: Branch | None) -> dict[str, str]:
+    headers = {k: v for k, v in request.headers.items()
+               if k.lower() not in HOP_BY_HOP and not k.lower().startswith(STRIPPED_PREFIXES)}
+    headers["X-Request-ID"] = g.request_id
+    headers["X-Forwarded-Host"] = request.host
+    headers["X-Forwarded-Proto"] = request.scheme
+    headers["X-Forwarded-For"] = ", ".join(filter(None, [request.headers.get("X-Forwarded-For"), request.remote_addr]))
+    claims = {"kind": "request", "request_id": g.request_id}
+    if branch is not None:
+        claims.update(tenant_id=branch.company_id, branch_id=branch.branch_id, branch_slug=branch.slug,
+                      branch_name=branch.name, company_name=branch.company_name, time_zone=branch.time_zone)
+    headers[IDENTITY_HEADER] = sign_identity(claims, current_app.config["INTERNAL_TOKEN_SECRET"])
+    return headers
+
+
+def readiness():
+    """Every service's /readyz (each instance), plus the gateway's own routing table and feed."""
+    pools = _pools()
+    feed = current_app.extensions.get("gateway_feed")
+    branches = current_app.extensions["gateway_branches"]
+
+    def check_instance(pool: UpstreamPool, base: str):
+        def check():
+            response = pool.session.get(f"{base}/readyz", timeout=(1.0, 3.0))
+            if response.status_code != 200:
+                raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
+        return check
+
+    targets = [(name, base, check_instance(pool, base)) for name, pool in pools.items() for base in pool.addresses()]
+    with ThreadPoolExecutor(max_workers=max(1, len(targets))) as executor:
+        outcomes = list(executor.map(lambda t: (t[0], t[1], run_checks({"ready": t[2]})[1]["ready"]), targets))
+    services: dict[str, dict] = {name: {"ready": False, "instances": {}} for name in pools}
+    for name, base, outcome in outcomes:
+        services[name]["instances"][base] = outcome
+    for name, entry in services.items():
+        entry["ready"] = bool(entry["instances"]) and all(v == "ok" for v in entry["instances"].values())
+    gateway = {"routing_table_loaded": branches.loaded.is_set(), "branches": len(branches),
+               "event_feed_connected": bool(feed and feed.connected)}
+    ready = all(s["ready"] for s in services.values()) and gateway["routing_table_loaded"] and gateway["event_feed_connected"]
+    return jsonify(ready=ready, gateway=gateway, services=services), 200 if ready else 503

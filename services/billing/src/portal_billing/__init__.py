@@ -1,0 +1,2 @@
+"""billing: Invoices, credits, balances, payment methods and payments (scaled independently)."""
+SERVICE = "billing"

@@ -1,0 +1,15 @@
+"""`portal-notifications migrate|worker`."""
+from portal_notifications import SERVICE
+from portal_notifications.bootstrap import bootstrap
+from portal_shared.bus.worker import run_worker
+from portal_shared.cli import service_cli
+
+
+def worker(settings) -> None:
+    wiring = bootstrap(settings)
+    consumer = wiring.emails_consumer()
+    sender = wiring.mail_sender()
+    run_worker(SERVICE, [("consumer:emails", consumer.run), ("mail-sender", sender.run)])
+
+
+main = service_cli(service=SERVICE, package="portal_notifications", worker=worker)

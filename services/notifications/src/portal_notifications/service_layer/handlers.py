@@ -1,0 +1,71 @@
+"""Handlers of the `notifications.emails` consumer: an event in, rendered emails queued.
+
+Each runs inside the consumer's unit of work (which also writes the inbox row and commits),
+so an email is queued exactly when its event is marked handled. Sending happens later, in
+the mail sender, so an SMTP outage never holds up or fails the consumer.
+"""
+from __future__ import annotations
+
+import uuid
+from functools import partial
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from portal_notifications.adapters.orm import OutboundMessage
+from portal_notifications.adapters.templates import EmailRenderer, default_renderer
+from portal_notifications.domain.emails import EmailDraft, portal_live_email
+from portal_shared.bus.consumer import Handler
+from portal_shared.events.envelope import Envelope
+from portal_shared.logging import get_logger
+
+log = get_logger(__name__)
+
+EMAILS_CONSUMER = "notifications.emails"
+DEFAULT_MAIL_FROM = "Customer Portal <no-reply@portal.localhost>"
+
+
+def email_handlers(*, mail_from: str = DEFAULT_MAIL_FROM, renderer: EmailRenderer | None = None) -> dict[str, Handler]:
+    """The consumer's handler table, by event type."""
+    return {"branch_created": partial(handle_branch_created, mail_from=mail_from, renderer=renderer)}
+
+
+def handle_branch_created(session: Session, envelope: Envelope, *, mail_from: str = DEFAULT_MAIL_FROM,
+                          renderer: EmailRenderer | None = None) -> None:
+    """Queue 'your customer portal is live' to the company's contact address, if it has one."""
+    draft = portal_live_email(envelope.data)
+    if draft is None:
+        log.info("email_skipped_no_contact_address", event_id=envelope.id, event_type=envelope.type,
+                 tenant_id=envelope.tenant_id, branch_id=envelope.branch_id)
+        return
+    queue_email(session, envelope, draft, mail_from=mail_from, renderer=renderer or default_renderer())
+
+
+def queue_email(session: Session, envelope: Envelope, draft: EmailDraft, *, mail_from: str,
+                renderer: EmailRenderer) -> str | None:
+    """Render the draft and store it as queued. Returns its id, or None when this event already has it."""
+    rendered = renderer.render(draft)
+    statement = (
+        insert(OutboundMessage)
+        .values(
+            id=str(uuid.uuid4()),
+            tenant_id=envelope.tenant_id or envelope.data["company_id"],
+            branch_id=envelope.branch_id or envelope.data.get("branch_id"),
+            event_id=envelope.id,
+            template=draft.template,
+            to_address=draft.to_address,
+            from_address=mail_from,
+            subject=rendered.subject,
+            text_body=rendered.text_body,
+            html_body=rendered.html_body,
+        )
+        # The inbox already dedupes deliveries; this guards any other path to a second copy.
+        .on_conflict_do_nothing(constraint="uq_outbound_messages_event_template")
+        .returning(OutboundMessage.id)
+    )
+    message_id = session.execute(statement).scalar()
+    if message_id is None:
+        log.info("email_already_queued", event_id=envelope.id, template=draft.template)
+    else:
+        log.info("email_queued", message_id=message_id, event_id=envelope.id, template=draft.template)
+    return message_id

@@ -1,0 +1,4 @@
+from portal_proposals.adapters.orm import metadata
+from portal_shared.migrations import run_migrations
+
+run_migrations(metadata)

@@ -1,0 +1,2 @@
+"""requests: Customer requests (issues), comments and attachments."""
+SERVICE = "requests"

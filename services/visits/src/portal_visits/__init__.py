@@ -1,0 +1,2 @@
+"""visits: Visits and the visit notes shown in the portal."""
+SERVICE = "visits"
