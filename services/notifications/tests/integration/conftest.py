@@ -32,17 +32,25 @@ AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@localhost:5672/%2F")
 # -- PostgreSQL ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The server (no database name) that throwaway test databases are created on."""
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
 def database_url():
     """A fresh database migrated by the service's own migrations; dropped after the session."""
     engine = sa.create_engine(f"{POSTGRES_URL}/postgres", connect_args={"connect_timeout": 5})
+    unreachable = None
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL} (set POSTGRES_URL): "
-                    f"{str(exc).splitlines()[0]}", pytrace=False)
+        unreachable = str(exc.orig or exc).splitlines()[0]
     finally:
         engine.dispose()
+    if unreachable:  # failed outside the except block, so the message is not buried in a traceback chain
+        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL} (set POSTGRES_URL): {unreachable}", pytrace=False)
     url = f"{POSTGRES_URL}/portal_test_notifications_{uuid.uuid4().hex[:10]}"
     try:
         upgrade("portal_notifications", url)
@@ -128,10 +136,13 @@ def bus_settings():
     """A namespace of our own on the real broker; its queues and exchanges are deleted afterwards."""
     settings = BusSettings(url=AMQP_URL, namespace=f"test-notif-{uuid.uuid4().hex[:8]}", heartbeat=10,
                            max_retries=2, retry_delays_ms=(200, 500))
+    unreachable = None
     try:
         broker_reachable(settings, timeout=5.0)
     except Exception as exc:  # noqa: BLE001 - any failure to connect means the broker is unusable
-        pytest.fail(f"RabbitMQ is not reachable at {AMQP_URL} (set AMQP_URL): {exc!r}", pytrace=False)
+        unreachable = repr(exc)
+    if unreachable:
+        pytest.fail(f"RabbitMQ is not reachable at {AMQP_URL} (set AMQP_URL): {unreachable}", pytrace=False)
     yield settings
     connection = pika.BlockingConnection(pika.URLParameters(settings.url))
     try:

@@ -1,0 +1,44 @@
+# The two commands: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PACKAGES := shared gateway services/identity services/portal-config services/billing services/proposals \
+            services/requests services/visits services/notifications services/portal-web \
+            deploy/mailsink deploy/devstack
+STAMP  := $(VENV)/.installed
+
+# Tests talk to these real servers; override to point elsewhere (CI uses the same local ones).
+export TEST_POSTGRES_URL ?= postgresql+psycopg://localhost:5432
+export TEST_AMQP_URL     ?= amqp://guest:guest@localhost:5672/%2F
+export TEST_REDIS_URL    ?= redis://localhost:6379/15
+
+.PHONY: install run test test-unit test-integration test-e2e browser clean
+
+$(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -r requirements-dev.txt $(addprefix -e ,$(PACKAGES))
+	touch $@
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/portal-dev run
+
+browser:
+	scripts/ensure-chromium.sh
+
+test: install browser
+	$(BIN)/pytest
+
+test-unit: install
+	$(BIN)/pytest -m "not integration and not e2e"
+
+test-integration: install
+	$(BIN)/pytest -m integration
+
+test-e2e: install browser
+	$(BIN)/pytest -m e2e
+
+clean:
+	rm -rf $(VENV) .run test-artifacts
