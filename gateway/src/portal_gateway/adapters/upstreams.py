@@ -3,7 +3,8 @@
 An address is `http://host:port`, or `http+dns://name:port` to balance over every address the
 name resolves to (Docker Compose replicas, a headless Kubernetes service), re-resolved every
 few seconds so new replicas join without a restart. A refused connection moves on to the next
-address (the request was never sent, so this is safe for any method).
+address (the request was never sent, so this is safe for any method). A connection dropped after
+the request was sent moves on only for idempotent methods: the upstream may have acted on a POST.
 """
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ import time
 from urllib.parse import urlsplit
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 DNS_SCHEME = "http+dns"
 DNS_TTL_SECONDS = 5.0
+IDEMPOTENT_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
 
 
 class NoUpstream(Exception):
@@ -26,6 +29,10 @@ class NoUpstream(Exception):
 
 class UpstreamTimeout(Exception):
     """The upstream accepted the request but did not answer in time."""
+
+
+class UpstreamFailed(Exception):
+    """The upstream took a non-idempotent request and dropped the connection: not safe to send again."""
 
 
 class UpstreamPool:
@@ -66,13 +73,19 @@ class UpstreamPool:
             try:
                 return self.session.request(method, url, headers=headers, data=body, timeout=self.timeout,
                                             allow_redirects=False, stream=stream)
-            except requests.exceptions.ConnectTimeout:
-                continue
             except requests.exceptions.ReadTimeout as exc:
                 raise UpstreamTimeout(f"{self.service} did not answer within {self.timeout[1]}s") from exc
-            except requests.exceptions.ConnectionError:
+            except requests.exceptions.ConnectionError as exc:
+                if method.upper() not in IDEMPOTENT_METHODS and not _never_sent(exc):
+                    raise UpstreamFailed(f"{self.service} closed the connection without answering") from exc
                 continue
         raise NoUpstream(f"no {self.service} instance is reachable")
+
+
+def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:
+    """The connection was never made (refused, name not resolved), so the upstream saw nothing."""
+    reason = getattr(exc.args[0] if exc.args else None, "reason", None)
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
 def _expand(url: str) -> list[str]:

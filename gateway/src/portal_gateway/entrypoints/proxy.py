@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
-from portal_gateway.adapters.upstreams import NoUpstream, UpstreamPool, UpstreamTimeout
+from portal_gateway.adapters.upstreams import NoUpstream, UpstreamFailed, UpstreamPool, UpstreamTimeout
 from portal_gateway.routing.branches import Branch
 from portal_gateway.routing.hosts import BARE, BRANCH, resolve_host, split_service_path
 from portal_shared.errors import problem
@@ -79,10 +80,15 @@ def _forward(service: str, path: str, branch: Branch | None):
     headers = _clean_headers(branch)
     body = request.get_data() if request.method not in ("GET", "HEAD") else None
     try:
-        upstream = pool.send(request.method, path, query=request.query_string.decode(), headers=headers, body=body)
+        # `path` arrives percent-decoded: encode it again, or an escaped "?" or "#" would cut it short.
+        upstream = pool.send(request.method, quote(path, safe="/:@!$&'()*+,;=~"),
+                             query=request.query_string.decode(), headers=headers, body=body)
     except UpstreamTimeout as exc:
         log.warning("upstream_timeout", service=service, path=path)
         return problem(504, "upstream_timeout", "Gateway timeout", str(exc), request_id=g.request_id)
+    except UpstreamFailed as exc:
+        log.warning("upstream_failed", service=service, path=path)
+        return problem(502, "upstream_failed", "Bad gateway", str(exc), request_id=g.request_id)
     except NoUpstream as exc:
         log.warning("upstream_unavailable", service=service, path=path)
         return problem(503, "upstream_unavailable", "Service unavailable", str(exc), request_id=g.request_id,

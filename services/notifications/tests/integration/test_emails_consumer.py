@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
 
-import pika
 import pytest
 import sqlalchemy as sa
 
@@ -13,6 +13,7 @@ from portal_notifications.adapters.orm import OutboundMessage
 from portal_notifications.adapters.smtp import EVENT_ID_HEADER
 from portal_notifications.bootstrap import bootstrap
 from portal_notifications.domain.delivery import QUEUED, SENT
+from portal_shared.bus.connection import close_quietly, connect
 from portal_shared.bus.outbox import record_event
 from portal_shared.bus.relay import OutboxRelay, message_properties
 from portal_shared.bus.topology import Names
@@ -28,15 +29,20 @@ def wiring(database_url, bus_settings, mailer, monkeypatch):
     wired.db.dispose()
 
 
-@pytest.fixture
-def channel(bus_settings, wiring):
-    """A confirming channel, with the consumer's queue declared so events published now reach it."""
-    connection = pika.BlockingConnection(pika.URLParameters(bus_settings.url))
-    channel = connection.channel()
-    wiring.emails_consumer().declare(channel)
-    channel.confirm_delivery()
-    yield channel
-    connection.close()
+@contextmanager
+def confirming_channel(bus_settings, wiring):
+    """A short-lived confirming channel, with the consumer's queue declared so what is published now reaches it.
+
+    Closed before the test waits: an idle pika connection does not answer heartbeats.
+    """
+    connection = connect(bus_settings)
+    try:
+        channel = connection.channel()
+        wiring.emails_consumer().declare(channel)
+        channel.confirm_delivery()
+        yield channel
+    finally:
+        close_quietly(connection)
 
 
 @pytest.fixture
@@ -63,15 +69,16 @@ def messages_for(db, event_id) -> list[OutboundMessage]:
 
 
 def test_a_published_branch_created_becomes_one_queued_email_even_when_delivered_twice(
-        db, bus_settings, wiring, channel, running, wait_until, make_branch_created):
+        db, bus_settings, wiring, running, wait_until, make_branch_created):
     event = make_branch_created(company_contact_email="owner@acme.example")
     with db.unit_of_work() as session:
         record_event(session, event)
-    assert OutboxRelay(db, bus_settings).publish_pending(channel) == 1
-    publish_directly(channel, bus_settings, event)
     # Published last, so handled last: once its email exists, the duplicate has been handled too.
     sentinel = make_branch_created()
-    publish_directly(channel, bus_settings, sentinel)
+    with confirming_channel(bus_settings, wiring) as channel:
+        assert OutboxRelay(db, bus_settings).publish_pending(channel) == 1
+        publish_directly(channel, bus_settings, event)
+        publish_directly(channel, bus_settings, sentinel)
 
     running([("consumer:emails", wiring.emails_consumer().run)])
     wait_until(lambda: messages_for(db, sentinel.id), what="the sentinel event's email")
@@ -85,9 +92,10 @@ def test_a_published_branch_created_becomes_one_queued_email_even_when_delivered
 
 
 def test_the_worker_turns_a_branch_created_event_into_one_email_in_the_mailbox(
-        db, bus_settings, wiring, channel, running, wait_until, smtp_server, make_branch_created):
+        db, bus_settings, wiring, running, wait_until, smtp_server, make_branch_created):
     event = make_branch_created(company_contact_email="owner@acme.example")
-    publish_directly(channel, bus_settings, event)
+    with confirming_channel(bus_settings, wiring) as channel:
+        publish_directly(channel, bus_settings, event)
 
     running([("consumer:emails", wiring.emails_consumer().run), ("mail-sender", wiring.mail_sender().run)])
     wait_until(lambda: smtp_server.received, what="the email to reach the SMTP server")

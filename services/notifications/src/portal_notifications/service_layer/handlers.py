@@ -27,7 +27,7 @@ DEFAULT_MAIL_FROM = "Customer Portal <no-reply@portal.localhost>"
 
 def email_handlers(*, mail_from: str = DEFAULT_MAIL_FROM, renderer: EmailRenderer | None = None) -> dict[str, Handler]:
     """The consumer's handler table, by event type."""
-    return {"branch_updated": partial(handle_branch_created, mail_from=mail_from, renderer=renderer)}
+    return {"branch_created": partial(handle_branch_created, mail_from=mail_from, renderer=renderer)}
 
 
 def handle_branch_created(session: Session, envelope: Envelope, *, mail_from: str = DEFAULT_MAIL_FROM,

@@ -30,44 +30,44 @@ def _page(session, query, pagination: PaginationParameters):
 
 
 @blp.route("/companies", methods=["POST"])
+@require_operator
 @blp.arguments(CompanyCreate)
 @blp.response(201, CompanyRead)
-@require_operator
 def create_company(body):
     with _db().unit_of_work() as session:
         return uc.create_company(session, **body)
 
 
 @blp.route("/companies", methods=["GET"])
+@require_operator
 @blp.response(200, CompanyRead(many=True))
 @blp.paginate()
-@require_operator
 def list_companies(pagination_parameters):
     with _db().unit_of_work() as session:
         return _page(session, uc.list_companies(session), pagination_parameters)
 
 
 @blp.route("/companies/<uuid:company_id>", methods=["GET"])
-@blp.response(200, CompanyRead)
 @require_operator
+@blp.response(200, CompanyRead)
 def get_company(company_id):
     with _db().unit_of_work() as session:
         return uc.get_company(session, company_id=str(company_id))
 
 
 @blp.route("/companies/<uuid:company_id>", methods=["PATCH"])
+@require_operator
 @blp.arguments(CompanyUpdate)
 @blp.response(200, CompanyRead)
-@require_operator
 def update_company(changes, company_id):
     with _db().unit_of_work() as session:
         return uc.update_company(session, company_id=str(company_id), changes=changes, address=_address())
 
 
 @blp.route("/companies/<uuid:company_id>/branches", methods=["POST"])
+@require_operator
 @blp.arguments(BranchCreate)
 @blp.response(201, BranchRead)
-@require_operator
 def create_branch(body, company_id):
     with _db().unit_of_work() as session:
         branch = uc.create_branch(session, company_id=str(company_id), address=_address(), **body)
@@ -75,9 +75,9 @@ def create_branch(body, company_id):
 
 
 @blp.route("/companies/<uuid:company_id>/branches", methods=["GET"])
+@require_operator
 @blp.response(200, BranchRead(many=True))
 @blp.paginate()
-@require_operator
 def list_company_branches(pagination_parameters, company_id):
     with _db().unit_of_work() as session:
         rows = _page(session, uc.list_branches(session, company_id=str(company_id)), pagination_parameters)
@@ -85,17 +85,17 @@ def list_company_branches(pagination_parameters, company_id):
 
 
 @blp.route("/branches/<uuid:branch_id>", methods=["GET"])
-@blp.response(200, BranchRead)
 @require_operator
+@blp.response(200, BranchRead)
 def get_branch(branch_id):
     with _db().unit_of_work() as session:
         return uc.branch_view(uc.get_branch(session, branch_id=str(branch_id)), _address())
 
 
 @blp.route("/branches/<uuid:branch_id>", methods=["PATCH"])
+@require_operator
 @blp.arguments(BranchUpdate)
 @blp.response(200, BranchRead)
-@require_operator
 def update_branch(changes, branch_id):
     with _db().unit_of_work() as session:
         branch = uc.update_branch(session, branch_id=str(branch_id), changes=changes, address=_address())

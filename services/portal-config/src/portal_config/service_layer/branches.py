@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.exc
 from sqlalchemy.orm import Session
 
 from portal_config.adapters.orm import Branch, Company
@@ -89,7 +90,7 @@ def create_branch(session: Session, *, company_id: str, slug: str, name: str, ti
     branch = Branch(tenant_id=company.id, slug=slug, name=name.strip(), time_zone=time_zone,
                     enabled=enabled, revision=1, company=company)
     session.add(branch)
-    session.flush()
+    _flush_unique_slug(session, slug)
     _publish(session, "branch_created", branch, address)
     return branch
 
@@ -112,15 +113,29 @@ def update_branch(session: Session, *, branch_id: str, changes: dict[str, Any], 
     if "enabled" in changes:
         branch.enabled = changes["enabled"]
     branch.revision += 1
-    session.flush()
+    _flush_unique_slug(session, branch.slug)
     _publish(session, "branch_updated", branch, address)
     return branch
 
 
+def _slug_taken(slug: str) -> Conflict:
+    return Conflict(f"The subdomain '{slug}' is taken.", code="slug_taken",
+                    errors={"slug": [f"The subdomain '{slug}' is taken."]})
+
+
 def _ensure_slug_free(session: Session, slug: str) -> None:
     if session.scalar(sa.select(Branch.id).where(Branch.slug == slug)):
-        raise Conflict(f"The subdomain '{slug}' is taken.", code="slug_taken",
-                       errors={"slug": [f"The subdomain '{slug}' is taken."]})
+        raise _slug_taken(slug)
+
+
+def _flush_unique_slug(session: Session, slug: str) -> None:
+    """Flush; a concurrent request that took the slug first shows up here as the unique index."""
+    try:
+        session.flush()
+    except sa.exc.IntegrityError as error:
+        if "branches_slug_key" in str(error.orig):
+            raise _slug_taken(slug) from None
+        raise
 
 
 def branch_view(branch: Branch, address: PortalAddress) -> dict[str, Any]:

@@ -1,0 +1,16 @@
+"""Tests of portal-config: what is real and what is faked.
+
+unit/ does no I/O: the domain rules (slugs, reserved names, time zones, portal URLs) are
+plain functions, tested as they are.
+
+integration/ fakes nothing that matters:
+- PostgreSQL is real (TEST_POSTGRES_URL): one throwaway database per test session, built by
+  the service's own Alembic migrations via `portal_shared.testing.throwaway_database`,
+  emptied before every test and dropped at the end;
+- the app is the real `create_app(Bootstrap(...))` driven through Flask's test client, with
+  the operator token "test-operator-token" and portals at http://<slug>.localhost:8080;
+- events are checked where the service writes them: the outbox table (the relay and the
+  broker are not part of these tests; the bus has its own in shared/tests/integration);
+- readiness checks are {} except in the one test that uses the real database and broker.
+If PostgreSQL cannot be reached the tests FAIL saying so; they never skip.
+"""

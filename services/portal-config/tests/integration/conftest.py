@@ -1,0 +1,102 @@
+"""Real PostgreSQL for portal-config's integration tests (see ../conftest.py for the whole picture).
+
+One migrated throwaway database per session; every test starts with it empty. The app under
+test is the real factory wired with a `Bootstrap` built here, so the tests choose the operator
+token, the portal address and the internal token secret.
+"""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from portal_config import SERVICE
+from portal_config.app import create_app
+from portal_config.bootstrap import Bootstrap
+from portal_config.service_layer.branches import PortalAddress
+from portal_shared.config import ServiceSettings
+from portal_shared.db import Database
+from portal_shared.identity_token import HEADER, sign_identity
+from portal_shared.testing import throwaway_database
+
+OPERATOR_TOKEN = "test-operator-token"
+INTERNAL_SECRET = "portal-config-test-internal-secret-0123456789"
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    with throwaway_database("portal_config") as url:
+        yield url
+
+
+@pytest.fixture
+def db(database_url):
+    database = Database(database_url)
+    with database.unit_of_work() as session:
+        session.execute(sa.text("TRUNCATE outbox, inbox, branches, companies"))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def wiring(db, database_url) -> Bootstrap:
+    settings = ServiceSettings(service=SERVICE, database_url=database_url, internal_token_secret=INTERNAL_SECRET)
+    return Bootstrap(settings=settings, db=db, address=PortalAddress(base_domain="localhost:8080", scheme="http"),
+                     operator_token=OPERATOR_TOKEN, readiness_checks={})
+
+
+@pytest.fixture
+def client(wiring):
+    return create_app(wiring).test_client()
+
+
+@pytest.fixture
+def operator() -> dict[str, str]:
+    """Headers of the bootstrap operator."""
+    return {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+
+
+@pytest.fixture
+def identity_header():
+    """The X-Portal-Identity header as the gateway would send it (signed with the app's secret by default)."""
+
+    def make(claims: dict, secret: str = INTERNAL_SECRET) -> dict[str, str]:
+        return {HEADER: sign_identity(claims, secret)}
+
+    return make
+
+
+@pytest.fixture
+def rows(db):
+    """Every row of a table, as dicts, in a stable order."""
+
+    def read(table: str, order_by: str = "created_at, id") -> list[dict]:
+        with db.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY {order_by}")).mappings()]
+
+    return read
+
+
+@pytest.fixture
+def company(client, operator):
+    """Create a company through the API and return its JSON."""
+
+    def make(name: str = "Green Acres Landscaping", contact_email: str | None = "owner@greenacres.example") -> dict:
+        response = client.post("/companies", json={"name": name, "contact_email": contact_email}, headers=operator)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    return make
+
+
+@pytest.fixture
+def branch(client, operator):
+    """Create a branch of a company through the API and return its JSON."""
+
+    def make(company_id: str, slug: str = "north", name: str = "North Branch",
+             time_zone: str = "America/Chicago", headers: dict | None = None) -> dict:
+        response = client.post(f"/companies/{company_id}/branches", headers={**operator, **(headers or {})},
+                               json={"slug": slug, "name": name, "time_zone": time_zone})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    return make
