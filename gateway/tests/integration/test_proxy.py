@@ -73,6 +73,7 @@ def test_the_bare_host_has_no_portal_of_its_own(make_gateway, upstreams):
 
 CLIENT_IDENTITY_HEADERS = {
     "X-Portal-Identity": "forged",
+    "X-Portal-Role": "owner",
     "X-User-Id": "admin",
     "X-Tenant-Id": str(uuid.uuid4()),
     "X-Internal-Whatever": "yes",
@@ -89,6 +90,7 @@ def test_identity_headers_a_client_sends_never_reach_the_upstream(make_gateway):
         assert headers.get(name.lower()) != value, name
     assert not any(k.startswith(("x-user", "x-tenant", "x-internal", "remote-user", "x-branch", "x-auth",
                                  "x-forwarded-user")) for k in headers)
+    assert [k for k in headers if k.startswith("x-portal-")] == ["x-portal-identity"]
 
 
 def test_other_client_headers_do_reach_the_upstream(make_gateway):

@@ -73,6 +73,8 @@ class UpstreamPool:
             try:
                 return self.session.request(method, url, headers=headers, data=body, timeout=self.timeout,
                                             allow_redirects=False, stream=stream)
+            except requests.exceptions.ConnectTimeout:
+                continue
             except requests.exceptions.ReadTimeout as exc:
                 raise UpstreamTimeout(f"{self.service} did not answer within {self.timeout[1]}s") from exc
             except requests.exceptions.ConnectionError as exc:
