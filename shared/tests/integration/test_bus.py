@@ -188,3 +188,19 @@ def test_an_unparseable_message_goes_straight_to_the_dead_letter_queue(db, bus, 
     wait_for(lambda: queue_depth(bus, Names(bus.namespace).dead_letter_queue("strict")) == 1, timeout=10,
              message="the malformed message to be dead-lettered")
     assert count(db, "effects") == 0
+
+
+def test_pruning_removes_old_published_rows_and_never_pending_ones(db, bus):
+    from datetime import timedelta
+
+    published, pending = thing("old and sent"), thing("still waiting")
+    write_event(db, published)
+    write_event(db, pending)
+    with db.unit_of_work() as session:
+        session.execute(sa.text("UPDATE outbox SET status = 'published', published_at = now() - interval '8 days', "
+                                "created_at = now() - interval '8 days' WHERE id = :id"), {"id": published.id})
+        session.execute(sa.text("UPDATE outbox SET created_at = now() - interval '8 days' WHERE id = :id"),
+                        {"id": pending.id})
+    assert OutboxRelay(db, bus, retention=timedelta(days=7)).prune() == 1
+    assert outbox_status(db, published.id) is None
+    assert outbox_status(db, pending.id) == "pending"

@@ -16,7 +16,7 @@ import time
 import requests
 
 from portal_devstack.preflight import problems
-from portal_devstack.stack import BIN, MIGRATED, ROOT, Stack
+from portal_devstack.stack import BIN, MIGRATED, ROOT, WORKERS, Stack
 
 DEMO_DATA = ROOT / "deploy" / "demo-data.json"
 # The services whose parts of the demo exist so far; each feature adds its seeder here.
@@ -40,6 +40,11 @@ def migrate(stack: Stack) -> None:
     for service, package in MIGRATED.items():
         upgrade(package, stack.database_url(service))
         print(f"  migrated {service:<14} {stack.database_url(service)}")
+    env = {**stack.common_env(), "LOG_LEVEL": "WARNING"}
+    for command in WORKERS.values():
+        # Queues exist before the seed publishes anything, even on the very first run.
+        subprocess.run([str(BIN / command), "declare-topology"], env=env, check=True, capture_output=True)
+    print(f"  declared the bus topology in namespace '{stack.namespace}'")
 
 
 def seed(stack: Stack) -> None:

@@ -10,10 +10,10 @@ from portal_notifications.adapters.templates import EmailRenderer
 from portal_notifications.domain.delivery import RetryPolicy
 from portal_notifications.service_layer.handlers import DEFAULT_MAIL_FROM, EMAILS_CONSUMER, email_handlers
 from portal_notifications.service_layer.sender import MailSender
-from portal_shared.bus.connection import broker_reachable
 from portal_shared.bus.consumer import Consumer
 from portal_shared.config import ServiceSettings, env_float, env_int, env_str
 from portal_shared.db import Database
+from portal_shared.web.health import standard_checks
 
 
 @dataclass
@@ -56,5 +56,5 @@ def bootstrap(settings: ServiceSettings | None = None, *, mailer: AbstractMailer
         mail_from=env_str("MAIL_FROM", DEFAULT_MAIL_FROM),
         retry_policy=retry_policy_from_env(),
         operator_token=env_str("PORTAL_OPERATOR_TOKEN", "") or None,
-        readiness_checks={"database": db.ping, "broker": lambda: broker_reachable(settings.bus)},
+        readiness_checks=standard_checks(db, settings.bus),
     )

@@ -1,4 +1,4 @@
-"""`portal-notifications migrate|worker`."""
+"""`portal-notifications migrate|worker|declare-topology`."""
 from portal_notifications import SERVICE
 from portal_notifications.bootstrap import bootstrap
 from portal_shared.bus.worker import run_worker
@@ -12,4 +12,8 @@ def worker(settings) -> None:
     run_worker(SERVICE, [("consumer:emails", consumer.run), ("mail-sender", sender.run)])
 
 
-main = service_cli(service=SERVICE, package="portal_notifications", worker=worker)
+def consumers(settings):
+    return [bootstrap(settings).emails_consumer()]
+
+
+main = service_cli(service=SERVICE, package="portal_notifications", worker=worker, consumers=consumers)

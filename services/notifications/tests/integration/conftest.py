@@ -4,7 +4,6 @@ See ../conftest.py for what is real; here is how each is provided and cleaned up
 """
 from __future__ import annotations
 
-import os
 import socket
 import time
 import uuid
@@ -19,14 +18,18 @@ from aiosmtpd.controller import Controller
 
 from portal_notifications.adapters.smtp import SmtpMailer, SmtpSettings
 from portal_notifications.service_layer.handlers import EMAILS_CONSUMER
-from portal_shared.bus.connection import broker_reachable
 from portal_shared.bus.topology import Names, delete_namespace
 from portal_shared.config import BusSettings
 from portal_shared.db import Database, drop_database
 from portal_shared.migrations import upgrade
+from portal_shared.testing import InfrastructureMissing, require_reachable
 
-POSTGRES_URL = os.environ.get("POSTGRES_URL", "postgresql+psycopg://localhost:5432").rstrip("/")
-AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@localhost:5672/%2F")
+def _infra():
+    """The servers from TEST_* (or testcontainers); fails with a clear message, never skips."""
+    try:
+        return require_reachable()
+    except InfrastructureMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 # -- PostgreSQL ----------------------------------------------------------------------------
@@ -34,24 +37,13 @@ AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@localhost:5672/%2F")
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     """The server (no database name) that throwaway test databases are created on."""
-    return POSTGRES_URL
+    return _infra().postgres_url.rstrip("/")
 
 
 @pytest.fixture(scope="session")
-def database_url():
+def database_url(postgres_url):
     """A fresh database migrated by the service's own migrations; dropped after the session."""
-    engine = sa.create_engine(f"{POSTGRES_URL}/postgres", connect_args={"connect_timeout": 5})
-    unreachable = None
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as exc:
-        unreachable = str(exc.orig or exc).splitlines()[0]
-    finally:
-        engine.dispose()
-    if unreachable:  # failed outside the except block, so the message is not buried in a traceback chain
-        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL} (set POSTGRES_URL): {unreachable}", pytrace=False)
-    url = f"{POSTGRES_URL}/portal_test_notifications_{uuid.uuid4().hex[:10]}"
+    url = f"{postgres_url}/portal_test_notifications_{uuid.uuid4().hex[:10]}"
     try:
         upgrade("portal_notifications", url)
         yield url
@@ -134,15 +126,8 @@ def mailer(smtp_server) -> SmtpMailer:
 @pytest.fixture(scope="session")
 def bus_settings():
     """A namespace of our own on the real broker; its queues and exchanges are deleted afterwards."""
-    settings = BusSettings(url=AMQP_URL, namespace=f"test-notif-{uuid.uuid4().hex[:8]}", heartbeat=10,
+    settings = BusSettings(url=_infra().amqp_url, namespace=f"test-notif-{uuid.uuid4().hex[:8]}", heartbeat=10,
                            max_retries=2, retry_delays_ms=(200, 500))
-    unreachable = None
-    try:
-        broker_reachable(settings, timeout=5.0)
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means the broker is unusable
-        unreachable = repr(exc)
-    if unreachable:
-        pytest.fail(f"RabbitMQ is not reachable at {AMQP_URL} (set AMQP_URL): {unreachable}", pytrace=False)
     yield settings
     connection = pika.BlockingConnection(pika.URLParameters(settings.url))
     try:

@@ -5,7 +5,7 @@ import threading
 
 import pika
 import pika.exceptions
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exponential_jitter
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exponential, wait_random
 
 from portal_shared.config import BusSettings
 from portal_shared.logging import get_logger
@@ -50,7 +50,7 @@ def connect_with_backoff(settings: BusSettings, stop: threading.Event, *, what: 
 
     for attempt in Retrying(
         retry=retry_if_exception_type(BROKER_ERRORS),
-        wait=wait_exponential_jitter(initial=0.2, max=max_wait),
+        wait=wait_exponential(multiplier=0.2, max=max_wait) + wait_random(0, 0.3),
         before_sleep=before_sleep,
         sleep=sleep,
         reraise=True,

@@ -4,13 +4,15 @@ Messages are persistent and mandatory, on a channel with publisher confirms; a r
 `published` only after the broker confirmed it. A broker outage leaves rows `pending`, and
 they go out once the broker is back; a crash between confirm and update re-sends the row
 (consumers deduplicate by message id). Several relays may run: rows are claimed with
-FOR UPDATE SKIP LOCKED.
+FOR UPDATE SKIP LOCKED. Published rows are pruned after a retention period (kept for audit and
+for replaying by hand until then).
 """
 from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 
 import pika
 import pika.exceptions
@@ -50,12 +52,16 @@ def message_properties(payload: dict) -> pika.BasicProperties:
 
 class OutboxRelay:
     def __init__(self, db: Database, settings: BusSettings, *, batch_size: int = 100,
-                 poll_interval: float = 0.2):
+                 poll_interval: float = 0.2, retention: timedelta = timedelta(days=7),
+                 prune_every_seconds: float = 600.0):
         self.db = db
         self.settings = settings
         self.names = Names(settings.namespace)
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        self.retention = retention
+        self.prune_every_seconds = prune_every_seconds
+        self._last_prune = 0.0
 
     def run(self, stop: threading.Event) -> None:
         """Publish until `stop` is set, reconnecting to the broker and database as needed."""
@@ -70,6 +76,7 @@ class OutboxRelay:
                 if self.publish_pending(channel) == 0:
                     # Idle: service heartbeats while waiting for the next poll.
                     connection.process_data_events(time_limit=self.poll_interval)
+                    self._prune_when_due()
             except Stopped:
                 break
             except BROKER_ERRORS as exc:
@@ -81,6 +88,22 @@ class OutboxRelay:
                 log.warning("relay_database_error", error=str(exc).splitlines()[0])
                 stop.wait(1.0)
         close_quietly(connection)
+
+    def _prune_when_due(self) -> None:
+        if time.monotonic() - self._last_prune >= self.prune_every_seconds:
+            self.prune()
+            self._last_prune = time.monotonic()
+
+    def prune(self) -> int:
+        """Delete published rows older than the retention period; pending rows are never touched."""
+        with self.db.unit_of_work() as session:
+            deleted = session.execute(
+                sa.text("DELETE FROM outbox WHERE status = 'published' AND published_at < :cutoff"),
+                {"cutoff": datetime.now(UTC) - self.retention},
+            ).rowcount
+        if deleted:
+            log.info("outbox_pruned", rows=deleted)
+        return deleted
 
     def publish_pending(self, channel) -> int:
         """Publish one batch of pending rows; returns how many rows were claimed."""

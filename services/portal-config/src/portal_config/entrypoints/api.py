@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_smorest import Blueprint
-from flask_smorest.pagination import PaginationParameters
 
-from portal_config.entrypoints.auth import require_internal_service, require_operator
 from portal_config.entrypoints.schemas import BranchCreate, BranchRead, BranchUpdate, CompanyCreate, CompanyRead, CompanyUpdate
 from portal_config.service_layer import branches as uc
 from portal_shared.db import Database
+from portal_shared.web.auth import require_internal_service, require_operator
+from portal_shared.web.pagination import page_of
 
 blp = Blueprint("branches", __name__, url_prefix="/",
                 description="Companies and their branch portals (operator token required).")
@@ -20,13 +20,6 @@ def _db() -> Database:
 
 def _address() -> uc.PortalAddress:
     return current_app.extensions["portal_address"]
-
-
-def _page(session, query, pagination: PaginationParameters):
-    import sqlalchemy as sa
-
-    pagination.item_count = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    return session.scalars(query.offset(pagination.first_item).limit(pagination.page_size)).all()
 
 
 @blp.route("/companies", methods=["POST"])
@@ -44,7 +37,7 @@ def create_company(body):
 @blp.paginate()
 def list_companies(pagination_parameters):
     with _db().unit_of_work() as session:
-        return _page(session, uc.list_companies(session), pagination_parameters)
+        return page_of(session, uc.list_companies(session), pagination_parameters)
 
 
 @blp.route("/companies/<uuid:company_id>", methods=["GET"])
@@ -80,7 +73,7 @@ def create_branch(body, company_id):
 @blp.paginate()
 def list_company_branches(pagination_parameters, company_id):
     with _db().unit_of_work() as session:
-        rows = _page(session, uc.list_branches(session, company_id=str(company_id)), pagination_parameters)
+        rows = page_of(session, uc.list_branches(session, company_id=str(company_id)), pagination_parameters)
         return [uc.branch_view(b, _address()) for b in rows]
 
 

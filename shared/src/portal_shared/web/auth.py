@@ -1,7 +1,8 @@
-"""Who may call the admin API: the bootstrap operator (a token from the environment) for now.
+"""Guards shared by every service's HTTP API.
 
-Staff accounts arrive with identity; the gateway's internal token then carries their role.
-The gateway itself reads the branch snapshot with its own internal service token.
+- `require_operator`: the bootstrap operator token (PORTAL_OPERATOR_TOKEN, in app.config
+  OPERATOR_TOKEN) as `Authorization: Bearer <token>`; with no token configured nobody gets in.
+- `require_internal_service`: a gateway-signed identity of kind "service" (platform callers).
 """
 from __future__ import annotations
 

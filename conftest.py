@@ -1,0 +1,15 @@
+"""Suite-wide conventions: a test's folder says what kind it is.
+
+`*/integration/*` talks to real servers (marker `integration`), `tests-e2e/` starts the whole
+system (marker `e2e`); everything else is a unit test. `make test-unit` etc. select by marker.
+"""
+import pytest
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        path = str(item.path)
+        if "/tests-e2e/" in path:
+            item.add_marker(pytest.mark.e2e)
+        elif "/integration/" in path:
+            item.add_marker(pytest.mark.integration)
