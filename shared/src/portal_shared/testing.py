@@ -121,13 +121,10 @@ def _rabbitmqctl(*args: str, timeout: float = 60) -> None:
 
 
 def broker_accepting(amqp_url: str) -> bool:
-    import pika
+    from portal_shared.bus.connection import broker_reachable
 
     try:
-        params = pika.URLParameters(amqp_url)
-        params.socket_timeout = 2
-        params.connection_attempts = 1
-        pika.BlockingConnection(params).close()
+        broker_reachable(BusSettings(url=amqp_url), timeout=2)
         return True
     except Exception:  # noqa: BLE001
         return False

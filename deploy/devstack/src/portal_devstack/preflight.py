@@ -1,10 +1,12 @@
 """Before starting anything: are PostgreSQL, RabbitMQ and Redis reachable? Say which is not, and how to fix it."""
 from __future__ import annotations
 
-import pika
 import psycopg
 import redis
 from sqlalchemy.engine import make_url
+
+from portal_shared.bus.connection import broker_reachable
+from portal_shared.config import BusSettings
 
 HOW_TO_START = {
     "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start   (or: sudo service postgresql start)",
@@ -20,10 +22,7 @@ def _postgres(url: str) -> None:
 
 
 def _rabbitmq(url: str) -> None:
-    params = pika.URLParameters(url)
-    params.socket_timeout = 3
-    params.connection_attempts = 1
-    pika.BlockingConnection(params).close()
+    broker_reachable(BusSettings(url=url), timeout=3)
 
 
 def _redis(url: str) -> None:
