@@ -109,6 +109,9 @@ def test_the_branch_home_page_renders_in_a_real_browser(system, browser_page):
     browser_page.goto(url)
     assert browser_page.locator("h1").inner_text() == "Demo Landscaping"
     assert browser_page.get_by_role("link", name="Sign in").is_visible()
+    # The stylesheet came through the gateway and applies: the top bar wears the brand colour.
+    top_bar = browser_page.locator(".topbar").evaluate("el => getComputedStyle(el).backgroundColor")
+    assert top_bar == "rgb(27, 94, 32)"
     shots = ROOT / "test-artifacts" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     browser_page.screenshot(path=str(shots / "demo-home.png"), full_page=True)

@@ -25,7 +25,7 @@ def safe_request_id(value: str | None) -> str | None:
 def create_app(settings: GatewaySettings | None = None, *, start_feed: bool = True) -> Flask:
     settings = settings or GatewaySettings.from_env()
     configure_logging(SERVICE, settings.log_level)
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # every path belongs to the upstreams, /static included
     app.config.update(BASE_DOMAIN=settings.base_domain, INTERNAL_TOKEN_SECRET=settings.internal_token_secret,
                       MAX_CONTENT_LENGTH=30 * 1024 * 1024)
     pools = {name: UpstreamPool(name, urls, connect_timeout=settings.connect_timeout,

@@ -21,7 +21,8 @@ def get(app, path: str, host: str = DEMO, **kwargs):
 
 # -- routing ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/", "/anything", "/deep/er/path.html", "/api/unknown/x", "/api/portal-web/x"])
+@pytest.mark.parametrize("path", ["/", "/anything", "/deep/er/path.html", "/api/unknown/x", "/api/portal-web/x",
+                                  "/static/css/portal.css"])
 def test_a_branch_host_sends_every_non_service_path_to_portal_web_with_the_path_intact(make_gateway, path):
     response = get(make_gateway(), path)
     assert response.status_code == 200
