@@ -99,6 +99,7 @@ def system():
         subprocess.run([str(BIN / "portal-config"), "seed", str(DEMO_DATA)], env=env, check=True)
         running.start()
         running.wait_ready()
+        subprocess.run([str(BIN / "portal-identity"), "seed", str(DEMO_DATA)], env=env, check=True)
         yield running
     finally:
         running.stop()

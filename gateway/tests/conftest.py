@@ -12,7 +12,10 @@ integration/ uses real HTTP end to end:
 - the gateway is the real app from `create_app(GatewaySettings(...), start_feed=False)`, used
   through Flask's test client, and for the streaming test served by `make_server` too so the
   client talks real HTTP to it;
-- identity tokens are signed and verified with the real `portal_shared.identity_token`.
+- identity tokens are signed and verified with the real `portal_shared.identity_token`;
+- sessions live in the real Redis (TEST_REDIS_URL via `portal_shared.testing.require_reachable()`),
+  created with the real `SessionStore` in a namespace of its own per test, deleted afterwards;
+  "Redis is down" is a local port nobody listens on.
 Faked in integration/: the routing table is loaded directly with `load_snapshot([...])`
 instead of by the branch feed, and `/readyz` gets a stand-in feed object (`connected=True`).
 The one exception is test_branch_feed.py, which fakes nothing: the real `BranchFeed` against

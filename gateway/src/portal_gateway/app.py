@@ -7,11 +7,13 @@ from flask import Flask, g, request
 
 from portal_gateway import SERVICE
 from portal_gateway.adapters.branch_feed import BranchFeed
+from portal_gateway.adapters.sessions import SessionGate
 from portal_gateway.adapters.upstreams import UpstreamPool
 from portal_gateway.config import GatewaySettings
 from portal_gateway.entrypoints.proxy import bp
 from portal_gateway.routing.branches import BranchTable
 from portal_shared.logging import bind_ids, clear_ids, configure_logging, new_id
+from portal_shared.sessions import SessionStore
 from portal_shared.web.metrics import init_metrics
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
@@ -32,7 +34,8 @@ def create_app(settings: GatewaySettings | None = None, *, start_feed: bool = Tr
                                 read_timeout=settings.read_timeout)
              for name, urls in settings.upstreams.items()}
     table = BranchTable()
-    app.extensions.update(gateway_pools=pools, gateway_branches=table)
+    sessions = SessionGate(SessionStore(settings.redis_url, namespace=settings.session_namespace))
+    app.extensions.update(gateway_pools=pools, gateway_branches=table, gateway_sessions=sessions)
     if start_feed:
         feed = BranchFeed(table, config_pool=pools["portal-config"], bus=settings.bus,
                           secret=settings.internal_token_secret)

@@ -1,4 +1,4 @@
-"""Gateway settings: where each service runs (several URLs each), timeouts, the portal domain."""
+"""Gateway settings: where each service runs (several URLs each), timeouts, the portal domain, sessions."""
 from __future__ import annotations
 
 import os
@@ -28,6 +28,8 @@ class GatewaySettings:
     connect_timeout: float = 2.0
     read_timeout: float = 30.0
     log_level: str = "INFO"
+    redis_url: str = "redis://localhost:6379/0"   # where identity keeps sessions
+    session_namespace: str = "portal"
 
     @classmethod
     def from_env(cls) -> "GatewaySettings":
@@ -44,4 +46,6 @@ class GatewaySettings:
             connect_timeout=env_float("UPSTREAM_CONNECT_TIMEOUT", 2.0),
             read_timeout=env_float("UPSTREAM_READ_TIMEOUT", 30.0),
             log_level=env_str("LOG_LEVEL", "INFO"),
+            redis_url=env_str("REDIS_URL", cls.redis_url),
+            session_namespace=env_str("SESSION_NAMESPACE", cls.session_namespace),
         )

@@ -18,6 +18,8 @@ from werkzeug.wrappers import Request, Response
 
 from portal_gateway.app import create_app
 from portal_gateway.config import DEFAULT_UPSTREAMS, GatewaySettings
+from portal_shared.sessions import SessionStore
+from portal_shared.testing import require_reachable, unique
 
 BASE_DOMAIN = "localhost:8080"
 SECRET = "gateway-test-secret-0123456789-abcdefghij"
@@ -163,6 +165,30 @@ def down_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The real Redis the tests use (TEST_REDIS_URL); fails saying so when it does not answer."""
+    return require_reachable().redis_url
+
+
+@pytest.fixture
+def session_store(redis_url):
+    """A real SessionStore in a namespace of its own; the gateway from make_gateway reads the same
+    namespace. Every key of the namespace is deleted afterwards."""
+    store = SessionStore(redis_url, namespace=unique("gwtest"))
+    yield store
+    keys = list(store.client.scan_iter(match=f"{store.namespace}:*"))
+    if keys:
+        store.client.delete(*keys)
+    store.client.close()
+
+
+@pytest.fixture
+def closed_redis_url(down_url) -> str:
+    """A Redis URL on a local port nobody listens on: Redis is "down" (connection refused)."""
+    return "redis://" + down_url.removeprefix("http://") + "/0"
+
+
 @pytest.fixture
 def secret() -> str:
     return SECRET
@@ -182,21 +208,24 @@ def disabled_branch(make_branch) -> dict:
 
 
 @pytest.fixture
-def make_gateway(upstreams, demo_branch, disabled_branch):
+def make_gateway(upstreams, demo_branch, disabled_branch, session_store):
     """Build the real gateway app (no feed thread) in front of the echo servers.
 
-    make_gateway(billing=[url_a, url_b], read_timeout=0.5, branches=[...], loaded=True)
+    make_gateway(billing=[url_a, url_b], read_timeout=0.5, branches=[...], loaded=True, redis_url=...)
     Services not named go to their session echo server. `branches` defaults to the demo and
-    disabled branches; `loaded=False` leaves the table unloaded.
+    disabled branches; `loaded=False` leaves the table unloaded. Sessions are read from the real
+    Redis in `session_store`'s namespace unless `redis_url` points elsewhere.
     """
     apps = []
 
     def make(*, read_timeout: float = 5.0, branches: list[dict] | None = None, loaded: bool = True,
-             **overrides: list[str]):
+             redis_url: str | None = None, **overrides: list[str]):
         routes = {name: [server.url] for name, server in upstreams.items()}
         routes.update({name.replace("_", "-"): urls for name, urls in overrides.items()})
         settings = GatewaySettings(base_domain=BASE_DOMAIN, upstreams=routes, internal_token_secret=SECRET,
-                                   connect_timeout=1.0, read_timeout=read_timeout)
+                                   connect_timeout=1.0, read_timeout=read_timeout,
+                                   redis_url=redis_url or session_store.redis_url,
+                                   session_namespace=session_store.namespace)
         app = create_app(settings, start_feed=False)
         if loaded:
             app.extensions["gateway_branches"].load_snapshot(
@@ -208,6 +237,7 @@ def make_gateway(upstreams, demo_branch, disabled_branch):
     for app in apps:
         for pool in app.extensions["gateway_pools"].values():
             pool.session.close()
+        app.extensions["gateway_sessions"].store.client.close()
 
 
 @pytest.fixture

@@ -43,7 +43,8 @@ def test_readyz_is_200_and_lists_every_service_when_all_are_ready(ready_gateway)
     assert body["ready"] is True
     assert set(body["services"]) == set(DEFAULT_UPSTREAMS)
     assert all(entry["ready"] for entry in body["services"].values())
-    assert body["gateway"] == {"routing_table_loaded": True, "branches": 2, "event_feed_connected": True}
+    assert body["gateway"] == {"routing_table_loaded": True, "branches": 2, "event_feed_connected": True,
+                               "redis": "ok"}
 
 
 def test_readyz_checks_every_instance_of_a_service(ready_gateway, start_upstream):
@@ -89,6 +90,18 @@ def test_readyz_is_503_while_the_event_feed_is_disconnected(ready_gateway):
     response = readyz(app)
     assert response.status_code == 503
     assert response.get_json()["gateway"]["event_feed_connected"] is False
+
+
+def test_readyz_is_503_naming_redis_when_redis_is_down(ready_gateway, closed_redis_url):
+    response = readyz(ready_gateway(redis_url=closed_redis_url))
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["ready"] is False
+    assert body["gateway"]["redis"].startswith("unavailable")
+    assert "ConnectionError" in body["gateway"]["redis"]
+    # Only Redis is wrong: every service and the rest of the gateway are fine.
+    assert all(entry["ready"] for entry in body["services"].values())
+    assert body["gateway"]["routing_table_loaded"] and body["gateway"]["event_feed_connected"]
 
 
 def test_readyz_is_503_without_any_event_feed(make_gateway):

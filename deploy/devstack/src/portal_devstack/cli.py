@@ -20,7 +20,10 @@ from portal_devstack.stack import BIN, MIGRATED, ROOT, WORKERS, Stack
 
 DEMO_DATA = ROOT / "deploy" / "demo-data.json"
 # The services whose parts of the demo exist so far; each feature adds its seeder here.
-SEEDERS = ["portal-config"]
+# Before start: seeds that need nothing running. After start: seeds that need other services'
+# events first (identity waits for portal-config's branches to reach its read model).
+SEEDERS_BEFORE_START = ["portal-config"]
+SEEDERS_AFTER_START = ["portal-identity"]
 
 
 def preflight(stack: Stack) -> None:
@@ -47,12 +50,12 @@ def migrate(stack: Stack) -> None:
     print(f"  declared the bus topology in namespace '{stack.namespace}'")
 
 
-def seed(stack: Stack) -> None:
+def seed(stack: Stack, seeders: list[str] = SEEDERS_BEFORE_START) -> None:
     env = stack.common_env()
     env["LOG_LEVEL"] = "WARNING"
-    for service in SEEDERS:
-        subprocess.run([str(BIN / service), "seed", str(DEMO_DATA)], env=env, check=True)
-    print(f"  seeded demo data from {DEMO_DATA.relative_to(ROOT)}")
+    for command in seeders:
+        subprocess.run([str(BIN / command), "seed", str(DEMO_DATA)], env=env, check=True)
+    print(f"  seeded {', '.join(seeders)} from {DEMO_DATA.relative_to(ROOT)}", flush=True)
 
 
 def banner(stack: Stack) -> str:
@@ -68,19 +71,23 @@ def banner(stack: Stack) -> str:
                   Authorization: Bearer {stack.operator_token}
     Mail sink     {stack.mail_api}/   (SMTP on 127.0.0.1:{stack.port(1025)})
 
-    Demo logins arrive with the identity feature (see README).
+    Customer      camilla@example.com / demo-customer-pass   (sign in at /login)
+    Staff         admin@example.com / demo-admin-pass        (staff console at /staff/)
+                  more demo logins in the README
     Ctrl-C stops everything.
   └──────────────────────────────────────────────────────────────────────────┘
 """
 
 
 def wait_and_announce(stack: Stack) -> None:
-    """Runs as a process of the stack: prints the banner once the gateway says all is ready."""
+    """Runs as a process of the stack: once the gateway says all is ready, applies the seeds that
+    need running services, then prints the banner."""
     deadline = time.monotonic() + 120
     url = f"http://127.0.0.1:{stack.gateway_port}/readyz"
     while time.monotonic() < deadline:
         try:
             if requests.get(url, headers={"Host": stack.base_domain}, timeout=2).status_code == 200:
+                seed(stack, SEEDERS_AFTER_START)
                 print(banner(stack), flush=True)
                 break
         except requests.RequestException:
@@ -128,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         migrate(stack)
     elif args.command == "seed":
         preflight(stack)
-        seed(stack)
+        seed(stack, SEEDERS_BEFORE_START + SEEDERS_AFTER_START)
     elif args.command == "announce":
         wait_and_announce(stack)
     return 0

@@ -25,7 +25,7 @@ WEB_SERVICES = {
     "portal-web": ("services/portal-web", 8108),
 }
 EXTRA_INSTANCES = {"billing": [8113]}
-WORKERS = {"portal-config": "portal-config", "notifications": "portal-notifications"}
+WORKERS = {"portal-config": "portal-config", "identity": "portal-identity", "notifications": "portal-notifications"}
 # Packages whose databases `migrate` creates and migrates.
 MIGRATED = {
     "identity": "portal_identity", "portal-config": "portal_config", "billing": "portal_billing",
@@ -80,6 +80,7 @@ class Stack:
             REDIS_URL=self.redis_url, BUS_NAMESPACE=self.namespace, INTERNAL_TOKEN_SECRET=self.internal_secret,
             PORTAL_OPERATOR_TOKEN=self.operator_token, PORTAL_BASE_DOMAIN=self.base_domain, PORTAL_SCHEME="http",
             SMTP_HOST="127.0.0.1", SMTP_PORT=str(self.port(SMTP_PORT)), PYTHONUNBUFFERED="1",
+            SESSION_NAMESPACE=self.namespace, PORTAL_WEB_SECRET_KEY=f"dev-web-secret-{self.namespace}",
             WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "1"),
         )
         for service, (_folder, base) in WEB_SERVICES.items():

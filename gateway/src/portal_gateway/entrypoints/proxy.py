@@ -1,8 +1,9 @@
 """The gateway's one job per request: find the branch, clean the headers, pass it on.
 
-Bare host (`PORTAL_BASE_DOMAIN`): /healthz, /readyz (every service), /metrics, and /api/...
-for the operator's admin API. Branch host: /api/<service>/... to that service, the rest to
-portal-web, each with a fresh signed identity token naming the tenant and branch.
+Bare host (`PORTAL_BASE_DOMAIN`): /healthz, /readyz (every service, and Redis), /metrics, and
+/api/... for the operator's admin API. Branch host: /api/<service>/... to that service, the rest
+to portal-web, each with a fresh signed identity token naming the tenant and branch, the client's
+address, and the signed-in account when the `portal_session` cookie names a live session there.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
+from portal_gateway.adapters.sessions import COOKIE_NAME, SessionGate
 from portal_gateway.adapters.upstreams import NoUpstream, UpstreamFailed, UpstreamPool, UpstreamTimeout
 from portal_gateway.routing.branches import Branch
 from portal_gateway.routing.hosts import BARE, BRANCH, resolve_host, split_service_path
@@ -35,6 +37,10 @@ STRIPPED_PREFIXES = ("x-portal-", "x-internal-", "x-user", "x-tenant", "x-branch
 
 def _pools() -> dict[str, UpstreamPool]:
     return current_app.extensions["gateway_pools"]
+
+
+def _sessions() -> SessionGate:
+    return current_app.extensions["gateway_sessions"]
 
 
 def _page(status: int, title: str, message: str) -> Response:
@@ -111,16 +117,18 @@ def _clean_headers(branch: Branch | None) -> dict[str, str]:
     headers["X-Forwarded-Host"] = request.host
     headers["X-Forwarded-Proto"] = request.scheme
     headers["X-Forwarded-For"] = ", ".join(filter(None, [request.headers.get("X-Forwarded-For"), request.remote_addr]))
-    claims = {"kind": "request", "request_id": g.request_id}
+    # The socket's address: the gateway is the edge, so a client's X-Forwarded-For proves nothing.
+    claims = {"kind": "request", "request_id": g.request_id, "client_ip": request.remote_addr}
     if branch is not None:
         claims.update(tenant_id=branch.company_id, branch_id=branch.branch_id, branch_slug=branch.slug,
                       branch_name=branch.name, company_name=branch.company_name, time_zone=branch.time_zone)
+        claims.update(_sessions().claims_for(request.cookies.get(COOKIE_NAME), branch))
     headers[IDENTITY_HEADER] = sign_identity(claims, current_app.config["INTERNAL_TOKEN_SECRET"])
     return headers
 
 
 def readiness():
-    """Every service's /readyz (each instance), plus the gateway's own routing table and feed."""
+    """Every service's /readyz (each instance), plus the gateway's own routing table, feed and Redis."""
     pools = _pools()
     feed = current_app.extensions.get("gateway_feed")
     branches = current_app.extensions["gateway_branches"]
@@ -133,7 +141,8 @@ def readiness():
         return check
 
     targets = [(name, base, check_instance(pool, base)) for name, pool in pools.items() for base in pool.addresses()]
-    with ThreadPoolExecutor(max_workers=max(1, len(targets))) as executor:
+    with ThreadPoolExecutor(max_workers=len(targets) + 1) as executor:
+        redis_check = executor.submit(lambda gate: run_checks({"redis": gate.ping})[1]["redis"], _sessions())
         outcomes = list(executor.map(lambda t: (t[0], t[1], run_checks({"ready": t[2]})[1]["ready"]), targets))
     services: dict[str, dict] = {name: {"ready": False, "instances": {}} for name in pools}
     for name, base, outcome in outcomes:
@@ -141,6 +150,7 @@ def readiness():
     for name, entry in services.items():
         entry["ready"] = bool(entry["instances"]) and all(v == "ok" for v in entry["instances"].values())
     gateway = {"routing_table_loaded": branches.loaded.is_set(), "branches": len(branches),
-               "event_feed_connected": bool(feed and feed.connected)}
-    ready = all(s["ready"] for s in services.values()) and gateway["routing_table_loaded"] and gateway["event_feed_connected"]
+               "event_feed_connected": bool(feed and feed.connected), "redis": redis_check.result()}
+    ready = (all(s["ready"] for s in services.values()) and gateway["routing_table_loaded"]
+             and gateway["event_feed_connected"] and gateway["redis"] == "ok")
     return jsonify(ready=ready, gateway=gateway, services=services), 200 if ready else 503

@@ -1,2 +1,3 @@
-"""identity: Staff users, roles, contacts, properties, customer accounts, invitations and sessions (arrives with the identity issue)."""
+"""identity: staff users and roles, contacts, properties and their roles, customer accounts,
+invitations, password resets, API keys and sessions."""
 SERVICE = "identity"

@@ -1,5 +1,25 @@
-"""`portal-identity migrate`."""
+"""`portal-identity migrate|worker|declare-topology|seed`."""
 from portal_identity import SERVICE
+from portal_identity.bootstrap import bootstrap
+from portal_shared.bus.relay import OutboxRelay
+from portal_shared.bus.worker import run_worker
 from portal_shared.cli import service_cli
 
-main = service_cli(service=SERVICE, package="portal_identity")
+
+def worker(settings) -> None:
+    wiring = bootstrap(settings)
+    run_worker(SERVICE, [("outbox-relay", OutboxRelay(wiring.db, settings.bus).run),
+                         ("consumer:branches", wiring.branches_consumer().run)])
+
+
+def consumers(settings):
+    return [bootstrap(settings).branches_consumer()]
+
+
+def seed(settings, path: str) -> None:
+    from portal_identity.seed import seed_demo
+
+    seed_demo(bootstrap(settings), path)
+
+
+main = service_cli(service=SERVICE, package="portal_identity", worker=worker, consumers=consumers, seed=seed)

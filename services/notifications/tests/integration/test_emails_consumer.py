@@ -105,3 +105,33 @@ def test_the_worker_turns_a_branch_created_event_into_one_email_in_the_mailbox(
     assert received.rcpt_tos == ["owner@acme.example"]
     assert received.message[EVENT_ID_HEADER] == event.id
     assert event.data["portal_url"] in received.message.get_body(("plain",)).get_content()
+
+
+def test_identity_events_published_twice_become_one_email_each_in_the_mailbox(
+        db, bus_settings, wiring, running, wait_until, smtp_server, make_invitation_created,
+        make_password_reset_requested, make_password_changed, make_branch_created):
+    events = [make_invitation_created(to_email="invitee@customer.example"),
+              make_password_reset_requested(to_email="resetter@customer.example"),
+              make_password_changed(to_email="changer@customer.example")]
+    sentinel = make_branch_created(company_contact_email="sentinel@acme.example")
+    with confirming_channel(bus_settings, wiring) as channel:
+        for event in events + events + [sentinel]:
+            publish_directly(channel, bus_settings, event)
+
+    running([("consumer:emails", wiring.emails_consumer().run), ("mail-sender", wiring.mail_sender().run)])
+    wait_until(lambda: any(r.rcpt_tos == ["sentinel@acme.example"] for r in smtp_server.received)
+               and all(m.status == SENT for e in events for m in messages_for(db, e.id)),
+               what="every email to be sent")
+
+    by_recipient = {r.rcpt_tos[0]: r.message for r in smtp_server.received}
+    assert len(smtp_server.received) == 4 and len(by_recipient) == 4
+    invitation = by_recipient["invitee@customer.example"]
+    assert invitation["Subject"] == "Your Demo Landscaping customer portal"
+    assert invitation["Reply-To"] == "Alex Admin <alex@demo-landscaping.example>"
+    assert invitation["From"].addresses[0].display_name == "Alex Admin via Demo Landscaping"
+    reset = by_recipient["resetter@customer.example"]
+    assert (reset["Subject"], reset["Reply-To"]) == ("Reset your password: Demo Landscaping", None)
+    changed = by_recipient["changer@customer.example"]
+    assert (changed["Subject"], changed["Reply-To"]) == ("Your password was changed: Demo Landscaping", None)
+    for event in events:
+        assert len(messages_for(db, event.id)) == 1

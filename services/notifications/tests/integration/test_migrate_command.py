@@ -1,14 +1,19 @@
 """`portal-notifications migrate` creates the database and migrates it to head, matching the models."""
 from __future__ import annotations
 
+import time
 import uuid
 
+import pika
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from portal_notifications.adapters.orm import metadata
 from portal_notifications.cli import main
+from portal_notifications.service_layer.handlers import EMAILS_CONSUMER
+from portal_shared.bus.topology import Names, delete_namespace
+from portal_shared.config import BusSettings
 from portal_shared.db import drop_database
 
 
@@ -36,3 +41,30 @@ def test_the_migrations_build_exactly_the_tables_the_models_describe(database_ur
     finally:
         engine.dispose()
     assert differences == []
+
+
+def test_migrate_binds_the_emails_queue_to_every_event_it_handles(monkeypatch, postgres_url, bus_settings):
+    """So an identity event published before the worker first starts still reaches the consumer."""
+    url = f"{postgres_url}/portal_test_notifications_cli_{uuid.uuid4().hex[:10]}"
+    names = Names(f"test-notif-migrate-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("AMQP_URL", bus_settings.url)
+    monkeypatch.setenv("BUS_NAMESPACE", names.namespace)
+    event_types = ["branch_created", "invitation_created", "password_reset_requested", "password_changed"]
+    connection = pika.BlockingConnection(pika.URLParameters(bus_settings.url))
+    try:
+        assert main(["migrate"]) == 0
+        channel = connection.channel()
+        channel.confirm_delivery()
+        for event_type in event_types:
+            channel.basic_publish(names.events_exchange, routing_key=event_type, body=b"{}", mandatory=True)
+        deadline = time.monotonic() + 10
+        while (waiting := channel.queue_declare(names.queue(EMAILS_CONSUMER), passive=True).method.message_count) \
+                < len(event_types) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert waiting == len(event_types)
+        assert channel.queue_declare(names.unrouted_queue, passive=True).method.message_count == 0
+    finally:
+        delete_namespace(connection.channel, names, [EMAILS_CONSUMER], BusSettings.from_env().retry_delays_ms)
+        connection.close()
+        drop_database(url)

@@ -21,7 +21,7 @@ def queued_message(**overrides) -> OutboundMessage:
         event_id=str(uuid.uuid4()), template="portal_live", to_address="owner@acme.example",
         from_address="Customer Portal <no-reply@portal.localhost>", subject="Your customer portal is live: North",
         text_body="Open http://north.localhost:8080\n", html_body='<a href="http://north.localhost:8080">open</a>',
-        status=QUEUED, attempts=0, next_attempt_at=NOW, last_error=None, sent_at=None,
+        reply_to=None, status=QUEUED, attempts=0, next_attempt_at=NOW, last_error=None, sent_at=None,
     )
     values.update(overrides)
     return OutboundMessage(**values)
@@ -46,6 +46,18 @@ def test_the_sent_email_has_text_and_html_parts_a_message_id_and_the_event_id():
     assert sent.get_content_type() == "multipart/alternative"
     assert "http://north.localhost:8080" in sent.get_body(("plain",)).get_content()
     assert 'href="http://north.localhost:8080"' in sent.get_body(("html",)).get_content()
+
+
+def test_the_stored_reply_to_becomes_the_reply_to_header_and_none_means_no_header():
+    mailer = FakeMailer()
+    deliver(queued_message(from_address="Alex Admin via Demo <no-reply@portal.localhost>",
+                           reply_to="Alex Admin <alex@demo.example>"), mailer, policy=POLICY, now=NOW)
+    deliver(queued_message(), mailer, policy=POLICY, now=NOW)
+    with_reply_to, without = mailer.sent
+    assert with_reply_to["Reply-To"] == "Alex Admin <alex@demo.example>"
+    assert with_reply_to["From"] == "Alex Admin via Demo <no-reply@portal.localhost>"
+    assert with_reply_to["Message-ID"].endswith("@portal.localhost>")
+    assert without["Reply-To"] is None
 
 
 def test_an_unavailable_server_keeps_the_message_queued_for_a_later_attempt():

@@ -34,9 +34,99 @@ class BranchUpdatedV1(BranchV1):
     pass
 
 
+ROLE = validate.OneOf(["Primary", "Billing", "Other"])
+
+
+class ContactUpsertedV1(Schema):
+    """A contact as other services' read models need it (who they are, whether they can sign in)."""
+
+    contact_id = fields.UUID(required=True)
+    email = fields.Email(required=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    verified = fields.Boolean(required=True)
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class PropertyUpsertedV1(Schema):
+    property_id = fields.UUID(required=True)
+    branch_id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    street = fields.String(required=True, allow_none=True)
+    city = fields.String(required=True, allow_none=True)
+    state = fields.String(required=True, allow_none=True)
+    zip = fields.String(required=True, allow_none=True)
+    account_owner_id = fields.UUID(required=True, allow_none=True)
+    operations_manager_id = fields.UUID(required=True, allow_none=True)
+    sales_rep_id = fields.UUID(required=True, allow_none=True)
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class PropertyAccessEntry(Schema):
+    contact_id = fields.UUID(required=True)
+    roles = fields.List(fields.String(validate=ROLE), required=True)
+
+
+class PropertyAccessChangedV1(Schema):
+    """The complete list of who may see a property and in which roles; readers replace theirs."""
+
+    property_id = fields.UUID(required=True)
+    branch_id = fields.UUID(required=True)
+    access = fields.List(fields.Nested(PropertyAccessEntry), required=True)
+    revision = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class Sender(Schema):
+    name = fields.String(required=True)
+    email = fields.Email(required=True)
+
+
+class InvitationCreatedV1(Schema):
+    """A rendered invitation for notifications to send. `link` is a secret: single use, 30 days."""
+
+    invitation_id = fields.UUID(required=True)
+    contact_id = fields.UUID(required=True)
+    to_email = fields.Email(required=True)
+    to_name = fields.String(required=True)
+    subject = fields.String(required=True)
+    body_text = fields.String(required=True)
+    link = fields.String(required=True)
+    link_description = fields.String(required=True)
+    sender = fields.Nested(Sender, required=True)
+    company_name = fields.String(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+
+
+class PasswordResetRequestedV1(Schema):
+    """Only ever published for a verified customer. `link` is a secret: single use, short-lived."""
+
+    contact_id = fields.UUID(required=True)
+    to_email = fields.Email(required=True)
+    to_name = fields.String(required=True)
+    link = fields.String(required=True)
+    company_name = fields.String(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+
+
+class PasswordChangedV1(Schema):
+    contact_id = fields.UUID(required=True)
+    to_email = fields.Email(required=True)
+    to_name = fields.String(required=True)
+    company_name = fields.String(required=True)
+    portal_url = fields.String(required=True)
+    changed_at = fields.AwareDateTime(required=True)
+    how = fields.String(required=True, validate=validate.OneOf(["changed", "reset"]))
+
+
 CONTRACTS: dict[tuple[str, int], type[Schema]] = {
     ("branch_created", 1): BranchCreatedV1,
     ("branch_updated", 1): BranchUpdatedV1,
+    ("contact_upserted", 1): ContactUpsertedV1,
+    ("property_upserted", 1): PropertyUpsertedV1,
+    ("property_access_changed", 1): PropertyAccessChangedV1,
+    ("invitation_created", 1): InvitationCreatedV1,
+    ("password_reset_requested", 1): PasswordResetRequestedV1,
+    ("password_changed", 1): PasswordChangedV1,
 }
 
 

@@ -1,7 +1,158 @@
-"""Tables of identity's own database. For now only the bus's outbox and inbox."""
+"""Tables of identity's own database. Every row carries tenant_id; every query filters by it."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from portal_shared.bus.outbox import define_bus_tables
 
-metadata = sa.MetaData()
+
+def _id() -> str:
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+metadata = Base.metadata
 define_bus_tables(metadata)
+ID = UUID(as_uuid=False)
+NOW = sa.func.now()
+TS = sa.DateTime(timezone=True)
+
+
+class Branch(Base):
+    """Read model of portal-config's branches (branch_created/updated): names and portal URLs."""
+
+    __tablename__ = "branches"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ID, index=True)
+    slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    company_name: Mapped[str] = mapped_column(sa.String(200))
+    portal_url: Mapped[str] = mapped_column(sa.String(300))
+    enabled: Mapped[bool] = mapped_column(sa.Boolean)
+    revision: Mapped[int] = mapped_column(sa.Integer)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "email"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=_id)
+    tenant_id: Mapped[str] = mapped_column(ID, index=True)
+    email: Mapped[str] = mapped_column(sa.String(320))
+    first_name: Mapped[str] = mapped_column(sa.String(100))
+    last_name: Mapped[str] = mapped_column(sa.String(100))
+    role: Mapped[str] = mapped_column(sa.String(50))
+    title: Mapped[str | None] = mapped_column(sa.String(100))
+    phone: Mapped[str | None] = mapped_column(sa.String(50))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(200))
+    branch_ids: Mapped[list[str]] = mapped_column(ARRAY(ID), default=list)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(TS, server_default=NOW)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Contact(Base):
+    """A customer contact; with a password it is also their portal account (one per contact)."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "email"), sa.UniqueConstraint("tenant_id", "external_id"))
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=_id)
+    tenant_id: Mapped[str] = mapped_column(ID, index=True)
+    external_id: Mapped[str | None] = mapped_column(sa.String(100))
+    email: Mapped[str] = mapped_column(sa.String(320))
+    first_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    last_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    phone: Mapped[str | None] = mapped_column(sa.String(50))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(200))
+    verified_at: Mapped[datetime | None] = mapped_column(TS)
+    revision: Mapped[int] = mapped_column(sa.Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(TS, server_default=NOW)
+    updated_at: Mapped[datetime] = mapped_column(TS, server_default=NOW, onupdate=NOW)
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Property(Base):
+    __tablename__ = "properties"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "external_id"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=_id)
+    tenant_id: Mapped[str] = mapped_column(ID, index=True)
+    branch_id: Mapped[str] = mapped_column(ID, index=True)
+    external_id: Mapped[str | None] = mapped_column(sa.String(100))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    street: Mapped[str | None] = mapped_column(sa.String(200))
+    city: Mapped[str | None] = mapped_column(sa.String(100))
+    state: Mapped[str | None] = mapped_column(sa.String(100))
+    zip: Mapped[str | None] = mapped_column(sa.String(20))
+    account_owner_id: Mapped[str | None] = mapped_column(ID)
+    operations_manager_id: Mapped[str | None] = mapped_column(ID)
+    sales_rep_id: Mapped[str | None] = mapped_column(ID)
+    revision: Mapped[int] = mapped_column(sa.Integer, default=1)
+
+
+class PropertyRole(Base):
+    """A contact's role on a property: Primary, Billing or Other (a contact may hold several)."""
+
+    __tablename__ = "property_roles"
+    tenant_id: Mapped[str] = mapped_column(ID, index=True)
+    property_id: Mapped[str] = mapped_column(ID, sa.ForeignKey("properties.id", ondelete="CASCADE"), primary_key=True)
+    contact_id: Mapped[str] = mapped_column(ID, sa.ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+    role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+
+
+class Invitation(Base):
+    __tablename__ = "invitations"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=_id)
+    tenant_id: Mapped[str] = mapped_column(ID, index=True)
+    branch_id: Mapped[str] = mapped_column(ID)
+    contact_id: Mapped[str] = mapped_column(ID, sa.ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    token_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by: Mapped[str] = mapped_column(ID)
+    to_email: Mapped[str] = mapped_column(sa.String(320))
+    created_at: Mapped[datetime] = mapped_column(TS, server_default=NOW)
+    expires_at: Mapped[datetime] = mapped_column(TS)
+    used_at: Mapped[datetime | None] = mapped_column(TS)
+    revoked_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class PasswordReset(Base):
+    __tablename__ = "password_resets"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=_id)
+    tenant_id: Mapped[str] = mapped_column(ID, index=True)
+    branch_id: Mapped[str] = mapped_column(ID)
+    contact_id: Mapped[str] = mapped_column(ID, sa.ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    token_digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(TS, server_default=NOW)
+    expires_at: Mapped[datetime] = mapped_column(TS)
+    used_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=_id)
+    tenant_id: Mapped[str] = mapped_column(ID, index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    prefix: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    key_digest: Mapped[str] = mapped_column(sa.String(64))
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(sa.String(50)))
+    created_by: Mapped[str | None] = mapped_column(ID)
+    created_at: Mapped[datetime] = mapped_column(TS, server_default=NOW)
+    revoked_at: Mapped[datetime | None] = mapped_column(TS)
+    last_used_at: Mapped[datetime | None] = mapped_column(TS)

@@ -38,8 +38,10 @@ class OutboundMessage(Base):
     branch_id: Mapped[str | None] = mapped_column(UUID(as_uuid=False))
     event_id: Mapped[str] = mapped_column(UUID(as_uuid=False))
     template: Mapped[str] = mapped_column(sa.String(100))
-    to_address: Mapped[str] = mapped_column(sa.String(320))
-    from_address: Mapped[str] = mapped_column(sa.String(320))
+    # Addresses with their display names, e.g. `"Alex Admin via Demo Landscaping" <no-reply@...>`.
+    to_address: Mapped[str] = mapped_column(sa.String(500))
+    from_address: Mapped[str] = mapped_column(sa.String(500))
+    reply_to: Mapped[str | None] = mapped_column(sa.String(500))
     subject: Mapped[str] = mapped_column(sa.String(500))
     text_body: Mapped[str] = mapped_column(sa.Text)
     html_body: Mapped[str] = mapped_column(sa.Text)

@@ -35,6 +35,7 @@ class OutgoingEmail:
     subject: str
     text_body: str
     html_body: str
+    reply_to: str | None = None
 
 
 def build_message(mail: OutgoingEmail) -> EmailMessage:
@@ -43,6 +44,8 @@ def build_message(mail: OutgoingEmail) -> EmailMessage:
     message["From"] = mail.from_address
     message["To"] = mail.to_address
     message["Subject"] = mail.subject
+    if mail.reply_to:
+        message["Reply-To"] = mail.reply_to
     message["Date"] = formatdate(usegmt=True)
     # Derived from our row id, not random: a resend after a crash carries the same Message-ID,
     # so receiving systems can tell it is the same email.

@@ -19,6 +19,7 @@ class OutboundMessageRead(Schema):
     template = fields.String()
     to_address = fields.String()
     from_address = fields.String()
+    reply_to = fields.String(allow_none=True)
     subject = fields.String()
     status = fields.String(metadata={"enum": list(STATUSES)})
     attempts = fields.Integer()

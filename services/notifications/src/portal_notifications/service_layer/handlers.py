@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session
 
 from portal_notifications.adapters.orm import OutboundMessage
 from portal_notifications.adapters.templates import EmailRenderer, default_renderer
-from portal_notifications.domain.emails import EmailDraft, portal_live_email
+from portal_notifications.domain.emails import (
+    EmailDraft,
+    UnsafeEventData,
+    from_address,
+    invitation_email,
+    parse_time,
+    password_changed_email,
+    password_reset_email,
+    portal_live_email,
+)
 from portal_shared.bus.consumer import Handler
 from portal_shared.events.envelope import Envelope
 from portal_shared.logging import get_logger
@@ -26,8 +35,15 @@ DEFAULT_MAIL_FROM = "Customer Portal <no-reply@portal.localhost>"
 
 
 def email_handlers(*, mail_from: str = DEFAULT_MAIL_FROM, renderer: EmailRenderer | None = None) -> dict[str, Handler]:
-    """The consumer's handler table, by event type."""
-    return {"branch_created": partial(handle_branch_created, mail_from=mail_from, renderer=renderer)}
+    """The consumer's handler table, by event type. Its keys are also the queue's bindings."""
+    handlers = {
+        "branch_created": handle_branch_created,
+        "invitation_created": handle_invitation_created,
+        "password_reset_requested": handle_password_reset_requested,
+        "password_changed": handle_password_changed,
+    }
+    return {event_type: partial(handler, mail_from=mail_from, renderer=renderer)
+            for event_type, handler in handlers.items()}
 
 
 def handle_branch_created(session: Session, envelope: Envelope, *, mail_from: str = DEFAULT_MAIL_FROM,
@@ -41,20 +57,45 @@ def handle_branch_created(session: Session, envelope: Envelope, *, mail_from: st
     queue_email(session, envelope, draft, mail_from=mail_from, renderer=renderer or default_renderer())
 
 
+def handle_invitation_created(session: Session, envelope: Envelope, *, mail_from: str = DEFAULT_MAIL_FROM,
+                              renderer: EmailRenderer | None = None) -> None:
+    """Queue the invitation as the staff user wrote it, from them (Reply-To) via our address."""
+    queue_email(session, envelope, invitation_email(envelope.data), mail_from=mail_from,
+                renderer=renderer or default_renderer())
+
+
+def handle_password_reset_requested(session: Session, envelope: Envelope, *, mail_from: str = DEFAULT_MAIL_FROM,
+                                    renderer: EmailRenderer | None = None) -> None:
+    """Queue 'Reset your password' with the single-use link."""
+    draft = password_reset_email(envelope.data, requested_at=parse_time(envelope.occurred_at))
+    queue_email(session, envelope, draft, mail_from=mail_from, renderer=renderer or default_renderer())
+
+
+def handle_password_changed(session: Session, envelope: Envelope, *, mail_from: str = DEFAULT_MAIL_FROM,
+                            renderer: EmailRenderer | None = None) -> None:
+    """Queue 'Your password was changed', so a customer learns of a change they did not make."""
+    queue_email(session, envelope, password_changed_email(envelope.data), mail_from=mail_from,
+                renderer=renderer or default_renderer())
+
+
 def queue_email(session: Session, envelope: Envelope, draft: EmailDraft, *, mail_from: str,
                 renderer: EmailRenderer) -> str | None:
     """Render the draft and store it as queued. Returns its id, or None when this event already has it."""
+    tenant_id = envelope.tenant_id or envelope.data.get("company_id")
+    if not tenant_id:
+        raise UnsafeEventData(f"event {envelope.id} ({envelope.type}) names no tenant")
     rendered = renderer.render(draft)
     statement = (
         insert(OutboundMessage)
         .values(
             id=str(uuid.uuid4()),
-            tenant_id=envelope.tenant_id or envelope.data["company_id"],
+            tenant_id=tenant_id,
             branch_id=envelope.branch_id or envelope.data.get("branch_id"),
             event_id=envelope.id,
             template=draft.template,
             to_address=draft.to_address,
-            from_address=mail_from,
+            from_address=from_address(mail_from, draft.from_name),
+            reply_to=draft.reply_to,
             subject=rendered.subject,
             text_body=rendered.text_body,
             html_body=rendered.html_body,

@@ -38,7 +38,7 @@ def deliver(message: OutboundMessage, mailer: AbstractMailer, *, policy: RetryPo
     try:
         mailer.send(OutgoingEmail(
             id=message.id, event_id=message.event_id, from_address=message.from_address,
-            to_address=message.to_address, subject=message.subject,
+            to_address=message.to_address, reply_to=message.reply_to, subject=message.subject,
             text_body=message.text_body, html_body=message.html_body,
         ))
     except MailerUnavailable as exc:

@@ -1,11 +1,9 @@
-"""The customer portal's pages. The branch comes from the gateway's signed identity, never from the URL."""
+"""What every page starts from: the branch comes from the gateway's signed identity, never from the URL."""
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from flask import g
 
 from portal_shared.errors import NotFound
-
-bp = Blueprint("pages", __name__)
 
 
 def current_branch() -> dict:
@@ -14,9 +12,3 @@ def current_branch() -> dict:
         # Only reachable by bypassing the gateway: there is no portal without a branch.
         raise NotFound("No portal at this address.")
     return identity
-
-
-@bp.get("/")
-def home():
-    branch = current_branch()
-    return render_template("home.html", branch=branch)

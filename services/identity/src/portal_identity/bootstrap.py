@@ -1,0 +1,43 @@
+"""The one place that wires real adapters from the environment. Builds objects; connects nothing."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portal_identity import SERVICE
+from portal_identity.adapters.passwords import Passwords
+from portal_identity.service_layer.directory import apply_branch
+from portal_shared.bus.consumer import Consumer
+from portal_shared.config import ServiceSettings, env_str
+from portal_shared.db import Database
+from portal_shared.sessions import SessionStore
+from portal_shared.web.health import standard_checks
+
+BRANCHES_CONSUMER = "identity.branches"
+
+
+@dataclass
+class Bootstrap:
+    settings: ServiceSettings
+    db: Database
+    passwords: Passwords
+    sessions: SessionStore
+    operator_token: str | None
+    readiness_checks: dict = field(default_factory=dict)
+
+    def branches_consumer(self) -> Consumer:
+        def on_branch(session, envelope):
+            apply_branch(session, envelope.data)
+
+        return Consumer(name=BRANCHES_CONSUMER, handlers={"branch_created": on_branch, "branch_updated": on_branch},
+                        db=self.db, settings=self.settings.bus)
+
+
+def bootstrap(settings: ServiceSettings | None = None, *, passwords: Passwords | None = None) -> Bootstrap:
+    settings = settings or ServiceSettings.from_env(SERVICE)
+    db = Database(settings.database_url)
+    sessions = SessionStore(settings.redis_url, namespace=env_str("SESSION_NAMESPACE", "portal"))
+    return Bootstrap(
+        settings=settings, db=db, passwords=passwords or Passwords(), sessions=sessions,
+        operator_token=env_str("PORTAL_OPERATOR_TOKEN", "") or None,
+        readiness_checks={**standard_checks(db, settings.bus), "redis": sessions.ping},
+    )

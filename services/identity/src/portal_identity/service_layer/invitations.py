@@ -1,0 +1,144 @@
+"""Customer Portal invitations: sent by staff who hold both invitation permissions, single-use
+links valid 30 days, stored hashed, bound to company and contact; a new one revokes the last."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal_identity.adapters.orm import Contact, Invitation, Property, PropertyRole, StaffUser
+from portal_identity.adapters.passwords import Passwords
+from portal_identity.domain import invitations as rules
+from portal_identity.domain.roles import may_invite, missing_for_invitation
+from portal_identity.domain.rules import (email_error, first_name_error, last_name_error, normalise_email,
+                                          password_error)
+from portal_identity.domain.tokens import new_token, token_digest
+from portal_identity.service_layer.accounts import branch_of, now
+from portal_identity.service_layer.context import Caller
+from portal_identity.service_layer.directory import publish_contact
+from portal_shared.bus.outbox import record_event
+from portal_shared.errors import ApiError, Forbidden, ValidationFailed
+from portal_shared.events import make_event
+from portal_shared.sessions import SessionStore
+
+
+class InvitationInvalid(ApiError):
+    status, code, title = 410, "invitation_invalid", "Invitation no longer valid"
+
+    def __init__(self):
+        super().__init__("This invitation link is no longer valid. It may have expired, been used already, "
+                         "or been replaced by a newer invitation.")
+
+
+def template_for(session: Session, *, caller: Caller) -> rules.InvitationTemplate:
+    """The branch's invitation template (portal-config will own it; until then, the default)."""
+    return rules.InvitationTemplate(subject=rules.DEFAULT_SUBJECT, body=rules.DEFAULT_BODY)
+
+
+def send_invitations(session: Session, *, caller: Caller, staff: StaffUser, subject: str, body: str,
+                     recipients: list[dict[str, str]]) -> list[dict[str, Any]]:
+    if not may_invite(staff.role):
+        missing = " and ".join(missing_for_invitation(staff.role))
+        raise Forbidden(f"Your role ({staff.role}) cannot send Customer Portal invitations: it lacks {missing}. "
+                        "Ask a System Admin to grant these permissions.", code="missing_permission")
+    template = rules.InvitationTemplate(subject=subject, body=body, link_description=rules.DEFAULT_LINK_DESCRIPTION)
+    if errors := rules.template_errors(template):
+        raise ValidationFailed("The invitation email is incomplete.", errors=errors)
+    branch = branch_of(session, caller)
+    return [_invite_one(session, caller=caller, staff=staff, template=template, branch=branch, recipient=r)
+            for r in recipients]
+
+
+def _refused(contact_id: str, email: str | None, code: str, message: str) -> dict[str, Any]:
+    return {"contact_id": contact_id, "email": email, "status": "refused", "code": code, "message": message}
+
+
+def _invite_one(session: Session, *, caller: Caller, staff: StaffUser, template: rules.InvitationTemplate,
+                branch, recipient: dict[str, str]) -> dict[str, Any]:
+    contact_id = str(recipient["contact_id"])
+    # The contact must belong to this company and have a property at this branch.
+    contact = session.scalar(
+        sa.select(Contact).where(Contact.tenant_id == caller.tenant_id, Contact.id == contact_id,
+                                 Contact.id.in_(sa.select(PropertyRole.contact_id)
+                                                .join(Property, Property.id == PropertyRole.property_id)
+                                                .where(Property.branch_id == caller.branch_id))))
+    if contact is None:
+        return _refused(contact_id, None, "contact_not_found", "No such contact at this branch.")
+    if contact.verified:
+        return _refused(contact.id, contact.email, "already_verified",
+                        f"{contact.full_name or contact.email} already has a Customer Portal account and cannot be "
+                        "invited again. Ask them to use Forgot Password on the sign-in page to get back in.")
+    email = normalise_email(recipient.get("email") or contact.email)
+    if error := email_error(email):
+        return _refused(contact.id, email, "invalid_email", error)
+    if email != contact.email:
+        if session.scalar(sa.select(Contact.id).where(Contact.tenant_id == caller.tenant_id, Contact.email == email,
+                                                      Contact.id != contact.id)):
+            return _refused(contact.id, email, "email_taken", "Another contact of this company uses this email.")
+        contact.email = email
+        contact.revision += 1
+        publish_contact(session, contact)
+    # A new invitation replaces any earlier one still outstanding.
+    session.execute(sa.update(Invitation).where(Invitation.contact_id == contact.id, Invitation.used_at.is_(None),
+                                                Invitation.revoked_at.is_(None)).values(revoked_at=now()))
+    token = new_token()
+    invitation = Invitation(tenant_id=caller.tenant_id, branch_id=caller.branch_id, contact_id=contact.id,
+                            token_digest=token_digest(token), invited_by=staff.id, to_email=email,
+                            expires_at=now() + rules.INVITATION_VALIDITY)
+    session.add(invitation)
+    session.flush()
+    link = f"{branch.portal_url}/invitation/{token}"
+    values = rules.token_values(contact_first=contact.first_name, contact_last=contact.last_name, link=link,
+                                company=branch.company_name, branch=branch.name, sender=staff.full_name)
+    record_event(session, make_event("invitation_created", {
+        "invitation_id": invitation.id, "contact_id": contact.id, "to_email": email,
+        "to_name": contact.full_name or email, "subject": rules.render(template.subject, values),
+        "body_text": rules.render(template.body, values), "link": link,
+        "link_description": template.link_description, "sender": {"name": staff.full_name, "email": staff.email},
+        "company_name": branch.company_name, "expires_at": invitation.expires_at,
+    }, tenant_id=caller.tenant_id, branch_id=caller.branch_id))
+    return {"contact_id": contact.id, "email": email, "status": "sent", "code": None,
+            "message": f"Invitation sent to {email}."}
+
+
+def _live_invitation(session: Session, caller: Caller, token: str) -> Invitation:
+    invitation = session.scalar(sa.select(Invitation).where(Invitation.token_digest == token_digest(token),
+                                                            Invitation.tenant_id == caller.tenant_id)
+                                .with_for_update())
+    if (invitation is None or invitation.used_at is not None or invitation.revoked_at is not None
+            or invitation.expires_at <= now()):
+        raise InvitationInvalid()
+    return invitation
+
+
+def check_invitation(session: Session, *, caller: Caller, token: str) -> dict[str, str]:
+    invitation = _live_invitation(session, caller, token)
+    contact = session.get(Contact, invitation.contact_id)
+    return {"email": contact.email, "first_name": contact.first_name, "last_name": contact.last_name,
+            "company_name": branch_of(session, caller).company_name}
+
+
+def accept_invitation(session: Session, *, caller: Caller, token: str, first_name: str, last_name: str,
+                      password: str, passwords: Passwords, sessions: SessionStore) -> dict[str, str]:
+    invitation = _live_invitation(session, caller, token)
+    contact = session.get(Contact, invitation.contact_id)
+    errors: dict[str, list[str]] = {}
+    if error := first_name_error(first_name):
+        errors["first_name"] = [error]
+    if error := last_name_error(last_name):
+        errors["last_name"] = [error]
+    if error := password_error(password, email=contact.email):
+        errors["password"] = [error]
+    if errors:
+        raise ValidationFailed("Some fields are invalid: " + ", ".join(sorted(errors)), errors=errors)
+    invitation.used_at = now()
+    contact.first_name, contact.last_name = first_name.strip(), last_name.strip()
+    contact.password_hash = passwords.hash(password)
+    contact.verified_at = now()
+    contact.revision += 1
+    session.flush()
+    publish_contact(session, contact)
+    session_id = sessions.create(kind="customer", account_id=contact.id, tenant_id=caller.tenant_id,
+                                 branch_id=caller.branch_id)
+    return {"session_id": session_id, "contact_id": contact.id}

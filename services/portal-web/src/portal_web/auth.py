@@ -1,0 +1,71 @@
+"""Who is signed in (from the gateway's identity token only) and the session cookie portal-web sets.
+
+The cookie holds identity's opaque session id: host-only (no Domain), HttpOnly, SameSite=Lax,
+Path=/, Secure when PORTAL_SCHEME=https. The gateway validates it on every request and adds
+`account_kind` / `account_id` to the identity token; portal-web never reads the session itself.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import current_app, g, redirect, request, session
+
+from portal_shared.sessions import COOKIE_NAME
+
+CUSTOMER, STAFF = "customer", "staff"
+
+
+def account_kind() -> str | None:
+    """"customer" or "staff" when the gateway vouches for a live session of this tenant, else None."""
+    identity = g.get("identity") or {}
+    if not identity.get("account_id") or identity.get("account_kind") not in (CUSTOMER, STAFF):
+        return None
+    if identity.get("session_tenant_id") and identity.get("session_tenant_id") != identity.get("tenant_id"):
+        return None
+    return identity["account_kind"]
+
+
+def is_customer() -> bool:
+    return account_kind() == CUSTOMER
+
+
+def is_staff() -> bool:
+    return account_kind() == STAFF
+
+
+def _requires(kind: str, login_path: str):
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if account_kind() != kind:
+                return redirect(login_path)
+            return view(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+customer_required = _requires(CUSTOMER, "/login")
+staff_required = _requires(STAFF, "/staff/login")
+
+
+def session_cookie_value() -> str | None:
+    return request.cookies.get(COOKIE_NAME)
+
+
+def _cookie_options() -> dict:
+    return {"path": "/", "domain": None, "httponly": True, "samesite": "Lax",
+            "secure": current_app.config["PORTAL_SECURE_COOKIES"]}
+
+
+def set_session_cookie(response, session_id: str):
+    """Sign-in: the new session's cookie, and a fresh CSRF token for the signed-in pages."""
+    session.pop("csrf_token", None)
+    response.set_cookie(COOKIE_NAME, session_id, **_cookie_options())
+    return response
+
+
+def clear_session_cookie(response):
+    """Sign-out: the browser forgets the session (identity has already ended it)."""
+    session.pop("csrf_token", None)
+    response.delete_cookie(COOKIE_NAME, **_cookie_options())
+    return response

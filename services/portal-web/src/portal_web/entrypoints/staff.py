@@ -1,0 +1,168 @@
+"""The staff console: sign-in, the contacts list and the Customer Portal invitation bulk action."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from portal_web import messages
+from portal_web.adapters.identity import IdentityError, identity
+from portal_web.auth import is_staff, set_session_cookie, staff_required
+from portal_web.entrypoints.customer import end_session_and_forget
+from portal_web.entrypoints.pages import current_branch
+from portal_web.errors import message_page
+from portal_web.forms import InvitationForm, SignInForm, apply_api_errors
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+PAGE_SIZE = 25
+LOOKUP_PAGE_SIZE = 100      # flask-smorest's largest page
+LOOKUP_MAX_PAGES = 50       # finding the selected contacts never walks more than 5,000 contacts
+MAX_RECIPIENTS = 500
+INVITE_PERMISSIONS = ("send_portal_invitation", "bulk_email_contacts")
+VERIFIED_FILTER = {"yes": True, "no": False}
+
+
+@bp.before_request
+def _needs_a_branch():
+    current_branch()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if is_staff():
+        return redirect(url_for("staff.contacts"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            started = identity().staff_sign_in(form.email.data.strip(), form.password.data)
+        except IdentityError as error:
+            refusal = messages.sign_in_refusal(error)
+            return (render_template("staff/login.html", form=form, error=refusal.message), refusal.status,
+                    refusal.headers)
+        return set_session_cookie(redirect(url_for("staff.contacts")), started["session_id"])
+    status = 422 if form.is_submitted() else 200
+    return render_template("staff/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    return end_session_and_forget("/staff/login")
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, int(raw or 1))
+    except ValueError:
+        return 1
+
+
+@bp.get("/")
+@staff_required
+def contacts():
+    q = (request.args.get("q") or "").strip()[:200]
+    verified = request.args.get("verified") or ""
+    if verified not in VERIFIED_FILTER:
+        verified = ""
+    page = identity().staff_contacts(q=q or None, verified=VERIFIED_FILTER.get(verified),
+                                     page=_page_number(request.args.get("page")), page_size=PAGE_SIZE)
+    return render_template("staff/contacts.html", contacts=page.items, pagination=page.pagination, q=q,
+                           verified=verified)
+
+
+def _selected_contact_ids() -> list[str]:
+    seen: dict[str, None] = {}
+    for value in request.args.getlist("contact"):
+        value = value.strip()
+        if value and len(value) <= 100:
+            seen.setdefault(value, None)
+    return list(seen)[:MAX_RECIPIENTS]
+
+
+def _find_contacts(contact_ids: list[str]) -> tuple[list[dict], list[str]]:
+    """The selected contacts, in the order selected, and the ids not found.
+
+    The contract has no lookup by id, so this walks GET /staff/contacts (this branch's contacts)
+    page by page until every selected id is found.
+    """
+    wanted = set(contact_ids)
+    found: dict[str, dict] = {}
+    for number in range(1, LOOKUP_MAX_PAGES + 1):
+        page = identity().staff_contacts(page=number, page_size=LOOKUP_PAGE_SIZE)
+        for contact in page.items:
+            if str(contact.get("contact_id")) in wanted:
+                found[str(contact["contact_id"])] = contact
+        last = page.pagination.get("last_page") or page.pagination.get("total_pages") or number
+        if len(found) == len(wanted) or not page.items or number >= last:
+            break
+    return [found[i] for i in contact_ids if i in found], [i for i in contact_ids if i not in found]
+
+
+def full_name(contact: dict) -> str:
+    return " ".join(p for p in (contact.get("first_name"), contact.get("last_name")) if p) or contact.get("email", "")
+
+
+def _may_invite() -> bool:
+    permissions = set(identity().staff_me().get("permissions") or [])
+    return all(p in permissions for p in INVITE_PERMISSIONS)
+
+
+@bp.get("/invite")
+@staff_required
+def invite():
+    contact_ids = _selected_contact_ids()
+    if not contact_ids:
+        flash(messages.SELECT_CONTACTS, "error")
+        return redirect(url_for("staff.contacts"))
+    if not _may_invite():
+        return message_page(403, "Not allowed", messages.MISSING_INVITE_PERMISSIONS,
+                            link=(url_for("staff.contacts"), "Back to contacts"))
+    selected, missing = _find_contacts(contact_ids)
+    template = identity().invitation_template()
+    form = InvitationForm(data={
+        "subject": template.get("subject") or "",
+        "body": template.get("body") or "",
+        "recipients": [{"contact_id": c["contact_id"], "name": full_name(c), "original_email": c.get("email") or "",
+                        "email": c.get("email") or ""} for c in selected],
+    })
+    return render_template("staff/invite.html", form=form, template=template, missing=missing)
+
+
+@bp.post("/invite")
+@staff_required
+def send_invitations():
+    form = InvitationForm()
+    if not form.recipients.entries:
+        form.form_errors.append(messages.SELECT_CONTACTS)
+    if form.validate_on_submit() and not form.form_errors:
+        recipients = []
+        for entry in form.recipients.entries:
+            recipient = {"contact_id": entry.form.contact_id.data}
+            email = (entry.form.email.data or "").strip()
+            if email and email != entry.form.original_email.data:
+                recipient["email"] = email
+            recipients.append(recipient)
+        try:
+            answer = identity().send_invitations(subject=form.subject.data, body=form.body.data,
+                                                 recipients=recipients)
+        except IdentityError as error:
+            if error.status == 403:
+                return message_page(403, "Not allowed", error.detail or messages.MISSING_INVITE_PERMISSIONS,
+                                    link=(url_for("staff.contacts"), "Back to contacts"))
+            if error.status != 422:
+                raise
+            _show_invitation_errors(form, error)
+        else:
+            names = {e.form.contact_id.data: e.form.name.data for e in form.recipients.entries}
+            return render_template("staff/invite_results.html", results=answer.get("results") or [], names=names)
+    template = identity().invitation_template()
+    return render_template("staff/invite.html", form=form, template=template, missing=[]), 422
+
+
+def _show_invitation_errors(form: InvitationForm, error: IdentityError) -> None:
+    """Subject and body messages next to those fields; a 422 without field messages is about the body
+    (it lacks [CustomerPortalLink]); anything else above the form."""
+    placed = {k: v for k, v in error.errors.items() if k in ("subject", "body")}
+    apply_api_errors(form, placed)
+    others = [m for k, v in error.errors.items() if k not in placed for m in v]
+    form.form_errors.extend(others)
+    if not error.errors:
+        form.body.errors = [*form.body.errors, error.detail or "The invitation text must include [CustomerPortalLink]."]

@@ -1,0 +1,48 @@
+"""The words people read, in one place: tests and templates refer to these, not to copies."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portal_web.adapters.identity import IdentityError
+
+INVALID_CREDENTIALS = "The email or password is incorrect."
+NO_PROPERTIES = ("This portal has no properties for you. Sign in at the portal address your service provider "
+                 "sent you.")
+NOT_IN_BRANCH = "Your staff account does not have access to this branch."
+TOO_MANY_ATTEMPTS = "Too many attempts. Wait a moment and try again."
+SIGNED_OUT = "You have been signed out."
+RESET_SENT = "If an account exists for that email, we sent a link to reset your password."
+RESET_LINK_INVALID = ("This link is no longer valid. It may have expired or been used already. "
+                      "Request a new link to reset your password.")
+PASSWORD_RESET_DONE = "Your password has been changed. Sign in with your new password."
+PASSWORD_CHANGE_NOTE = "Changing your password will log you out immediately. Use the new password to log back in."
+PROFILE_UPDATED = "Your profile has been successfully updated."
+EMAIL_TAKEN = "This email is already used by another account."
+SELECT_CONTACTS = "Select at least one contact to invite."
+MISSING_INVITE_PERMISSIONS = ("You can't send Customer Portal invitations: it takes the Send Customer Portal "
+                              "Invitation and Bulk Email Contacts permissions. Ask your administrator.")
+
+
+def invitation_invalid(company: str) -> str:
+    who = company or "your service provider"
+    return ("This invitation link is no longer valid. It may have expired, been used already, or been replaced by "
+            f"a newer invitation. Ask {who} to send a new invitation, or use Forgot Password if you already have "
+            "an account.")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    message: str
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def sign_in_refusal(error: IdentityError) -> Refusal:
+    """What a sign-in page says for identity's answer: never which of email or password was wrong."""
+    if error.status == 403 and error.code == "no_properties_in_branch":
+        return Refusal(NO_PROPERTIES, 403)
+    if error.status == 403 and error.code == "not_in_branch":
+        return Refusal(NOT_IN_BRANCH, 403)
+    if error.status == 429:
+        return Refusal(TOO_MANY_ATTEMPTS, 429, {"Retry-After": error.retry_after or "5"})
+    return Refusal(INVALID_CREDENTIALS, 401)
