@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import socket
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -277,12 +276,6 @@ def identity_double_app(double: IdentityDouble) -> Flask:
     return app
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def _identity_server():
     double = IdentityDouble()
@@ -314,9 +307,19 @@ def build_app(identity_url: str, monkeypatch, **env: str):
 
 
 @pytest.fixture
-def app(identity, monkeypatch):
+def make_app(identity, monkeypatch):
+    """A fresh app with these environment variables; identity is the double unless told otherwise."""
     monkeypatch.delenv("PORTAL_SCHEME", raising=False)
-    return build_app(identity.url, monkeypatch)
+
+    def make(identity_url: str | None = None, **env: str):
+        return build_app(identity_url or identity.url, monkeypatch, **env)
+
+    return make
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture
@@ -369,6 +372,12 @@ def csrf_token_in(html: str) -> str:
     match = CSRF_INPUT.search(html)
     assert match, "the page has no CSRF token field:\n" + html
     return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def csrf_from():
+    """The CSRF token of the first form on a page."""
+    return csrf_token_in
 
 
 @pytest.fixture

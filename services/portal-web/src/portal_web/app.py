@@ -47,6 +47,8 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
     init_assets(app)
     init_error_pages(app)
     app.jinja_env.globals["messages"] = messages
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.register_blueprint(customer_bp)
     app.register_blueprint(staff_bp)
 

@@ -93,7 +93,8 @@ class RecipientForm(Form):
 
 class InvitationForm(FlaskForm):
     recipients = FieldList(FormField(RecipientForm), min_entries=0, max_entries=500)
-    subject = StringField("Subject", validators=[InputRequired("Enter a subject."), Length(max=500)])
+    subject = TextAreaField("Subject", validators=[InputRequired("Enter a subject."), Length(max=500)],
+                            render_kw={"rows": 2})
     body = TextAreaField("Body", validators=[InputRequired("Enter the invitation text."), Length(max=20000)],
                          render_kw={"rows": 10})
 

@@ -135,6 +135,9 @@ class IdentityClient:
         except requests.ConnectionError as exc:  # refused, reset, or no connection within 2 s
             log.warning("identity_unreachable", method=method, path=path)
             raise IdentityUnavailable(f"identity is unreachable: {exc}") from exc
+        except requests.RequestException as exc:  # a broken answer
+            log.warning("identity_failed", method=method, path=path, error=str(exc))
+            raise IdentityUnavailable(f"identity's answer was broken: {exc}", status=502) from exc
         return response
 
     def _get(self, path: str, params: dict | None = None) -> requests.Response:
@@ -225,8 +228,8 @@ class IdentityClient:
         if verified is not None:
             params["verified"] = "true" if verified else "false"
         response = self._get("/staff/contacts", params)
-        data = response.json() if response.content else []
-        items = data if isinstance(data, list) else list(data.get("items") or [])
+        data = self._json(response)
+        items = list(data.get("items") or [])
         try:
             pagination = json.loads(response.headers.get("X-Pagination") or "{}")
         except ValueError:
