@@ -42,12 +42,19 @@ def argon2_table(rounds: int) -> None:
 
 
 def http_load(url: str, host: str, email: str, password: str, requests_total: int, concurrency: int) -> None:
+    import re
+
     import requests
 
     def sign_in(_):
+        # As a browser does it: fetch the form (CSRF cookie and token), then post it.
+        client = requests.Session()
+        client.headers["Host"] = host
+        form = client.get(f"{url}/login", timeout=30).text
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
         started = time.perf_counter()
-        response = requests.post(f"{url}/login", data={"email": email, "password": password},
-                                 headers={"Host": host}, allow_redirects=False, timeout=30)
+        response = client.post(f"{url}/login", data={"csrf_token": token, "email": email, "password": password},
+                               allow_redirects=False, timeout=30)
         return time.perf_counter() - started, response.status_code
 
     started = time.perf_counter()
