@@ -118,7 +118,95 @@ class PasswordChangedV1(Schema):
     how = fields.String(required=True, validate=validate.OneOf(["changed", "reset"]))
 
 
+class StaffUpsertedV1(Schema):
+    """A staff user as other services authorise them (portal-config: who may change settings)."""
+
+    staff_id = fields.UUID(required=True)
+    email = fields.Email(required=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    title = fields.String(required=True, allow_none=True)
+    phone = fields.String(required=True, allow_none=True)
+    role = fields.String(required=True)
+    permissions = fields.List(fields.String(), required=True)
+    branch_ids = fields.List(fields.UUID(), required=True)
+    active = fields.Boolean(required=True)
+
+
+# The fonts a portal may use, each with a stack that renders on every device (the contract
+# between portal-config, which validates a choice, and portal-web, which renders it).
+FONT_STACKS: dict[str, str] = {
+    "Open Sans": '"Open Sans", "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+    "Arial": "Arial, Helvetica, sans-serif",
+    "Helvetica": '"Helvetica Neue", Helvetica, Arial, sans-serif',
+    "Verdana": "Verdana, Geneva, sans-serif",
+    "Tahoma": "Tahoma, Verdana, Geneva, sans-serif",
+    "Trebuchet MS": '"Trebuchet MS", "Lucida Grande", sans-serif',
+    "Segoe UI": '"Segoe UI", system-ui, -apple-system, Roboto, sans-serif',
+    "System UI": 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+    "Georgia": 'Georgia, "Times New Roman", serif',
+    "Times New Roman": '"Times New Roman", Times, serif',
+    "Garamond": 'Garamond, Baskerville, "Baskerville Old Face", serif',
+    "Courier New": '"Courier New", Courier, monospace',
+}
+FONT = validate.OneOf(list(FONT_STACKS))
+
+
+class CarouselSlideV1(Schema):
+    image_url = fields.String(required=True)
+    caption = fields.String(required=True, allow_none=True)
+    link = fields.String(required=True, allow_none=True)
+
+
+class PortalSettingsV1(Schema):
+    """Everything a branch's portal looks like and shows. Colours are normalised `#rrggbb`."""
+
+    page_title = fields.String(required=True)
+    login_page_text = fields.String(required=True, allow_none=True)
+    login_logo_url = fields.String(required=True, allow_none=True)
+    display_font = fields.String(required=True, validate=FONT)
+    input_font = fields.String(required=True, validate=FONT)
+    background_color = fields.String(required=True)
+    border_color = fields.String(required=True)
+    nav_logo_url = fields.String(required=True, allow_none=True)
+    nav_title = fields.String(required=True)
+    nav_background_color = fields.String(required=True)
+    nav_font_color = fields.String(required=True)
+    button_background_color = fields.String(required=True)
+    button_font = fields.String(required=True, validate=FONT)
+    button_font_color = fields.String(required=True)
+    dashboard_text = fields.String(required=True, allow_none=True)
+    dashboard_font = fields.String(required=True, validate=FONT)
+    dashboard_font_color = fields.String(required=True)
+    carousel = fields.List(fields.Nested(CarouselSlideV1), required=True)
+    show_invoices = fields.Boolean(required=True)
+    show_proposals = fields.Boolean(required=True)
+    show_requests = fields.Boolean(required=True)
+    show_visits = fields.Boolean(required=True)
+    proposal_window_days = fields.Integer(required=True, allow_none=True)
+    show_service_details = fields.Boolean(required=True)
+    show_sales_rep_phone = fields.Boolean(required=True)
+    electronic_payments = fields.Boolean(required=True)
+    accepted_payment_types = fields.List(fields.String(validate=validate.OneOf(["card", "ach"])), required=True)
+    partial_payments = fields.Boolean(required=True)
+    card_convenience_fee_percent = fields.Decimal(required=True, as_string=True, places=2)
+    invitation_subject = fields.String(required=True)
+    invitation_body = fields.String(required=True)
+    invitation_link_description = fields.String(required=True)
+
+
+class PortalSettingsUpdatedV1(Schema):
+    """A branch's complete settings after a save (readers replace theirs); `version` only grows."""
+
+    branch_id = fields.UUID(required=True)
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    updated_by = fields.UUID(required=True, allow_none=True)
+    settings = fields.Nested(PortalSettingsV1, required=True)
+
+
 CONTRACTS: dict[tuple[str, int], type[Schema]] = {
+    ("staff_upserted", 1): StaffUpsertedV1,
+    ("portal_settings_updated", 1): PortalSettingsUpdatedV1,
     ("branch_created", 1): BranchCreatedV1,
     ("branch_updated", 1): BranchUpdatedV1,
     ("contact_upserted", 1): ContactUpsertedV1,
