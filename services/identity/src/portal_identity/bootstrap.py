@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from portal_identity import SERVICE
 from portal_identity.adapters.passwords import Passwords
-from portal_identity.service_layer.directory import apply_branch
+from portal_identity.service_layer.directory import apply_branch, apply_portal_settings
 from portal_shared.bus.consumer import Consumer
 from portal_shared.config import ServiceSettings, env_str
 from portal_shared.db import Database
@@ -28,7 +28,11 @@ class Bootstrap:
         def on_branch(session, envelope):
             apply_branch(session, envelope.data)
 
-        return Consumer(name=BRANCHES_CONSUMER, handlers={"branch_created": on_branch, "branch_updated": on_branch},
+        def on_settings(session, envelope):
+            apply_portal_settings(session, envelope.data, envelope.tenant_id)
+
+        return Consumer(name=BRANCHES_CONSUMER, handlers={"branch_created": on_branch, "branch_updated": on_branch,
+                                                          "portal_settings_updated": on_settings},
                         db=self.db, settings=self.settings.bus)
 
 

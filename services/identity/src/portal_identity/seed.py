@@ -65,10 +65,13 @@ def _seed_staff(session, wiring: Bootstrap, tenant_id: str, branches: dict[str, 
     email = normalise_email(person["email"])
     if session.scalar(sa.select(StaffUser.id).where(StaffUser.tenant_id == tenant_id, StaffUser.email == email)):
         return
-    session.add(StaffUser(tenant_id=tenant_id, email=email, first_name=person["first_name"],
-                          last_name=person["last_name"], role=person["role"], title=person.get("title"),
-                          phone=person.get("phone"), password_hash=wiring.passwords.hash(person["password"]),
-                          branch_ids=[branches[slug].id for slug in person["branches"]]))
+    staff = StaffUser(tenant_id=tenant_id, email=email, first_name=person["first_name"],
+                      last_name=person["last_name"], role=person["role"], title=person.get("title"),
+                      phone=person.get("phone"), password_hash=wiring.passwords.hash(person["password"]),
+                      branch_ids=[branches[slug].id for slug in person["branches"]], active=True)
+    session.add(staff)
+    session.flush()
+    directory.publish_staff(session, staff)
 
 
 def _seed_contact(session, wiring: Bootstrap, tenant_id: str, person: dict) -> bool:

@@ -102,3 +102,12 @@ def test_a_second_run_adds_no_rows_and_no_outbox_events(wiring, demo, rows):
     assert after_first["outbox"] > 0 and after_first["contacts"] == 3 and after_first["staff_users"] == 6
     seed_demo(wiring, str(DEMO_DATA))
     assert counts(rows) == after_first
+
+
+def test_the_seed_publishes_every_staff_user_with_role_permissions_and_branches(wiring, demo, outbox):
+    seed_demo(wiring, str(DEMO_DATA))
+    staff = {e["data"]["email"]: e["data"] for e in outbox("staff_upserted")}
+    assert len(staff) == 6
+    assert "manage_portal_settings" in staff["admin@example.com"]["permissions"]
+    assert "send_portal_invitation" not in staff["crew@example.com"]["permissions"]
+    assert staff["manager@example.com"]["branch_ids"] == [demo["branches"]["demo"]]

@@ -38,6 +38,11 @@ class Branch(Base):
     portal_url: Mapped[str] = mapped_column(sa.String(300))
     enabled: Mapped[bool] = mapped_column(sa.Boolean)
     revision: Mapped[int] = mapped_column(sa.Integer)
+    # From portal_settings_updated: the branch's invitation template (None until settings arrive).
+    settings_version: Mapped[int | None] = mapped_column(sa.Integer)
+    invitation_subject: Mapped[str | None] = mapped_column(sa.Text)
+    invitation_body: Mapped[str | None] = mapped_column(sa.Text)
+    invitation_link_description: Mapped[str | None] = mapped_column(sa.String(200))
 
 
 class StaffUser(Base):

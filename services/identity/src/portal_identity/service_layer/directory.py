@@ -165,6 +165,32 @@ def contacts_in_branch(*, tenant_id: str, branch_id: str, q: str | None, verifie
     return query.order_by(Contact.last_name, Contact.first_name, Contact.id)
 
 
+def publish_staff(session: Session, staff: StaffUser) -> None:
+    from portal_identity.domain.roles import permissions_of
+
+    record_event(session, make_event("staff_upserted", {
+        "staff_id": staff.id, "email": staff.email, "first_name": staff.first_name, "last_name": staff.last_name,
+        "title": staff.title, "phone": staff.phone, "role": staff.role,
+        "permissions": sorted(permissions_of(staff.role)), "branch_ids": list(staff.branch_ids or []),
+        "active": staff.active,
+    }, tenant_id=staff.tenant_id))
+
+
+def apply_portal_settings(session: Session, data: dict[str, Any], tenant_id: str | None) -> None:
+    """Keep the branch's invitation template (consumer of portal_settings_updated)."""
+    branch = session.get(Branch, data["branch_id"])
+    if branch is None or branch.tenant_id != tenant_id:
+        # Settings of a branch we have not heard of yet: branch_created is retried until it has arrived.
+        raise LookupError(f"branch {data['branch_id']} is not in the read model yet")
+    if branch.settings_version is not None and branch.settings_version >= data["version"]:
+        return
+    settings = data["settings"]
+    branch.settings_version = data["version"]
+    branch.invitation_subject = settings["invitation_subject"]
+    branch.invitation_body = settings["invitation_body"]
+    branch.invitation_link_description = settings["invitation_link_description"]
+
+
 def apply_branch(session: Session, data: dict[str, Any]) -> None:
     """Keep the branch read model current (consumer of branch_created / branch_updated)."""
     branch = session.get(Branch, data["branch_id"])

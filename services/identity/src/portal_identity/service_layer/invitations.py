@@ -32,7 +32,13 @@ class InvitationInvalid(ApiError):
 
 
 def template_for(session: Session, *, caller: Caller) -> rules.InvitationTemplate:
-    """The branch's invitation template (portal-config will own it; until then, the default)."""
+    """The branch's invitation template from its portal settings (portal-config owns it), else the default."""
+    branch = branch_of(session, caller)
+    if branch.invitation_body:
+        return rules.InvitationTemplate(subject=branch.invitation_subject or rules.DEFAULT_SUBJECT,
+                                        body=branch.invitation_body,
+                                        link_description=branch.invitation_link_description
+                                        or rules.DEFAULT_LINK_DESCRIPTION)
     return rules.InvitationTemplate(subject=rules.DEFAULT_SUBJECT, body=rules.DEFAULT_BODY)
 
 
@@ -42,7 +48,8 @@ def send_invitations(session: Session, *, caller: Caller, staff: StaffUser, subj
         missing = " and ".join(missing_for_invitation(staff.role))
         raise Forbidden(f"Your role ({staff.role}) cannot send Customer Portal invitations: it lacks {missing}. "
                         "Ask a System Admin to grant these permissions.", code="missing_permission")
-    template = rules.InvitationTemplate(subject=subject, body=body, link_description=rules.DEFAULT_LINK_DESCRIPTION)
+    template = rules.InvitationTemplate(subject=subject, body=body,
+                                        link_description=template_for(session, caller=caller).link_description)
     if errors := rules.template_errors(template):
         raise ValidationFailed("The invitation email is incomplete.", errors=errors)
     branch = branch_of(session, caller)
