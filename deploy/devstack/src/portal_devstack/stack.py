@@ -25,7 +25,9 @@ WEB_SERVICES = {
     "portal-web": ("services/portal-web", 8108),
 }
 EXTRA_INSTANCES = {"billing": [8113]}
-WORKERS = {"portal-config": "portal-config", "identity": "portal-identity", "notifications": "portal-notifications"}
+WORKERS = {"portal-config": "portal-config", "identity": "portal-identity", "notifications": "portal-notifications",
+           "billing": "portal-billing", "proposals": "portal-proposals", "requests": "portal-requests",
+           "visits": "portal-visits"}
 # Packages whose databases `migrate` creates and migrates.
 MIGRATED = {
     "identity": "portal_identity", "portal-config": "portal_config", "billing": "portal_billing",

@@ -1,0 +1,38 @@
+"""property_access (+ property_access_revisions) and invoices
+
+Revision ID: 0002
+Revises: 0001
+"""
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects.postgresql import UUID
+
+from portal_shared.access import create_property_access_table, drop_property_access_table
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+ID = UUID(as_uuid=False)
+
+
+def upgrade() -> None:
+    create_property_access_table(op)
+    op.create_table(
+        "invoices",
+        sa.Column("id", ID, primary_key=True),
+        sa.Column("tenant_id", ID, nullable=False),
+        sa.Column("property_id", ID, nullable=False),
+        sa.Column("number", sa.String(50), nullable=False),
+        sa.Column("total_cents", sa.BigInteger, nullable=False),
+        sa.Column("paid_cents", sa.BigInteger, nullable=False, server_default="0"),
+        sa.Column("due_date", sa.Date, nullable=True),
+        sa.Column("status", sa.String(20), nullable=False),
+    )
+    op.create_index("ix_invoices_tenant_property", "invoices", ["tenant_id", "property_id"])
+
+
+def downgrade() -> None:
+    op.drop_table("invoices")
+    drop_property_access_table(op)

@@ -1,0 +1,141 @@
+"""GET /summary: a signed-in customer's open balance and invoices due, over the properties they may see."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+TENANT, BRANCH, OTHER_BRANCH, OTHER_TENANT, OTHER_TENANT_BRANCH = (new_id() for _ in range(5))
+
+
+@pytest.fixture
+def world(grant):
+    """ME sees P1 and P2 in BRANCH; OTHER (same tenant) sees P3; ME also sees P4, but in OTHER_BRANCH;
+    P5 belongs to OTHER_TENANT (ME's contact id is listed there too, and must not matter)."""
+    me, other = new_id(), new_id()
+    p1, p2, p3, p4, p5 = (new_id() for _ in range(5))
+    grant(TENANT, BRANCH, p1, {me: ["Primary"], other: ["Other"]})
+    grant(TENANT, BRANCH, p2, {me: ["Billing"]})
+    grant(TENANT, BRANCH, p3, {other: ["Primary"]})
+    grant(TENANT, OTHER_BRANCH, p4, {me: ["Primary"]})
+    grant(OTHER_TENANT, OTHER_TENANT_BRANCH, p5, {me: ["Primary"]})
+    return {"me": me, "other": other, "p1": p1, "p2": p2, "p3": p3, "p4": p4, "p5": p5}
+
+
+def add_invoice(db, tenant_id, property_id, *, total, paid, status, number=None):
+    with db.unit_of_work() as session:
+        session.execute(sa.text(
+            "INSERT INTO invoices (id, tenant_id, property_id, number, total_cents, paid_cents, due_date, status) "
+            "VALUES (:id, :t, :p, :n, :total, :paid, CURRENT_DATE + 30, :status)"),
+            {"id": new_id(), "t": tenant_id, "p": property_id, "n": number or new_id()[:8], "total": total,
+             "paid": paid, "status": status})
+
+
+@pytest.fixture
+def invoices(db, world):
+    w = world
+    add_invoice(db, TENANT, w["p1"], total=10_000, paid=2_500, status="Open")    # owes 7,500
+    add_invoice(db, TENANT, w["p1"], total=5_000, paid=5_000, status="Paid")     # settled
+    add_invoice(db, TENANT, w["p2"], total=20_000, paid=0, status="Open")        # owes 20,000
+    add_invoice(db, TENANT, w["p2"], total=3_000, paid=3_000, status="Open")     # open, but no balance
+    add_invoice(db, TENANT, w["p3"], total=99_900, paid=0, status="Open")        # another contact's
+    add_invoice(db, TENANT, w["p4"], total=77_700, paid=0, status="Open")        # another branch's
+    add_invoice(db, OTHER_TENANT, w["p5"], total=55_500, paid=0, status="Open")  # another tenant's
+    # Another tenant's invoice naming ME's property id: the tenant filter must leave it out.
+    add_invoice(db, OTHER_TENANT, w["p1"], total=44_400, paid=0, status="Open")
+    return w
+
+
+def summary(client, headers, *property_ids):
+    return client.get("/summary", query_string=[("property_id", p) for p in property_ids], headers=headers)
+
+
+def assert_unauthenticated(response):
+    assert response.status_code == 401, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["code"] == "unauthenticated"
+
+
+def test_summary_without_an_identity_token_answers_401_problem_json(app_client, invoices):
+    assert_unauthenticated(app_client.get("/summary"))
+
+
+def test_summary_for_a_signed_in_staff_user_answers_401(app_client, headers, invoices):
+    assert_unauthenticated(summary(app_client, headers(tenant_id=TENANT, branch_id=BRANCH, account_kind="staff",
+                                                      account_id=new_id(), session_tenant_id=TENANT)))
+
+
+def test_summary_answers_401_when_the_customer_session_is_of_another_tenant_or_the_token_is_forged(
+        app_client, headers, invoices):
+    me = invoices["me"]
+    assert_unauthenticated(summary(app_client, headers(tenant_id=TENANT, branch_id=BRANCH, account_kind="customer",
+                                                      account_id=me, session_tenant_id=OTHER_TENANT)))
+    assert_unauthenticated(summary(app_client, headers(tenant_id=TENANT, account_kind="customer", account_id=me,
+                                                      session_tenant_id=TENANT)))
+    assert_unauthenticated(summary(app_client, headers(secret="not-the-gateway-secret-0123456789", tenant_id=TENANT,
+                                                      branch_id=BRANCH, account_kind="customer", account_id=me,
+                                                      session_tenant_id=TENANT)))
+
+
+def test_a_customer_sees_the_open_balance_and_invoices_due_of_both_their_properties(
+        app_client, customer_headers, invoices):
+    w = invoices
+    response = summary(app_client, customer_headers(TENANT, BRANCH, w["me"]))
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"current_balance_cents": 27_500, "invoices_due": 2,
+                                   "property_ids": sorted([w["p1"], w["p2"]])}
+
+
+def test_a_customer_can_narrow_the_summary_to_one_property(app_client, customer_headers, invoices):
+    w = invoices
+    assert summary(app_client, customer_headers(TENANT, BRANCH, w["me"]), w["p2"]).get_json() == {
+        "current_balance_cents": 20_000, "invoices_due": 1, "property_ids": [w["p2"]]}
+
+
+def test_properties_of_another_contact_branch_or_tenant_are_not_counted_even_when_requested(
+        app_client, customer_headers, invoices):
+    w = invoices
+    headers = customer_headers(TENANT, BRANCH, w["me"])
+    assert summary(app_client, headers, w["p1"], w["p3"], w["p4"], w["p5"]).get_json() == {
+        "current_balance_cents": 7_500, "invoices_due": 1, "property_ids": [w["p1"]]}
+    assert summary(app_client, headers, w["p3"], w["p5"]).get_json() == {
+        "current_balance_cents": 0, "invoices_due": 0, "property_ids": []}
+
+
+def test_an_unknown_property_counts_nothing_and_a_malformed_one_answers_422(app_client, customer_headers, invoices):
+    headers = customer_headers(TENANT, BRANCH, invoices["me"])
+    assert summary(app_client, headers, new_id()).get_json()["property_ids"] == []
+    response = summary(app_client, headers, "not-a-uuid")
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+
+
+def test_with_no_invoices_the_figures_are_zero(app_client, customer_headers, world):
+    assert summary(app_client, customer_headers(TENANT, BRANCH, world["me"])).get_json() == {
+        "current_balance_cents": 0, "invoices_due": 0, "property_ids": sorted([world["p1"], world["p2"]])}
+
+
+def test_with_empty_tables_a_customer_gets_zeros_and_no_properties(app_client, customer_headers):
+    assert summary(app_client, customer_headers(TENANT, BRANCH, new_id())).get_json() == {
+        "current_balance_cents": 0, "invoices_due": 0, "property_ids": []}
+
+
+def test_access_taken_away_by_a_newer_event_stops_counting(app_client, customer_headers, grant, invoices):
+    w = invoices
+    grant(TENANT, BRANCH, w["p2"], {}, revision=2)
+    assert summary(app_client, customer_headers(TENANT, BRANCH, w["me"])).get_json() == {
+        "current_balance_cents": 7_500, "invoices_due": 1, "property_ids": [w["p1"]]}
+
+
+def test_the_summary_is_documented_in_openapi(app_client):
+    spec = app_client.get("/openapi.json").get_json()
+    operation = spec["paths"]["/summary"]["get"]
+    assert {"200", "401", "422"} <= set(operation["responses"])
+    assert [p["name"] for p in operation["parameters"]] == ["property_id"]
+    schema = spec["components"]["schemas"]["BillingSummary"]
+    assert set(schema["properties"]) == {"current_balance_cents", "invoices_due", "property_ids"}

@@ -1,0 +1,120 @@
+"""GET /summary: a signed-in customer's open service requests, over the properties they may see."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+TENANT, BRANCH, OTHER_BRANCH, OTHER_TENANT, OTHER_TENANT_BRANCH = (new_id() for _ in range(5))
+
+
+@pytest.fixture
+def world(grant):
+    """ME sees P1 and P2 in BRANCH; OTHER (same tenant) sees P3; ME also sees P4, but in OTHER_BRANCH;
+    P5 belongs to OTHER_TENANT (ME's contact id is listed there too, and must not matter)."""
+    me, other = new_id(), new_id()
+    p1, p2, p3, p4, p5 = (new_id() for _ in range(5))
+    grant(TENANT, BRANCH, p1, {me: ["Primary"], other: ["Other"]})
+    grant(TENANT, BRANCH, p2, {me: ["Billing"]})
+    grant(TENANT, BRANCH, p3, {other: ["Primary"]})
+    grant(TENANT, OTHER_BRANCH, p4, {me: ["Primary"]})
+    grant(OTHER_TENANT, OTHER_TENANT_BRANCH, p5, {me: ["Primary"]})
+    return {"me": me, "other": other, "p1": p1, "p2": p2, "p3": p3, "p4": p4, "p5": p5}
+
+
+def add_request(db, tenant_id, property_id, status):
+    with db.unit_of_work() as session:
+        session.execute(sa.text(
+            "INSERT INTO requests (id, tenant_id, property_id, number, status) VALUES (:id, :t, :p, :n, :status)"),
+            {"id": new_id(), "t": tenant_id, "p": property_id, "n": new_id()[:8], "status": status})
+
+
+@pytest.fixture
+def service_requests(db, world):
+    w = world
+    add_request(db, TENANT, w["p1"], "Open")            # pending
+    add_request(db, TENANT, w["p1"], "Closed")          # done
+    add_request(db, TENANT, w["p2"], "Open")            # pending
+    add_request(db, TENANT, w["p2"], "Open")            # pending
+    add_request(db, TENANT, w["p2"], "Completed")       # done
+    add_request(db, TENANT, w["p3"], "Open")            # another contact's
+    add_request(db, TENANT, w["p4"], "Open")            # another branch's
+    add_request(db, OTHER_TENANT, w["p5"], "Open")      # another tenant's
+    # Another tenant's request naming ME's property id: the tenant filter must leave it out.
+    add_request(db, OTHER_TENANT, w["p1"], "Open")
+    return w
+
+
+def summary(client, headers, *property_ids):
+    return client.get("/summary", query_string=[("property_id", p) for p in property_ids], headers=headers)
+
+
+def assert_unauthenticated(response):
+    assert response.status_code == 401, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["code"] == "unauthenticated"
+
+
+def test_summary_without_an_identity_token_answers_401_problem_json(app_client, service_requests):
+    assert_unauthenticated(app_client.get("/summary"))
+
+
+def test_summary_for_a_signed_in_staff_user_answers_401(app_client, headers, service_requests):
+    assert_unauthenticated(summary(app_client, headers(tenant_id=TENANT, branch_id=BRANCH, account_kind="staff",
+                                                      account_id=new_id(), session_tenant_id=TENANT)))
+
+
+def test_summary_answers_401_when_the_customer_session_is_of_another_tenant_or_has_no_branch(
+        app_client, headers, service_requests):
+    me = service_requests["me"]
+    assert_unauthenticated(summary(app_client, headers(tenant_id=TENANT, branch_id=BRANCH, account_kind="customer",
+                                                      account_id=me, session_tenant_id=OTHER_TENANT)))
+    assert_unauthenticated(summary(app_client, headers(tenant_id=TENANT, account_kind="customer", account_id=me,
+                                                      session_tenant_id=TENANT)))
+
+
+def test_a_customer_sees_the_open_requests_on_both_their_properties(
+        app_client, customer_headers, service_requests):
+    w = service_requests
+    response = summary(app_client, customer_headers(TENANT, BRANCH, w["me"]))
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"pending_requests": 3, "property_ids": sorted([w["p1"], w["p2"]])}
+
+
+def test_a_customer_can_narrow_the_summary_to_one_property(app_client, customer_headers, service_requests):
+    w = service_requests
+    assert summary(app_client, customer_headers(TENANT, BRANCH, w["me"]), w["p1"]).get_json() == {
+        "pending_requests": 1, "property_ids": [w["p1"]]}
+
+
+def test_properties_of_another_contact_branch_or_tenant_are_not_counted_even_when_requested(
+        app_client, customer_headers, service_requests):
+    w = service_requests
+    headers = customer_headers(TENANT, BRANCH, w["me"])
+    assert summary(app_client, headers, w["p2"], w["p3"], w["p4"], w["p5"]).get_json() == {
+        "pending_requests": 2, "property_ids": [w["p2"]]}
+    assert summary(app_client, headers, w["p3"], w["p5"]).get_json() == {"pending_requests": 0, "property_ids": []}
+
+
+def test_with_no_requests_the_figure_is_zero(app_client, customer_headers, world):
+    assert summary(app_client, customer_headers(TENANT, BRANCH, world["me"])).get_json() == {
+        "pending_requests": 0, "property_ids": sorted([world["p1"], world["p2"]])}
+
+
+def test_with_empty_tables_a_customer_gets_zero_and_no_properties(app_client, customer_headers):
+    assert summary(app_client, customer_headers(TENANT, BRANCH, new_id())).get_json() == {
+        "pending_requests": 0, "property_ids": []}
+
+
+def test_the_summary_is_documented_in_openapi(app_client):
+    spec = app_client.get("/openapi.json").get_json()
+    operation = spec["paths"]["/summary"]["get"]
+    assert {"200", "401", "422"} <= set(operation["responses"])
+    assert [p["name"] for p in operation["parameters"]] == ["property_id"]
+    assert set(spec["components"]["schemas"]["RequestsSummary"]["properties"]) == {"pending_requests", "property_ids"}
