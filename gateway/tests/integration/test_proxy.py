@@ -274,3 +274,17 @@ def test_the_running_gateway_strips_identity_headers_sent_over_the_wire(make_gat
     assert "x-user-id" not in echo["headers"]
     assert verify_identity(echo["headers"]["x-portal-identity"], secret)["branch_id"] == demo_branch["branch_id"]
     assert response.headers["X-Request-ID"] == echo["headers"]["x-request-id"] == "wire-1"
+
+
+@pytest.mark.parametrize("path, service", [("/staff/settings", "portal-web"), ("/static/css/portal.css", "portal-web"),
+                                           ("/api/portal-config/branches/x/settings", "portal-config"),
+                                           ("/api/identity/staff/sessions", "identity")])
+def test_a_disabled_branch_stays_open_to_its_staff_console_so_they_can_turn_it_back_on(make_gateway, path, service):
+    response = get(make_gateway(), path, host="closed.localhost:8080")
+    assert response.status_code == 200
+    assert response.get_json()["server"] == service
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/api/identity/customer/sessions", "/api/billing/summary"])
+def test_a_disabled_branch_stays_closed_to_customer_pages_and_apis(make_gateway, path):
+    assert get(make_gateway(), path, host="closed.localhost:8080").status_code == 403

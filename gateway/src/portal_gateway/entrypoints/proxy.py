@@ -28,6 +28,10 @@ log = get_logger(__name__)
 bp = Blueprint("proxy", __name__)
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
+# A disabled portal is closed to customers, not to its staff: they must reach the console (and
+# the settings API behind it) to turn it back on.
+OPEN_WHEN_DISABLED = ("staff/", "static/", "api/portal-config/", "api/identity/staff/")
+
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
               "transfer-encoding", "upgrade", "host", "content-length"}
 # Identity is the gateway's to assert. Anything a client sends that looks like it is dropped.
@@ -61,7 +65,7 @@ def route(path: str):
     branch = current_app.extensions["gateway_branches"].by_slug(match.slug)
     if branch is None:
         return _page(404, "No portal here", "There is no customer portal at this address. Check the link you were sent.")
-    if not branch.enabled:
+    if not branch.enabled and not path.startswith(OPEN_WHEN_DISABLED):
         return _page(403, "Portal not enabled",
                      f"{branch.company_name}'s customer portal for {branch.name} is not enabled yet. "
                      "Please contact them for access.")

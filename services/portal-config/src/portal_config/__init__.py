@@ -1,2 +1,2 @@
-"""portal-config: companies and branches (name, slug, enabled, time zone); later branding and settings."""
+"""portal-config: companies and branches (name, slug, enabled, time zone), and each branch portal's settings and images."""
 SERVICE = "portal-config"

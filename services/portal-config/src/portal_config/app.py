@@ -6,6 +6,7 @@ from flask import Flask
 from portal_config import SERVICE
 from portal_config.bootstrap import Bootstrap, bootstrap
 from portal_config.entrypoints.api import blp
+from portal_config.entrypoints.settings_api import blp as settings_blp
 from portal_shared.web import create_service_app
 
 
@@ -18,5 +19,7 @@ def create_app(wiring: Bootstrap | None = None) -> Flask:
     )
     app.extensions["portal_db"] = wiring.db
     app.extensions["portal_address"] = wiring.address
+    app.extensions["portal_storage"] = wiring.storage
     api.register_blueprint(blp)
+    api.register_blueprint(settings_blp)
     return app

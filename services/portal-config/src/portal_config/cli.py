@@ -1,4 +1,4 @@
-"""`portal-config migrate|worker|seed`."""
+"""`portal-config migrate|worker|declare-topology|seed`."""
 from portal_config import SERVICE
 from portal_config.bootstrap import bootstrap
 from portal_shared.bus.relay import OutboxRelay
@@ -8,7 +8,12 @@ from portal_shared.cli import service_cli
 
 def worker(settings) -> None:
     wiring = bootstrap(settings)
-    run_worker(SERVICE, [("outbox-relay", OutboxRelay(wiring.db, settings.bus).run)])
+    run_worker(SERVICE, [("outbox-relay", OutboxRelay(wiring.db, settings.bus).run),
+                         ("consumer:staff", wiring.staff_consumer().run)])
+
+
+def consumers(settings):
+    return [bootstrap(settings).staff_consumer()]
 
 
 def seed(settings, path: str) -> None:
@@ -17,4 +22,4 @@ def seed(settings, path: str) -> None:
     seed_demo(bootstrap(settings), path)
 
 
-main = service_cli(service=SERVICE, package="portal_config", worker=worker, seed=seed)
+main = service_cli(service=SERVICE, package="portal_config", worker=worker, consumers=consumers, seed=seed)

@@ -24,6 +24,11 @@ def _envelope(row: dict) -> dict:
     return payload
 
 
+def _branch_rows(rows) -> list[dict]:
+    """Outbox rows of branch events (a new branch also announces its default settings: see test_settings_api)."""
+    return [row for row in rows("outbox") if row["event_type"].startswith("branch_")]
+
+
 # -- creating --------------------------------------------------------------------------------
 
 def test_creating_a_company_and_a_branch_answers_201_with_the_branch_portal_url(client, company, branch):
@@ -41,7 +46,7 @@ def test_creating_a_branch_writes_exactly_one_branch_created_event_with_the_full
     acme = company()
     created = branch(acme["id"], headers={"X-Request-ID": "req-create-north"})
 
-    outbox = rows("outbox")
+    outbox = _branch_rows(rows)
     assert len(outbox) == 1
     event = _envelope(outbox[0])
     uuid.UUID(event["id"])
@@ -53,11 +58,12 @@ def test_creating_a_branch_writes_exactly_one_branch_created_event_with_the_full
     assert event["data"] == created  # the event carries the branch exactly as the API shows it
 
 
-def test_the_branch_and_its_event_are_written_in_the_same_transaction(company, branch, rows):
+def test_the_branch_and_its_events_are_written_in_the_same_transaction(company, branch, rows):
     branch(company()["id"])
-    (branch_row,), (outbox_row,) = rows("branches"), rows("outbox")
-    # now() is the transaction's start time: equal timestamps mean one transaction wrote both.
-    assert branch_row["created_at"] == outbox_row["created_at"]
+    (branch_row,), outbox = rows("branches"), rows("outbox")
+    assert sorted(r["event_type"] for r in outbox) == ["branch_created", "portal_settings_updated"]
+    # now() is the transaction's start time: equal timestamps mean one transaction wrote them all.
+    assert {r["created_at"] for r in outbox} == {branch_row["created_at"]}
 
 
 def test_when_recording_the_event_fails_the_branch_is_not_created_either(client, operator, company, rows,
@@ -75,6 +81,7 @@ def test_when_recording_the_event_fails_the_branch_is_not_created_either(client,
     assert response.status_code == 500
     assert response.get_json()["code"] == "internal_error"
     assert rows("branches") == [] and rows("outbox") == []
+    assert rows("portal_settings", "branch_id") == [] and rows("portal_settings_versions", "version") == []
 
 
 # -- updating --------------------------------------------------------------------------------
@@ -91,7 +98,7 @@ def test_updating_a_branch_increments_its_revision_and_publishes_branch_updated(
     assert (updated["name"], updated["slug"], updated["enabled"], updated["time_zone"], updated["portal_url"]) == \
         ("North Side", "north-side", False, "America/Denver", "http://north-side.localhost:8080")
 
-    events = [_envelope(row) for row in rows("outbox")]
+    events = [_envelope(row) for row in _branch_rows(rows)]
     assert [e["type"] for e in events] == ["branch_created", "branch_updated"]
     assert events[1]["data"] == updated
     assert events[1]["correlation_id"] == "req-upd"

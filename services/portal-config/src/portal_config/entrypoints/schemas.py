@@ -1,5 +1,5 @@
 """Request and response schemas of the admin API (validated at the edge)."""
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from portal_config.domain.branches import InvalidBranch, check_time_zone, normalise_slug
 
@@ -63,3 +63,106 @@ class BranchRead(Schema):
     time_zone = fields.String()
     portal_url = fields.String()
     revision = fields.Integer()
+
+
+# -- portal settings -----------------------------------------------------------------------------
+
+def _form_field(description: str, example=None):
+    metadata = {"description": description}
+    if example is not None:
+        metadata["example"] = example
+    return fields.Raw(allow_none=True, metadata=metadata)
+
+
+class SettingsForm(Schema):
+    """Any subset of the form; what is left out keeps its value. Rules are checked in the domain
+    (domain/settings.py) so that one answer names every bad field; these fields only document."""
+
+    class Meta:
+        unknown = INCLUDE  # reported by the domain as "Unknown field." next to the other errors
+
+    expected_version = _form_field("optional: the version you edited; 409 version_conflict if it moved on", 3)
+    enabled = _form_field("the branch portal is on (branch row; publishes branch_updated)", True)
+    slug = _form_field("the subdomain (branch row; publishes branch_updated)", "demo")
+    page_title = _form_field("browser tab title, 1–100 characters, one line")
+    login_page_text = _form_field("text under the login logo, ≤ 1000, or null")
+    login_logo_asset_id = _form_field("an uploaded login_logo/nav_logo asset id, or null")
+    display_font = _form_field("one of GET /settings/options fonts", "Open Sans")
+    input_font = _form_field("font of input fields", "Open Sans")
+    background_color = _form_field("#aabbcc, aabbcc, #abc or abc; stored as #rrggbb", "#f5f7f4")
+    border_color = _form_field("table and input borders", "#c8d3c5")
+    nav_logo_asset_id = _form_field("an uploaded login_logo/nav_logo asset id, or null")
+    nav_title = _form_field("navigation bar title, ≤ 100 characters, may be empty")
+    nav_background_color = _form_field("colour", "#1b5e20")
+    nav_font_color = _form_field("colour (contrast with nav_background_color checked)", "#ffffff")
+    button_background_color = _form_field("colour", "#2e7d32")
+    button_font = _form_field("font", "Open Sans")
+    button_font_color = _form_field("colour (contrast with button_background_color checked)", "#ffffff")
+    dashboard_text = _form_field("dashboard text, ≤ 1000, or null")
+    dashboard_font = _form_field("font", "Open Sans")
+    dashboard_font_color = _form_field("colour (contrast with background_color checked)", "#1f2a1e")
+    carousel = _form_field("≤ 10 slides in display order: [{asset_id (carousel asset), caption ≤ 200 or null, "
+                           "link http(s) URL or null}]")
+    show_invoices = _form_field("boolean", True)
+    show_proposals = _form_field("boolean", True)
+    show_requests = _form_field("boolean", True)
+    show_visits = _form_field("boolean", True)
+    proposal_window_days = _form_field("null (all open proposals) or 1–365", 30)
+    show_service_details = _form_field("boolean", True)
+    show_sales_rep_phone = _form_field("boolean", True)
+    electronic_payments = _form_field("boolean", True)
+    accepted_payment_types = _form_field('["card"], ["ach"] or ["card", "ach"]; one at least while electronic '
+                                         "payments are on", ["card", "ach"])
+    partial_payments = _form_field("boolean", False)
+    card_convenience_fee_percent = _form_field("0–10, two decimals, for CARD payments only (never ACH)", "3.00")
+    invitation_subject = _form_field("one line ≤ 200; tokens allowed")
+    invitation_body = _form_field("≤ 5000; must contain [CustomerPortalLink]")
+    invitation_link_description = _form_field("text of the link in the email, ≤ 200")
+
+
+class SettingsRead(Schema):
+    branch_id = fields.String()
+    version = fields.Integer()
+    updated_by = fields.String(allow_none=True)
+    updated_at = fields.DateTime()
+    portal_url = fields.String()
+    settings = fields.Dict(metadata={"description": "the form: enabled, slug, every setting, plus read-only "
+                                                    "login_logo_url, nav_logo_url and carousel[].image_url"})
+    warnings = fields.List(fields.Dict(), metadata={"description": "low contrast: {code, fields, ratio, minimum, "
+                                                                   "message}"})
+
+
+class SettingsCheckRead(Schema):
+    errors = fields.Dict(metadata={"description": "{field: [messages]}; empty when the form would save"})
+    warnings = fields.List(fields.Dict())
+    settings = fields.Dict(metadata={"description": "the form as it would be saved (normalised)"})
+
+
+class SettingsVersionRead(Schema):
+    version = fields.Integer()
+    changed_by = fields.String(allow_none=True, metadata={"description": "staff id; null for operator or seed"})
+    changed_by_name = fields.String(allow_none=True)
+    changed_at = fields.DateTime()
+    changes = fields.Dict(metadata={"description": '{field: {"from": old, "to": new}}'})
+
+
+class SettingsVersionDetail(SettingsVersionRead):
+    settings = fields.Dict()
+
+
+class SettingsSnapshotRead(Schema):
+    branch_id = fields.String()
+    version = fields.Integer()
+    settings = fields.Dict(metadata={"description": "PortalSettingsV1"})
+
+
+class AssetRead(Schema):
+    asset_id = fields.String()
+    url = fields.String(metadata={"example": "/api/portal-config/assets/0b9d…"})
+    kind = fields.String()
+    content_type = fields.String()
+    width = fields.Integer()
+    height = fields.Integer()
+    size = fields.Integer()
+    sha256 = fields.String()
+    created_at = fields.DateTime()

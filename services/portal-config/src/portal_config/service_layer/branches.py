@@ -79,7 +79,12 @@ def update_company(session: Session, *, company_id: str, changes: dict[str, Any]
 
 def create_branch(session: Session, *, company_id: str, slug: str, name: str, time_zone: str,
                   enabled: bool, address: PortalAddress) -> Branch:
-    """Open a branch portal at its subdomain and announce it (gateway routes it; notifications greets)."""
+    """Open a branch portal at its subdomain and announce it (gateway routes it; notifications greets).
+
+    In the same transaction the branch gets its default settings (version 1, `portal_settings_updated`).
+    """
+    from portal_config.service_layer.settings import initialise_settings  # settings builds on branches
+
     company = get_company(session, company_id=company_id)
     try:
         slug = normalise_slug(slug)
@@ -92,6 +97,7 @@ def create_branch(session: Session, *, company_id: str, slug: str, name: str, ti
     session.add(branch)
     _flush_unique_slug(session, slug)
     _publish(session, "branch_created", branch, address)
+    initialise_settings(session, branch)
     return branch
 
 
