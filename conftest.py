@@ -3,7 +3,12 @@
 `*/integration/*` talks to real servers (marker `integration`), `tests-e2e/` starts the whole
 system (marker `e2e`); everything else is a unit test. `make test-unit` etc. select by marker.
 """
+import os
+
 import pytest
+
+# The suite runs as a developer machine does: development defaults are allowed (see portal_shared.config).
+os.environ.setdefault("PORTAL_DEV", "true")
 
 
 def pytest_collection_modifyitems(items):

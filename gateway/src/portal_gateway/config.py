@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from portal_shared.config import BusSettings, env_float, env_str
+from portal_shared.config import (DEV_INTERNAL_SECRET, BusSettings, env_bool, env_float, env_str,
+                                  require_production_secret)
 
 # Every routable service, with its dev address. `/api/<name>/...` goes to it.
 DEFAULT_UPSTREAMS = {
@@ -41,7 +42,9 @@ class GatewaySettings:
         return cls(
             base_domain=env_str("PORTAL_BASE_DOMAIN", "localhost:8080").lower(),
             upstreams=upstreams,
-            internal_token_secret=env_str("INTERNAL_TOKEN_SECRET", "dev-internal-secret-change-me-0123456789"),
+            internal_token_secret=require_production_secret(
+                "INTERNAL_TOKEN_SECRET", env_str("INTERNAL_TOKEN_SECRET", DEV_INTERNAL_SECRET), DEV_INTERNAL_SECRET,
+                env_bool("PORTAL_DEV", False)),
             bus=BusSettings.from_env(),
             connect_timeout=env_float("UPSTREAM_CONNECT_TIMEOUT", 2.0),
             read_timeout=env_float("UPSTREAM_READ_TIMEOUT", 30.0),

@@ -288,3 +288,12 @@ def test_a_disabled_branch_stays_open_to_its_staff_console_so_they_can_turn_it_b
 @pytest.mark.parametrize("path", ["/", "/login", "/api/identity/customer/sessions", "/api/billing/summary"])
 def test_a_disabled_branch_stays_closed_to_customer_pages_and_apis(make_gateway, path):
     assert get(make_gateway(), path, host="closed.localhost:8080").status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/static/../login", "/static/%2e%2e/login", "/api/identity/staff/%2E%2E/customer/x",
+                                  "/staff/./x"])
+def test_dot_segments_are_refused_so_they_cannot_walk_past_the_disabled_portal_check(make_gateway, path, upstreams):
+    before = sum(len(s.seen) for s in upstreams.values())
+    response = get(make_gateway(), path, host="closed.localhost:8080")
+    assert response.status_code == 400
+    assert sum(len(s.seen) for s in upstreams.values()) == before

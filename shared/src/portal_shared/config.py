@@ -70,6 +70,21 @@ class BusSettings:
         )
 
 
+DEV_INTERNAL_SECRET = "dev-internal-secret-change-me-0123456789"
+
+
+class InsecureConfiguration(RuntimeError):
+    pass
+
+
+def require_production_secret(name: str, value: str, dev_default: str, dev_mode: bool) -> str:
+    """Outside dev mode (PORTAL_DEV=false, the default), a public default secret refuses to start."""
+    if not dev_mode and (value == dev_default or len(value) < 32):
+        raise InsecureConfiguration(f"{name} is the development default or shorter than 32 characters; set a real "
+                                    "secret (or PORTAL_DEV=true on a developer machine).")
+    return value
+
+
 @dataclass(frozen=True)
 class ServiceSettings:
     """What every service process needs to know about its surroundings."""
@@ -78,18 +93,21 @@ class ServiceSettings:
     database_url: str
     bus: BusSettings = field(default_factory=BusSettings)
     redis_url: str = "redis://localhost:6379/0"
-    internal_token_secret: str = "dev-internal-secret-change-me-0123456789"
+    internal_token_secret: str = DEV_INTERNAL_SECRET
     log_level: str = "INFO"
     dev_mode: bool = True
 
     @classmethod
     def from_env(cls, service: str) -> "ServiceSettings":
+        dev_mode = env_bool("PORTAL_DEV", False)
         return cls(
             service=service,
             database_url=database_url_for(service),
             bus=BusSettings.from_env(),
             redis_url=env_str("REDIS_URL", cls.redis_url),
-            internal_token_secret=env_str("INTERNAL_TOKEN_SECRET", cls.internal_token_secret),
+            internal_token_secret=require_production_secret(
+                "INTERNAL_TOKEN_SECRET", env_str("INTERNAL_TOKEN_SECRET", DEV_INTERNAL_SECRET), DEV_INTERNAL_SECRET,
+                dev_mode),
             log_level=env_str("LOG_LEVEL", cls.log_level),
-            dev_mode=env_bool("PORTAL_DEV", cls.dev_mode),
+            dev_mode=dev_mode,
         )

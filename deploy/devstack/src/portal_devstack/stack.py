@@ -82,7 +82,7 @@ class Stack:
             REDIS_URL=self.redis_url, BUS_NAMESPACE=self.namespace, INTERNAL_TOKEN_SECRET=self.internal_secret,
             PORTAL_OPERATOR_TOKEN=self.operator_token, PORTAL_BASE_DOMAIN=self.base_domain, PORTAL_SCHEME="http",
             SMTP_HOST="127.0.0.1", SMTP_PORT=str(self.port(SMTP_PORT)), PYTHONUNBUFFERED="1",
-            SESSION_NAMESPACE=self.namespace, PORTAL_WEB_SECRET_KEY=f"dev-web-secret-{self.namespace}",
+            PORTAL_DEV="true", SESSION_NAMESPACE=self.namespace, PORTAL_WEB_SECRET_KEY=f"dev-web-secret-{self.namespace}",
             PORTAL_STORAGE_DIR=str(self.run_dir / "storage" / "portal-config"),
             WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "1"),
         )

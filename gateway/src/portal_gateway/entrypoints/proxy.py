@@ -57,6 +57,10 @@ def _page(status: int, title: str, message: str) -> Response:
 def route(path: str):
     if path == "healthz":  # liveness, whatever Host a probe sends
         return jsonify(service="gateway", status="alive")
+    if _has_dot_segments(path):
+        # `..` would be resolved after our prefix checks (e.g. /static/../login): refuse it outright.
+        return problem(400, "bad_path", "Bad request", "The path may not contain '.' or '..' segments.",
+                       request_id=g.request_id)
     match = resolve_host(request.host, current_app.config["BASE_DOMAIN"])
     if match.kind == BARE:
         return _bare_host(path)
@@ -71,6 +75,10 @@ def route(path: str):
                      "Please contact them for access.")
     service, upstream_path = split_service_path(path, _pools())
     return _forward(service, upstream_path, branch)
+
+
+def _has_dot_segments(path: str) -> bool:
+    return any(segment in (".", "..") for segment in path.split("/"))
 
 
 def _bare_host(path: str):

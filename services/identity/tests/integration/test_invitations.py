@@ -179,3 +179,25 @@ def test_a_company_a_invitation_cannot_be_accepted_on_company_bs_portal(client, 
     assert rows("SELECT verified_at FROM contacts WHERE id = :id", id=world.contacts["dana"].id) == [
         {"verified_at": None}]
     assert accept(client, identity("a1"), token).status_code == 201
+
+
+def test_once_one_link_is_accepted_no_other_outstanding_link_can_reset_the_account(client, identity, invite, outbox, db):
+    import sqlalchemy as sa
+
+    from portal_identity.adapters.orm import Invitation
+
+    first = invitation_link_token(invite, outbox)
+    # Simulate a second live link for the same contact (as two concurrent sends could have made).
+    with db.unit_of_work() as session:
+        row = session.scalar(sa.select(Invitation).order_by(Invitation.created_at.desc()))
+        twin = Invitation(tenant_id=row.tenant_id, branch_id=row.branch_id, contact_id=row.contact_id,
+                          token_digest=token_digest("second-live-token"), invited_by=row.invited_by,
+                          to_email=row.to_email, expires_at=row.expires_at)
+        session.add(twin)
+    assert accept(client, identity("a1"), first).status_code == 201
+    assert accept(client, identity("a1"), "second-live-token", password="an attacker's passphrase").status_code == 410
+
+
+def invitation_link_token(invite, outbox) -> str:
+    assert invite("manager", "dana").get_json()["results"][0]["status"] == "sent"
+    return outbox("invitation_created")[-1]["data"]["link"].rsplit("/", 1)[1]

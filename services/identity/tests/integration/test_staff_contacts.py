@@ -83,3 +83,15 @@ def test_a_customer_session_or_no_session_cannot_read_the_list(client, identity,
         response = client.get("/staff/contacts", headers=headers)
         assert response.status_code == 401
         assert response.get_json()["code"] == "unauthenticated"
+
+
+def test_a_staff_session_stops_working_at_a_branch_the_staff_user_was_removed_from(client, staff_session, world, db):
+    import sqlalchemy as sa
+
+    from portal_identity.adapters.orm import StaffUser
+
+    headers = staff_session("a1", "manager")
+    assert client.get("/staff/me", headers=headers).status_code == 200
+    with db.unit_of_work() as session:
+        session.execute(sa.update(StaffUser).where(StaffUser.id == world.staff["manager"].id).values(branch_ids=[]))
+    assert client.get("/staff/me", headers=headers).status_code == 401

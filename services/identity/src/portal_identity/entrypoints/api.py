@@ -68,8 +68,11 @@ def update_me(changes):
 @customer.arguments(s.PasswordChange)
 @customer.response(204)
 def change_password(body):
+    caller = _caller()
     with _w().db.unit_of_work() as session:
-        accounts.change_password(session, caller=_caller(), passwords=_w().passwords, sessions=_w().sessions, **body)
+        accounts.change_password(session, caller=caller, passwords=_w().passwords, sessions=_w().sessions, **body)
+    # Again after commit: a sign-in that checked the old hash while we were changing it ends too.
+    _w().sessions.revoke_all(kind="customer", account_id=caller.account_id)
 
 
 @customer.route("/password-resets", methods=["POST"])
@@ -96,8 +99,10 @@ def check_reset(token):
 @customer.response(204)
 def complete_reset(body, token):
     with _w().db.unit_of_work() as session:
-        accounts.complete_reset(session, caller=_caller(), token=token, passwords=_w().passwords,
-                                sessions=_w().sessions, **body)
+        contact_id = accounts.complete_reset(session, caller=_caller(), token=token, passwords=_w().passwords,
+                                             sessions=_w().sessions, **body)
+    # Again after commit: a sign-in that checked the old hash while we were resetting it ends too.
+    _w().sessions.revoke_all(kind="customer", account_id=contact_id)
 
 
 @customer.route("/invitations/<token>", methods=["GET"])

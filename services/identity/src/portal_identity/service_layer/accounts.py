@@ -178,7 +178,8 @@ def check_reset(session: Session, *, caller: Caller, token: str) -> dict[str, st
 
 
 def complete_reset(session: Session, *, caller: Caller, token: str, new_password: str, passwords: Passwords,
-                   sessions: SessionStore) -> None:
+                   sessions: SessionStore) -> str:
+    """Set the new password from a live reset link; returns the contact id."""
     reset = _live_reset(session, caller, token)
     contact = session.get(Contact, reset.contact_id)
     if error := password_error(new_password, email=contact.email):
@@ -188,6 +189,7 @@ def complete_reset(session: Session, *, caller: Caller, token: str, new_password
     session.execute(sa.update(PasswordReset).where(PasswordReset.contact_id == contact.id,
                                                    PasswordReset.used_at.is_(None)).values(used_at=now()))
     _set_password(session, contact, new_password, passwords, sessions, caller=caller, how="reset")
+    return contact.id
 
 
 # -- staff ----------------------------------------------------------------------------------
@@ -210,6 +212,9 @@ def staff_sign_in(session: Session, *, caller: Caller, email: str, password: str
 def signed_in_staff(session: Session, *, caller: Caller) -> StaffUser:
     staff = session.get(StaffUser, caller.require("staff"))
     if staff is None or staff.tenant_id != caller.tenant_id or not staff.active:
+        raise Unauthenticated("Sign in to continue.")
+    if caller.branch_id not in (staff.branch_ids or []):
+        # Removed from this branch since signing in: the old session no longer opens it.
         raise Unauthenticated("Sign in to continue.")
     return staff
 

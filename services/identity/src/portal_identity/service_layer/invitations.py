@@ -69,7 +69,9 @@ def _invite_one(session: Session, *, caller: Caller, staff: StaffUser, template:
         sa.select(Contact).where(Contact.tenant_id == caller.tenant_id, Contact.id == contact_id,
                                  Contact.id.in_(sa.select(PropertyRole.contact_id)
                                                 .join(Property, Property.id == PropertyRole.property_id)
-                                                .where(Property.branch_id == caller.branch_id))))
+                                                .where(Property.branch_id == caller.branch_id)))
+        # One invitation at a time per contact: a double-clicked Send cannot leave two live links.
+        .with_for_update())
     if contact is None:
         return _refused(contact_id, None, "contact_not_found", "No such contact at this branch.")
     if contact.verified:
@@ -129,7 +131,11 @@ def check_invitation(session: Session, *, caller: Caller, token: str) -> dict[st
 def accept_invitation(session: Session, *, caller: Caller, token: str, first_name: str, last_name: str,
                       password: str, passwords: Passwords, sessions: SessionStore) -> dict[str, str]:
     invitation = _live_invitation(session, caller, token)
-    contact = session.get(Contact, invitation.contact_id)
+    contact = session.get(Contact, invitation.contact_id, with_for_update=True)
+    if contact.verified:
+        # Already has an account (another link was accepted first): this link must not reset its password.
+        invitation.revoked_at = now()
+        raise InvitationInvalid()
     errors: dict[str, list[str]] = {}
     if error := first_name_error(first_name):
         errors["first_name"] = [error]
@@ -140,6 +146,9 @@ def accept_invitation(session: Session, *, caller: Caller, token: str, first_nam
     if errors:
         raise ValidationFailed("Some fields are invalid: " + ", ".join(sorted(errors)), errors=errors)
     invitation.used_at = now()
+    session.execute(sa.update(Invitation).where(Invitation.contact_id == contact.id, Invitation.id != invitation.id,
+                                                Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+                    .values(revoked_at=now()))
     contact.first_name, contact.last_name = first_name.strip(), last_name.strip()
     contact.password_hash = passwords.hash(password)
     contact.verified_at = now()
