@@ -5,11 +5,18 @@ real Jinja templates, real static files and their fingerprints, real CSRF (Flask
 identity tokens signed with `portal_shared.identity_token.sign_identity` — the gateway's part is
 played by the tests, which sign with the app's secret (or, for forgeries, with another one).
 
-The identity service is an external service to portal-web, so its part is played by a small real
-HTTP server (`IdentityDouble`: werkzeug's server in a thread, on a free port) answering as
-docs/identity-api.md says, for the accounts below. `UPSTREAM_IDENTITY` points at it, so every
-call goes through the real adapter: its `requests.Session`, timeouts, retries and headers.
-portal-web has no database and no broker, so nothing else exists to stand in for.
+The services portal-web calls are external to it, so each is played by a small real HTTP server
+(werkzeug's server in a thread, on a free port), and the UPSTREAM_<SERVICE> variables point at them,
+so every call goes through the real adapters (their `requests.Session`, timeouts, headers):
+- `IdentityDouble` answers as docs/identity-api.md says, for the accounts below;
+- `ConfigDouble` plays portal-config's settings API (services/portal-config entrypoints/settings_api.py):
+  the staff form with check/save/assets, and the `/internal/settings` snapshot; its rules are a
+  small copy of portal-config's (colours, required texts, links, days, fee, contrast warnings);
+- `SummariesDouble` plays the four services' `GET /summary` (billing, proposals, requests, visits),
+  one path prefix each, from the per-property numbers below; a service can be made down or slow.
+The app is built with `start_feed=False`: unit tests fill the BrandingCache directly or through the
+feed's own `load_snapshot`/`on_event`; tests/integration runs the real feed against RabbitMQ.
+portal-web has no database, so nothing else exists to stand in for.
 """
 from __future__ import annotations
 
@@ -17,8 +24,10 @@ import copy
 import json
 import re
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 import pytest
 from flask import Flask, Response, request
@@ -41,7 +50,9 @@ GOOD_INVITATION, GOOD_RESET = "invite-token-ok", "reset-token-ok"
 LINK = "[CustomerPortalLink]"
 
 PROPERTIES = [{"property_id": "p-1", "name": "Maple House", "street": "1 Maple St", "city": "Springfield",
-               "state": "IL", "zip": "62701", "roles": ["Primary Contact"]}]
+               "state": "IL", "zip": "62701", "roles": ["Primary Contact"]},
+              {"property_id": "p-4", "name": "Birch Lodge", "street": "4 Birch Rd", "city": "Springfield",
+               "state": "IL", "zip": "62704", "roles": ["Billing Contact"]}]
 CONTACTS = [
     {"contact_id": "c-1", "email": CUSTOMER_EMAIL, "first_name": "Pat", "last_name": "Lee", "verified": True,
      "invited_at": "2024-05-01T10:00:00Z", "properties": [{"property_id": "p-1", "name": "Maple House",
@@ -199,7 +210,8 @@ def identity_double_app(double: IdentityDouble) -> Flask:
     # -- staff ------------------------------------------------------------------------------
     staff_users = {
         STAFF_ID: {"staff_id": STAFF_ID, "email": STAFF_EMAIL, "first_name": "Sam", "last_name": "Ortiz",
-                   "role": "Branch Manager", "permissions": ["send_portal_invitation", "bulk_email_contacts"]},
+                   "role": "Branch Admin", "permissions": ["send_portal_invitation", "bulk_email_contacts",
+                                                           "manage_portal_settings"]},
         SALES_REP_ID: {"staff_id": SALES_REP_ID, "email": "rep@staff.example", "first_name": "Rae", "last_name": "Fox",
                        "role": "Sales Rep", "permissions": []},
     }
@@ -297,22 +309,373 @@ def identity(_identity_server):
     return _identity_server
 
 
+# -- portal-config ------------------------------------------------------------------------------
+
+ASSET_PREFIX = "/api/portal-config/assets/"
+COLOUR_FIELDS = ("background_color", "border_color", "nav_background_color", "nav_font_color",
+                 "button_background_color", "button_font_color", "dashboard_font_color")
+CONTRAST_PAIRS = (("nav_font_color", "nav_background_color", "Navigation bar text", "navigation bar background"),
+                  ("button_font_color", "button_background_color", "Button text", "button background"),
+                  ("dashboard_font_color", "background_color", "Dashboard text", "page background"))
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32  # what the double accepts as an image
+
+
+def default_form(company: str, slug: str = "north") -> dict:
+    """portal-config's defaults for a new branch (domain/settings.py default_settings), with enabled and slug."""
+    return {
+        "enabled": True, "slug": slug, "page_title": f"{company} Customer Portal", "login_page_text": None,
+        "login_logo_asset_id": None, "display_font": "Open Sans", "input_font": "Open Sans",
+        "background_color": "#ffffff", "border_color": "#d0d7de", "nav_logo_asset_id": None, "nav_title": company,
+        "nav_background_color": "#1b5e20", "nav_font_color": "#ffffff", "button_background_color": "#2e7d32",
+        "button_font": "Open Sans", "button_font_color": "#ffffff", "dashboard_text": None,
+        "dashboard_font": "Open Sans", "dashboard_font_color": "#1f2a1e", "carousel": [], "show_invoices": True,
+        "show_proposals": True, "show_requests": True, "show_visits": True, "proposal_window_days": None,
+        "show_service_details": True, "show_sales_rep_phone": True, "electronic_payments": False,
+        "accepted_payment_types": ["card", "ach"], "partial_payments": False, "card_convenience_fee_percent": "0.00",
+        "invitation_subject": "[ContactName], you've been invited to the Customer Portal!",
+        "invitation_body": f"Hello [ContactFirstName],\n\nCreate your account here: {LINK}",
+        "invitation_link_description": "Create your Customer Portal account",
+    }
+
+
+def _luminance(colour: str) -> float:
+    channels = []
+    for start in (1, 3, 5):
+        c = int(colour[start:start + 2], 16) / 255
+        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+
+def contrast(a: str, b: str) -> float:
+    lighter, darker = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _colour(raw) -> str | None:
+    match = re.fullmatch(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})", raw.strip()) if isinstance(raw, str) else None
+    if not match:
+        return None
+    digits = match.group(1).lower()
+    return "#" + (digits if len(digits) == 6 else "".join(d * 2 for d in digits))
+
+
+def to_contract(form: dict) -> dict:
+    """The form as PortalSettingsV1 (what the snapshot and portal_settings_updated carry)."""
+    data = {k: v for k, v in form.items() if k not in ("enabled", "slug", "login_logo_asset_id", "nav_logo_asset_id",
+                                                        "carousel")}
+    data["login_logo_url"] = ASSET_PREFIX + form["login_logo_asset_id"] if form["login_logo_asset_id"] else None
+    data["nav_logo_url"] = ASSET_PREFIX + form["nav_logo_asset_id"] if form["nav_logo_asset_id"] else None
+    data["carousel"] = [{"image_url": ASSET_PREFIX + s["asset_id"], "caption": s["caption"], "link": s["link"]}
+                        for s in form["carousel"]]
+    return data
+
+
+@dataclass
+class ConfigDouble:
+    """portal-config's settings API for any branch (defaults on first sight), with a log of calls."""
+
+    url: str = ""
+    calls: list[dict] = field(default_factory=list)
+    forms: dict[str, dict] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+    assets: dict[str, str] = field(default_factory=dict)
+    saved: list[dict] = field(default_factory=list)
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self.forms.clear()
+        self.versions.clear()
+        self.assets.clear()
+        self.saved.clear()
+
+    def called(self, method: str, path_end: str) -> list[dict]:
+        return [c for c in self.calls if c["method"] == method and c["path"].endswith(path_end)]
+
+    def form(self, branch_id: str, company: str = "Green Acres Landscaping") -> dict:
+        if branch_id not in self.forms:
+            self.forms[branch_id] = default_form(company)
+            self.versions[branch_id] = 1
+        return self.forms[branch_id]
+
+    def check(self, branch_id: str, changes: dict) -> tuple[dict, dict, list]:
+        form = dict(self.form(branch_id))
+        errors: dict[str, list[str]] = {}
+        for key, raw in changes.items():
+            if key in ("expected_version", "login_logo_url", "nav_logo_url"):
+                continue
+            if key not in form:
+                errors[key] = ["Unknown field."]
+            elif key in COLOUR_FIELDS:
+                colour = _colour(raw)
+                if colour is None:
+                    errors[key] = ["Enter a colour like #1b5e20."]
+                form[key] = colour or raw
+            elif key == "page_title":
+                form[key] = (raw or "").strip()
+                if not form[key]:
+                    errors[key] = ["Enter a page title."]
+            elif key == "slug":
+                form[key] = (raw or "").strip().lower()
+                if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", form[key]):
+                    errors[key] = ["Use lowercase letters, digits and hyphens."]
+            elif key == "invitation_body":
+                form[key] = raw
+                if LINK not in (raw or ""):
+                    errors[key] = ["The email must include [CustomerPortalLink] so the customer can create their "
+                                   "account."]
+            elif key == "proposal_window_days":
+                value = int(raw) if isinstance(raw, str) and raw.isdigit() else raw
+                if value is not None and not (isinstance(value, int) and 1 <= value <= 365):
+                    errors[key] = ["Enter a number of days from 1 to 365, or leave it empty."]
+                form[key] = value
+            elif key == "card_convenience_fee_percent":
+                try:
+                    fee = Decimal(str(raw))
+                    ok = Decimal(0) <= fee <= Decimal(10) and fee == fee.quantize(Decimal("0.01"))
+                except InvalidOperation:
+                    ok = False
+                if not ok:
+                    errors[key] = ["Enter a percentage from 0 to 10 with at most two decimals."]
+                form[key] = str(fee.quantize(Decimal("0.01"))) if ok else raw
+            elif key in ("login_logo_asset_id", "nav_logo_asset_id"):
+                if raw and self.assets.get(raw) not in ("login_logo", "nav_logo"):
+                    errors[key] = ["No such image; upload it first."]
+                form[key] = raw or None
+            elif key == "carousel":
+                if len(raw) > 10:
+                    errors[key] = ["Use at most 10 slides."]
+                for index, slide in enumerate(raw):
+                    if self.assets.get(slide.get("asset_id")) != "carousel":
+                        errors[f"carousel.{index}.asset_id"] = ["No such image; upload it first."]
+                    link = slide.get("link")
+                    if link and not re.match(r"https?://[^\s/]+", link):
+                        errors[f"carousel.{index}.link"] = ["Enter a link starting with https:// or http://."]
+                form[key] = [{"asset_id": s.get("asset_id"), "caption": s.get("caption"), "link": s.get("link")}
+                             for s in raw]
+            else:
+                form[key] = raw
+        warnings = []
+        for fg, bg, fg_label, bg_label in CONTRAST_PAIRS:
+            if fg in errors or bg in errors:
+                continue
+            ratio = contrast(form[fg], form[bg])
+            if ratio < 4.5:
+                shown = int(ratio * 100) / 100
+                warnings.append({"code": "low_contrast", "fields": [fg, bg], "ratio": shown, "minimum": 4.5,
+                                 "message": f"{fg_label} ({form[fg]}) on the {bg_label} ({form[bg]}) has a contrast "
+                                            f"ratio of {shown:.2f}:1; use at least 4.5:1 so everyone can read it."})
+        return form, errors, warnings
+
+    def contract(self, branch_id: str) -> dict:
+        """The branch's settings as PortalSettingsV1 (what its portal_settings_updated event carries)."""
+        return to_contract(self.form(branch_id))
+
+    def view(self, branch_id: str, warnings: list | None = None) -> dict:
+        form = self.form(branch_id)
+        shown = {**form, "login_logo_url": to_contract(form)["login_logo_url"],
+                 "nav_logo_url": to_contract(form)["nav_logo_url"],
+                 "carousel": [{**s, "image_url": ASSET_PREFIX + s["asset_id"]} for s in form["carousel"]]}
+        return {"branch_id": branch_id, "version": self.versions[branch_id], "updated_by": None,
+                "portal_url": f"http://{form['slug']}.localhost:8080", "settings": shown,
+                "warnings": warnings if warnings is not None else self.check(branch_id, {})[2]}
+
+
+def config_double_app(double: ConfigDouble) -> Flask:
+    app = Flask("portal_config_double")
+
+    def claims() -> dict:
+        try:
+            return verify_identity(request.headers.get(HEADER, ""), SECRET)
+        except InvalidIdentityToken:
+            return {}
+
+    @app.before_request
+    def _record_and_authorise():
+        double.calls.append({"method": request.method, "path": request.path, "json": request.get_json(silent=True),
+                             "form": request.form.to_dict(), "files": list(request.files),
+                             "headers": dict(request.headers)})
+        token = claims()
+        if request.path == "/internal/settings":
+            if token.get("kind") != "service":
+                return problem(403, "forbidden", "Internal endpoint: for platform services only.")
+            return None
+        if token.get("account_kind") != "staff" or token.get("session_tenant_id") != token.get("tenant_id"):
+            return problem(401, "unauthenticated", "Sign in as staff to manage the portal settings.")
+        if token.get("account_id") != STAFF_ID:
+            return problem(403, "forbidden", "You may not manage this branch's portal settings.")
+        return None
+
+    @app.get("/internal/settings")
+    def snapshot():
+        return Response(json.dumps([{"branch_id": b, "version": double.versions[b], "settings": to_contract(f)}
+                                    for b, f in double.forms.items()]), mimetype="application/json")
+
+    @app.get("/branches/<branch_id>/settings")
+    def get_settings(branch_id):
+        double.form(branch_id, claims().get("company_name") or "Green Acres Landscaping")
+        return double.view(branch_id)
+
+    @app.post("/branches/<branch_id>/settings/check")
+    def check_settings(branch_id):
+        form, errors, warnings = double.check(branch_id, request.get_json())
+        return {"errors": errors, "warnings": warnings, "settings": form}
+
+    @app.put("/branches/<branch_id>/settings")
+    def save_settings(branch_id):
+        body = request.get_json()
+        form, errors, warnings = double.check(branch_id, body)
+        if errors:
+            return problem(422, "validation_failed", "Some fields are invalid: " + ", ".join(sorted(errors)), errors)
+        expected = body.get("expected_version")
+        if expected is not None and expected != double.versions[branch_id]:
+            return problem(409, "version_conflict", "These settings were saved by someone else meanwhile (now "
+                                                    f"version {double.versions[branch_id]}); reload them and apply "
+                                                    "your changes again.")
+        if form != double.forms[branch_id]:
+            double.forms[branch_id] = form
+            double.versions[branch_id] += 1
+        double.saved.append(body)
+        return {**double.view(branch_id, warnings), "warnings": warnings}
+
+    @app.post("/branches/<branch_id>/assets")
+    def upload(branch_id):
+        upload = request.files.get("file")
+        kind = request.form.get("kind")
+        if kind not in ("login_logo", "nav_logo", "carousel"):
+            return problem(422, "validation_failed", "Choose login_logo, nav_logo or carousel.",
+                           {"kind": ["Choose login_logo, nav_logo or carousel."]})
+        if upload is None or not upload.stream.read(8).startswith(b"\x89PNG"):
+            return problem(422, "validation_failed", "Upload a PNG, JPEG or WebP image.",
+                           {"file": ["Upload a PNG, JPEG or WebP image."]})
+        asset_id = str(uuid.uuid4())
+        double.assets[asset_id] = kind
+        return {"asset_id": asset_id, "url": ASSET_PREFIX + asset_id, "kind": kind}, 201
+
+    return app
+
+
+# -- the four services' summaries -------------------------------------------------------------------
+
+SUMMARY_SERVICES = ("billing", "proposals", "requests", "visits")
+SUMMARY_NUMBERS = {  # per property: what each service counts for it
+    "p-1": {"current_balance_cents": 23870, "invoices_due": 1, "pending_proposals": 2, "pending_requests": 0,
+            "upcoming_visits": 30},
+    "p-4": {"current_balance_cents": 10000, "invoices_due": 2, "pending_proposals": 1, "pending_requests": 3,
+            "upcoming_visits": 4},
+}
+SUMMARY_KEYS = {"billing": ("current_balance_cents", "invoices_due"), "proposals": ("pending_proposals",),
+                "requests": ("pending_requests",), "visits": ("upcoming_visits",)}
+
+
+@dataclass
+class SummariesDouble:
+    """`GET /<service>/summary` of billing, proposals, requests and visits, for the signed-in customer."""
+
+    url: str = ""
+    calls: list[dict] = field(default_factory=list)
+    down: set[str] = field(default_factory=set)        # answer 503
+    slow: dict[str, float] = field(default_factory=dict)  # answer after this many seconds
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self.down.clear()
+        self.slow.clear()
+
+    def url_of(self, service: str) -> str:
+        return f"{self.url}/{service}"
+
+    def called(self, service: str) -> list[dict]:
+        return [c for c in self.calls if c["service"] == service]
+
+
+def summaries_double_app(double: SummariesDouble) -> Flask:
+    app = Flask("summaries_double")
+
+    @app.get("/<service>/summary")
+    def summary(service):
+        double.calls.append({"service": service, "property_ids": request.args.getlist("property_id"),
+                             "headers": dict(request.headers), "at": time.monotonic()})
+        if service in double.slow:
+            time.sleep(double.slow[service])
+        if service in double.down or service not in SUMMARY_KEYS:
+            return problem(503, "unavailable", "Down for the test.")
+        try:
+            token = verify_identity(request.headers.get(HEADER, ""), SECRET)
+        except InvalidIdentityToken:
+            return problem(401, "unauthenticated", "A customer session is required.")
+        if token.get("account_kind") != "customer" or token.get("account_id") != CUSTOMER_ID:
+            return problem(401, "unauthenticated", "A customer session is required.")
+        wanted = request.args.getlist("property_id") or list(SUMMARY_NUMBERS)
+        if set(wanted) - set(SUMMARY_NUMBERS):
+            return problem(403, "forbidden", "Not one of your properties.")
+        body = {key: sum(SUMMARY_NUMBERS[p][key] for p in wanted) for key in SUMMARY_KEYS[service]}
+        return {**body, "property_ids": wanted}
+
+    return app
+
+
+def _serve(app: Flask, name: str):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    return server, thread, f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture(scope="session")
+def _config_server():
+    double = ConfigDouble()
+    server, thread, double.url = _serve(config_double_app(double), "portal-config-double")
+    try:
+        yield double
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def _summaries_server():
+    double = SummariesDouble()
+    server, thread, double.url = _serve(summaries_double_app(double), "summaries-double")
+    try:
+        yield double
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def config(_config_server):
+    """The portal-config double: every branch starts with the defaults; an empty call log."""
+    _config_server.reset()
+    return _config_server
+
+
+@pytest.fixture
+def services(_summaries_server):
+    """The four services' summaries: all up and quick, an empty call log."""
+    _summaries_server.reset()
+    return _summaries_server
+
+
 def build_app(identity_url: str, monkeypatch, **env: str):
     monkeypatch.setenv("UPSTREAM_IDENTITY", identity_url)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     # Nothing listens on port 9: were the app to touch a database, the requests would fail.
     return create_app(ServiceSettings(service=SERVICE, database_url="postgresql+psycopg://127.0.0.1:9/none",
-                                      internal_token_secret=SECRET))
+                                      internal_token_secret=SECRET), start_feed=False)
 
 
 @pytest.fixture
-def make_app(identity, monkeypatch):
-    """A fresh app with these environment variables; identity is the double unless told otherwise."""
+def make_app(identity, config, services, monkeypatch):
+    """A fresh app with these environment variables; every upstream is its double unless told otherwise."""
     monkeypatch.delenv("PORTAL_SCHEME", raising=False)
+    monkeypatch.delenv("PORTAL_BASE_DOMAIN", raising=False)
 
     def make(identity_url: str | None = None, **env: str):
-        return build_app(identity_url or identity.url, monkeypatch, **env)
+        upstreams = {"UPSTREAM_PORTAL_CONFIG": config.url,
+                     **{f"UPSTREAM_{s.upper()}": services.url_of(s) for s in SUMMARY_SERVICES}}
+        return build_app(identity_url or identity.url, monkeypatch, **{**upstreams, **env})
 
     return make
 
@@ -363,6 +726,24 @@ def as_staff(portal_identity):
 def as_sales_rep(portal_identity):
     tenant = str(uuid.uuid4())
     return portal_identity(tenant_id=tenant, account_kind="staff", account_id=SALES_REP_ID, session_tenant_id=tenant)
+
+
+def branch_of(headers: dict[str, str]) -> str:
+    """The branch an identity header names (every fixture above makes up a new one)."""
+    return verify_identity(headers[HEADER], SECRET)["branch_id"]
+
+
+@pytest.fixture
+def brand(app):
+    """Put settings in the app's BrandingCache for the branch of these headers, as the feed would."""
+
+    def apply(headers: dict[str, str], version: int = 2, **settings) -> str:
+        branch_id = branch_of(headers)
+        base = to_contract(default_form("Green Acres Landscaping"))
+        assert app.extensions["branding_cache"].apply(branch_id, version, {**base, **settings})
+        return branch_id
+
+    return apply
 
 
 CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*name="csrf_token"')

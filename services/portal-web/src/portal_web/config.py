@@ -8,6 +8,10 @@ from portal_shared.config import env_str
 
 DEV_SECRET_KEY = "dev-portal-web-secret-change-me-0123456789"
 DEFAULT_IDENTITY_URL = "http://127.0.0.1:8101"
+# The local ports of `make run` (deploy/devstack), used when UPSTREAM_<SERVICE> is not set.
+DEFAULT_PORTAL_CONFIG_URL = "http://127.0.0.1:8102"
+DEFAULT_SUMMARY_URLS = {"billing": "http://127.0.0.1:8103", "proposals": "http://127.0.0.1:8104",
+                        "requests": "http://127.0.0.1:8105", "visits": "http://127.0.0.1:8106"}
 
 
 def first_upstream(raw: str | None, default: str) -> str:
@@ -28,10 +32,15 @@ def first_upstream(raw: str | None, default: str) -> str:
 class WebSettings:
     secret_key: str = DEV_SECRET_KEY
     scheme: str = "http"                       # PORTAL_SCHEME: "https" makes every cookie Secure
+    base_domain: str = "localhost:8080"        # PORTAL_BASE_DOMAIN: a portal's address is <slug>.<base_domain>
     identity_url: str = DEFAULT_IDENTITY_URL   # first entry of UPSTREAM_IDENTITY
     identity_connect_timeout: float = 2.0
     identity_read_timeout: float = 10.0
     identity_get_attempts: int = 3             # GETs only; nothing else is ever retried
+    portal_config_url: str = DEFAULT_PORTAL_CONFIG_URL   # first entry of UPSTREAM_PORTAL_CONFIG
+    summary_urls: tuple[tuple[str, str], ...] = tuple(DEFAULT_SUMMARY_URLS.items())  # UPSTREAM_BILLING, ...
+    summary_connect_timeout: float = 0.5       # a card waits this long for a connection...
+    summary_read_timeout: float = 2.0          # ...and this long for the answer, then says "Unavailable"
 
     @property
     def secure_cookies(self) -> bool:
@@ -42,5 +51,9 @@ class WebSettings:
         return cls(
             secret_key=env_str("PORTAL_WEB_SECRET_KEY", DEV_SECRET_KEY),
             scheme=env_str("PORTAL_SCHEME", "http").strip().lower(),
+            base_domain=env_str("PORTAL_BASE_DOMAIN", "localhost:8080").strip().lower(),
             identity_url=first_upstream(os.environ.get("UPSTREAM_IDENTITY"), DEFAULT_IDENTITY_URL),
+            portal_config_url=first_upstream(os.environ.get("UPSTREAM_PORTAL_CONFIG"), DEFAULT_PORTAL_CONFIG_URL),
+            summary_urls=tuple((name, first_upstream(os.environ.get(f"UPSTREAM_{name.upper()}"), default))
+                               for name, default in DEFAULT_SUMMARY_URLS.items()),
         )

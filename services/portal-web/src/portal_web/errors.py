@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from flask import Flask, g, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from portal_shared.errors import problem_from_http_exception
 from portal_shared.logging import get_logger
+from portal_web import messages
 from portal_web.adapters.identity import IdentityError, IdentityUnavailable
+from portal_web.adapters.portal_config import PortalConfigError, PortalConfigUnavailable
 from portal_web.auth import clear_session_cookie
 
 log = get_logger(__name__)
@@ -55,6 +57,25 @@ def init_error_pages(app: Flask) -> None:
         log.warning("identity_unexpected_answer", status=error.status, code=error.code, path=request.path)
         return message_page(400 if error.status != 404 else 404, "Something went wrong",
                             error.detail or "We could not complete that. Go back and try again.")
+
+    @app.errorhandler(PortalConfigUnavailable)
+    def _portal_config_unavailable(error: PortalConfigUnavailable):
+        log.warning("portal_config_unavailable_page", path=request.path, detail=error.detail)
+        return message_page(503, "Temporarily unavailable", messages.SETTINGS_UNAVAILABLE, headers={"Retry-After": "5"})
+
+    @app.errorhandler(PortalConfigError)
+    def _portal_config_error(error: PortalConfigError):
+        log.warning("portal_config_unexpected_answer", status=error.status, code=error.code, path=request.path)
+        if error.status == 403:
+            return message_page(403, "Not allowed", error.detail or "You are not allowed to do this.")
+        return message_page(404 if error.status == 404 else 400, "Something went wrong",
+                            error.detail or "We could not complete that. Go back and try again.")
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(error: RequestEntityTooLarge):
+        if not _in_a_portal():
+            return problem_from_http_exception(error, g.get("request_id"))
+        return message_page(413, "Too large", messages.UPLOAD_TOO_LARGE, link=(request.path, "Go back"))
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound):

@@ -22,6 +22,23 @@ SELECT_CONTACTS = "Select at least one contact to invite."
 MISSING_INVITE_PERMISSIONS = ("You can't send Customer Portal invitations: it takes the Send Customer Portal "
                               "Invitation and Bulk Email Contacts permissions. Ask your administrator.")
 
+MISSING_SETTINGS_PERMISSION = ("You can't change the Customer Portal settings: it takes the Manage Customer Portal "
+                               "Settings permission. Ask your administrator.")
+SETTINGS_SAVED = "Settings saved. Customers see the changes the next time they open a page."
+SETTINGS_CHECKED = "No problems found. Save to apply these settings."
+SETTINGS_CONFLICT = ("These settings were saved by someone else after you opened this page. Reload the page "
+                     "and apply your changes again.")
+SETTINGS_REFUSED = "The settings could not be saved. Check the fields and try again."
+SETTINGS_UNAVAILABLE = "We can't reach the portal settings service right now. Wait a moment and try again."
+UPLOAD_REFUSED = "This image could not be uploaded. Use a PNG, JPEG, GIF or WebP image."
+UPLOAD_TOO_LARGE = "This image is too large. Use an image under 10 MB."
+UNAVAILABLE_NOW = "Unavailable right now"
+
+
+def settings_moved(address: str) -> str:
+    return (f"Settings saved. The portal's address is now {address}. This address no longer leads to it: "
+            "sign in at the new one to continue.")
+
 
 def invitation_invalid(company: str) -> str:
     who = company or "your service provider"

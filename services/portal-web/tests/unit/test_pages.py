@@ -81,5 +81,24 @@ def test_a_stylesheet_without_a_fingerprint_is_not_marked_immutable(client):
         response.close()
 
 
-def test_portal_web_is_ready_without_any_dependency(client):
-    assert client.get("/readyz").get_json() == {"service": "portal-web", "ready": True, "checks": {}}
+def test_portal_web_is_not_ready_until_the_settings_are_loaded_and_followed(client):
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["ready"] is False
+    assert body["checks"]["settings_snapshot"].startswith("unavailable:")
+    assert body["checks"]["settings_feed"].startswith("unavailable:")
+
+
+def test_portal_web_is_ready_once_the_snapshot_is_loaded_and_the_feed_connected(app, client):
+    class ConnectedFeed:  # stands in for the feed thread (tests/integration runs the real one)
+        connected = True
+
+    app.extensions["branding_cache"].load_snapshot([])
+    app.extensions["settings_feed"] = ConnectedFeed()
+    assert client.get("/readyz").get_json() == {"service": "portal-web", "ready": True,
+                                                "checks": {"settings_snapshot": "ok", "settings_feed": "ok"}}
+    ConnectedFeed.connected = False
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert "not connected" in response.get_json()["checks"]["settings_feed"]

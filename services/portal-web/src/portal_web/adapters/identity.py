@@ -67,7 +67,8 @@ class Page:
     pagination: dict[str, Any] = field(default_factory=dict)
 
 
-def _forwarded_headers() -> dict[str, str]:
+def forwarded_headers() -> dict[str, str]:
+    """The gateway's identity token and the request id, for every call made on behalf of this request."""
     headers = {"Accept": "application/json"}
     if has_request_context():
         token = request.headers.get(IDENTITY_HEADER)
@@ -127,7 +128,7 @@ class IdentityClient:
     def _send(self, method: str, path: str, *, params: dict | None = None, body: Any = None) -> requests.Response:
         url = self.base_url + path
         try:
-            response = self.session.request(method, url, params=params, json=body, headers=_forwarded_headers(),
+            response = self.session.request(method, url, params=params, json=body, headers=forwarded_headers(),
                                             timeout=self.timeout, allow_redirects=False)
         except requests.ReadTimeout as exc:
             log.warning("identity_timeout", method=method, path=path)

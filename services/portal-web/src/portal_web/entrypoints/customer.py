@@ -1,4 +1,5 @@
-"""The customer portal's pages: sign-in, home, password reset, invitation, profile.
+"""The customer portal's pages: sign-in, home, password reset, invitation, profile (the signed-in
+portal itself — Home's cards, sections, Property Filter — is in `entrypoints/portal.py`).
 
 Each view reads its form, makes one or two identity calls and renders; what identity's answers
 mean for a person is in `portal_web.messages`. Unexpected answers and an unreachable identity
@@ -14,6 +15,7 @@ from portal_web.adapters.identity import IdentityError, IdentityUnavailable, ide
 from portal_web.auth import (clear_session_cookie, customer_required, is_customer, is_staff, session_cookie_value,
                              set_session_cookie)
 from portal_web.entrypoints.pages import current_branch
+from portal_web.entrypoints.portal import render_home
 from portal_web.forms import (AcceptInvitationForm, ChangePasswordForm, ForgotPasswordForm, ProfileForm,
                               ResetPasswordForm, SignInForm, apply_api_errors)
 
@@ -37,8 +39,7 @@ def home():
         return redirect("/staff/")
     if not is_customer():
         return render_template("home.html")
-    me = identity().customer_me()
-    return render_template("portal_home.html", me=me)
+    return render_home(identity().customer_me())
 
 
 @bp.route("/login", methods=["GET", "POST"])
