@@ -58,10 +58,23 @@ def _cookie_options() -> dict:
 
 
 def set_session_cookie(response, session_id: str):
-    """Sign-in: the new session's cookie, and a fresh CSRF token for the signed-in pages."""
+    """Sign-in: the new session's cookie, and a fresh CSRF token for the signed-in pages.
+    A session this browser held before is ended, not left alive in Redis."""
+    previous = session_cookie_value()
+    if previous and previous != session_id:
+        _end_quietly(previous)
     session.pop("csrf_token", None)
     response.set_cookie(COOKIE_NAME, session_id, **_cookie_options())
     return response
+
+
+def _end_quietly(session_id: str) -> None:
+    from portal_web.adapters.identity import identity
+
+    try:
+        identity().end_session(session_id)
+    except Exception:  # noqa: BLE001 - it expires on its own; signing in must not fail for it
+        current_app.logger.warning("previous_session_not_ended")
 
 
 def clear_session_cookie(response):

@@ -344,3 +344,10 @@ def test_a_wrong_current_password_is_shown_at_that_field(client, submit, as_cust
     assert COOKIE_NAME not in " ".join(response.headers.getlist("Set-Cookie"))
     assert re.search(r'id="current_password-error">\s*<li>The current password is not correct.</li>',
                      response.get_data(as_text=True))
+
+
+def test_signing_in_over_an_old_session_cookie_ends_that_session(client, submit, anonymous, identity):
+    client.set_cookie(COOKIE_NAME, "sess-left-over-from-before", domain="localhost")
+    response = submit("/login", {"email": CUSTOMER_EMAIL, "password": CUSTOMER_PASSWORD}, anonymous)
+    assert response.status_code == 302
+    assert identity.ended_sessions == ["sess-left-over-from-before"]
