@@ -55,6 +55,18 @@ class RunningStack:
             self.processes[process.name] = subprocess.Popen(process.command, env=process.env, stdout=log,
                                                             stderr=subprocess.STDOUT, cwd=ROOT)
 
+    def stop_process(self, name: str) -> None:
+        """Stop one process (an outage test); `start_process` brings it back."""
+        proc = self.processes[name]
+        proc.terminate()
+        proc.wait(timeout=15)
+
+    def start_process(self, name: str) -> None:
+        process = next(p for p in self.stack.processes() if p.name == name)
+        log = open(self.log_dir / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(process.command, env=process.env, stdout=log,
+                                                stderr=subprocess.STDOUT, cwd=ROOT)
+
     def wait_ready(self, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         last = None

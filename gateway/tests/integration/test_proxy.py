@@ -297,3 +297,19 @@ def test_dot_segments_are_refused_so_they_cannot_walk_past_the_disabled_portal_c
     response = get(make_gateway(), path, host="closed.localhost:8080")
     assert response.status_code == 400
     assert sum(len(s.seen) for s in upstreams.values()) == before
+
+
+def test_a_cookie_one_user_received_never_rides_along_on_another_users_request(make_gateway, upstreams):
+    """The pooled upstream connection must not remember Set-Cookie answers (it once did, and an
+    anonymous visitor's request then carried the previous visitor's session cookie)."""
+    app = make_gateway()
+    first = app.test_client(use_cookies=False)
+    assert "set-cookie" in {k.lower() for k in get_raw(first, "/sign-in-somewhere").headers.keys()}
+    second = app.test_client(use_cookies=False)
+    get_raw(second, "/who-am-i")
+    record = next(r for r in reversed(upstreams["portal-web"].seen) if r["path"] == "/who-am-i")
+    assert "cookie" not in record["headers"]
+
+
+def get_raw(client, path: str):
+    return client.get(path, headers={"Host": DEMO})

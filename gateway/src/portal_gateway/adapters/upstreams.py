@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions
-from requests.adapters import HTTPAdapter
+
+from portal_shared.http_client import pooled_session
 
 DNS_SCHEME = "http+dns"
 DNS_TTL_SECONDS = 5.0
@@ -44,10 +45,8 @@ class UpstreamPool:
         self._resolved: list[str] = []
         self._resolved_at = 0.0
         self._lock = threading.Lock()
-        self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=0)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        # Never a plain requests.Session: its cookie jar would pass one user's cookies to the next.
+        self.session = pooled_session(pool_maxsize=32)
 
     def addresses(self) -> list[str]:
         if not any(u.startswith(DNS_SCHEME + "://") for u in self.urls):

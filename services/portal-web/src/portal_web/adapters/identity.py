@@ -19,9 +19,9 @@ from urllib.parse import quote
 
 import requests
 from flask import current_app, g, has_request_context, request
-from requests.adapters import HTTPAdapter
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from portal_shared.http_client import pooled_session
 from portal_shared.identity_token import HEADER as IDENTITY_HEADER
 from portal_shared.logging import get_logger
 
@@ -116,11 +116,7 @@ class IdentityClient:
     def session(self) -> requests.Session:
         # Built on first use, so a worker forked after the app was built gets its own pool.
         if self._session is None:
-            session = requests.Session()
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.pool_size, max_retries=0)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            self._session = session
+            self._session = pooled_session(pool_maxsize=self.pool_size)
         return self._session
 
     # -- transport ------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from urllib.parse import quote
 
 import requests
 from flask import current_app
-from requests.adapters import HTTPAdapter
 
+from portal_shared.http_client import pooled_session
 from portal_shared.identity_token import HEADER as IDENTITY_HEADER
 from portal_shared.logging import get_logger
 from portal_web.adapters.identity import forwarded_headers
@@ -81,11 +81,7 @@ class PortalConfigClient:
     def session(self) -> requests.Session:
         # Built on first use, so a worker forked after the app was built gets its own pool.
         if self._session is None:
-            session = requests.Session()
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.pool_size, max_retries=0)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            self._session = session
+            self._session = pooled_session(pool_maxsize=self.pool_size)
         return self._session
 
     def _send(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs) -> requests.Response:

@@ -17,8 +17,8 @@ from typing import Any
 
 import requests
 from flask import current_app
-from requests.adapters import HTTPAdapter
 
+from portal_shared.http_client import pooled_session
 from portal_shared.logging import get_logger
 from portal_web.adapters.identity import forwarded_headers
 
@@ -39,11 +39,7 @@ class SummaryClient:
     @property
     def session(self) -> requests.Session:
         if self._session is None:  # after the fork, in the worker that uses it
-            session = requests.Session()
-            adapter = HTTPAdapter(pool_connections=len(SUMMARY_SERVICES), pool_maxsize=self.pool_size, max_retries=0)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            self._session = session
+            self._session = pooled_session(pool_maxsize=self.pool_size)
         return self._session
 
     def _one(self, service: str, params: list[tuple[str, str]], headers: dict[str, str]) -> dict | None:
