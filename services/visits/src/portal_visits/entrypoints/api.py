@@ -3,21 +3,12 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from portal_shared.access import current_customer, require_customer
+from portal_shared.access import PropertyFilterQuery, current_customer, require_customer, requested_properties
 from portal_visits.service_layer.summary import customer_summary
 
-MAX_PROPERTIES = 200
-
 customer = Blueprint("customer", __name__, url_prefix="/", description="What a signed-in customer sees.")
-
-
-class SummaryQuery(Schema):
-    property_id = fields.List(
-        fields.UUID(), load_default=None, validate=validate.Length(max=MAX_PROPERTIES),
-        metadata={"description": "Only these properties (repeat the argument for several). A property the "
-                                 "customer may not see is left out. Default: every property they may see here."})
 
 
 class VisitsSummary(Schema):
@@ -29,10 +20,10 @@ class VisitsSummary(Schema):
 
 @customer.route("/summary", methods=["GET"])
 @require_customer
-@customer.arguments(SummaryQuery, location="query", as_kwargs=True)
+@customer.arguments(PropertyFilterQuery, location="query", as_kwargs=True)
 @customer.response(200, VisitsSummary)
 @customer.alt_response(401, description="Not a signed-in customer of this branch (problem+json, code unauthenticated).")
 def summary(property_id=None):
-    requested = [str(p) for p in property_id] if property_id is not None else None
+    requested = requested_properties(property_id)
     with current_app.extensions["portal_db"].unit_of_work() as session:
         return customer_summary(session, customer=current_customer(), requested=requested)
