@@ -182,9 +182,23 @@ def row_count(db, table: str) -> int:
         return conn.scalar(sa.text(f"SELECT count(*) FROM {table}"))  # noqa: S608 - test helper, fixed names
 
 
+def connect_patiently(settings: BusSettings, timeout: float = 60.0):
+    """A broker connection for test set-up and clean-up, waiting out a broker restart (outage tests
+    on the same machine may have it stopped for a few seconds)."""
+    from portal_shared.bus.connection import connect
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return connect(settings)
+        except Exception:  # noqa: BLE001 - any connection failure: wait and retry until the deadline
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def delete_bus_namespace(settings: BusSettings) -> None:
     """Remove every queue and exchange of a throwaway namespace (best effort: tests only)."""
-    from portal_shared.bus.connection import connect
     from portal_shared.bus.topology import Names
 
     ctl = shutil.which("rabbitmqctl")
@@ -193,7 +207,7 @@ def delete_bus_namespace(settings: BusSettings) -> None:
         out = subprocess.run([ctl, "list_queues", "name", "-q"], capture_output=True, text=True, timeout=30)
         queues = [q.strip() for q in out.stdout.splitlines() if q.strip().startswith(settings.namespace + ".")]
     names = Names(settings.namespace)
-    connection = connect(settings)
+    connection = connect_patiently(settings)
     channel = connection.channel()
     for queue in queues:
         channel.queue_delete(queue)

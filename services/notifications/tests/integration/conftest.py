@@ -11,18 +11,15 @@ from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
-import pika
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from portal_notifications.adapters.smtp import SmtpMailer, SmtpSettings
-from portal_notifications.service_layer.handlers import EMAILS_CONSUMER
-from portal_shared.bus.topology import Names, delete_namespace
 from portal_shared.config import BusSettings
 from portal_shared.db import Database, drop_database
 from portal_shared.migrations import upgrade
-from portal_shared.testing import InfrastructureMissing, require_reachable
+from portal_shared.testing import InfrastructureMissing, delete_bus_namespace, require_reachable
 
 def _infra():
     """The servers from TEST_* (or testcontainers); fails with a clear message, never skips."""
@@ -129,12 +126,7 @@ def bus_settings():
     settings = BusSettings(url=_infra().amqp_url, namespace=f"test-notif-{uuid.uuid4().hex[:8]}", heartbeat=10,
                            max_retries=2, retry_delays_ms=(200, 500))
     yield settings
-    connection = pika.BlockingConnection(pika.URLParameters(settings.url))
-    try:
-        delete_namespace(connection.channel, Names(settings.namespace), [EMAILS_CONSUMER],
-                         settings.retry_delays_ms)
-    finally:
-        connection.close()
+    delete_bus_namespace(settings)
 
 
 @pytest.fixture
