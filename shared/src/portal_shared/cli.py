@@ -17,7 +17,8 @@ from portal_shared.logging import configure_logging
 
 def service_cli(*, service: str, package: str, worker: Callable[[ServiceSettings], None] | None = None,
                 consumers: Callable[[ServiceSettings], list] | None = None,
-                seed: Callable[[ServiceSettings, str], None] | None = None) -> Callable[[list[str] | None], int]:
+                seed: Callable[[ServiceSettings, str], None] | None = None,
+                extra: dict[str, Callable[[ServiceSettings], None]] | None = None) -> Callable[[list[str] | None], int]:
     def main(argv: list[str] | None = None) -> int:
         parser = argparse.ArgumentParser(prog=service)
         sub = parser.add_subparsers(dest="command", required=True)
@@ -28,6 +29,8 @@ def service_cli(*, service: str, package: str, worker: Callable[[ServiceSettings
         if seed:
             seeder = sub.add_parser("seed", help="apply the demo data (idempotent)")
             seeder.add_argument("file")
+        for name, command in (extra or {}).items():
+            sub.add_parser(name, help=(command.__doc__ or "").strip().split("\n")[0])
         args = parser.parse_args(argv)
         settings = ServiceSettings.from_env(service)
         configure_logging(service, settings.log_level)
@@ -47,6 +50,8 @@ def service_cli(*, service: str, package: str, worker: Callable[[ServiceSettings
             print(f"{service}: topology declared", file=sys.stderr)
         elif args.command == "seed":
             seed(settings, args.file)
+        else:
+            extra[args.command](settings)
         return 0
 
     return main

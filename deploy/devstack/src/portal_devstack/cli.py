@@ -58,6 +58,12 @@ def seed(stack: Stack, seeders: list[str] = SEEDERS_BEFORE_START) -> None:
     print(f"  seeded {', '.join(seeders)} from {DEMO_DATA.relative_to(ROOT)}", flush=True)
 
 
+def backfill(stack: Stack) -> None:
+    """Read models that may have missed events (a database older than its consumer) catch up."""
+    env = {**stack.common_env(), "LOG_LEVEL": "WARNING"}
+    subprocess.run([str(BIN / "portal-identity"), "backfill-branches"], env=env, check=True)
+
+
 def banner(stack: Stack) -> str:
     gw = stack.gateway_port
     return f"""
@@ -87,6 +93,7 @@ def wait_and_announce(stack: Stack) -> None:
     while time.monotonic() < deadline:
         try:
             if requests.get(url, headers={"Host": stack.base_domain}, timeout=2).status_code == 200:
+                backfill(stack)
                 seed(stack, SEEDERS_AFTER_START)
                 print(banner(stack), flush=True)
                 break

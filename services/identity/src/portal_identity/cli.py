@@ -16,10 +16,23 @@ def consumers(settings):
     return [bootstrap(settings).branches_consumer()]
 
 
+def backfill(settings) -> None:
+    """Load branches from portal-config's snapshot into identity's read model (idempotent)."""
+    import os
+
+    from portal_identity.service_layer.backfill import backfill_branches
+
+    url = os.environ.get("UPSTREAM_PORTAL_CONFIG", "http://127.0.0.1:8102").split(",")[0].replace("http+dns://", "http://")
+    count = backfill_branches(bootstrap(settings).db, portal_config_url=url,
+                              internal_secret=settings.internal_token_secret)
+    print(f"identity: {count} branch(es) loaded from portal-config")
+
+
 def seed(settings, path: str) -> None:
     from portal_identity.seed import seed_demo
 
     seed_demo(bootstrap(settings), path)
 
 
-main = service_cli(service=SERVICE, package="portal_identity", worker=worker, consumers=consumers, seed=seed)
+main = service_cli(service=SERVICE, package="portal_identity", worker=worker, consumers=consumers, seed=seed,
+                   extra={"backfill-branches": backfill})
