@@ -30,8 +30,8 @@ SETTINGS_CONFLICT = ("These settings were saved by someone else after you opened
                      "and apply your changes again.")
 SETTINGS_REFUSED = "The settings could not be saved. Check the fields and try again."
 SETTINGS_UNAVAILABLE = "We can't reach the portal settings service right now. Wait a moment and try again."
-UPLOAD_REFUSED = "This image could not be uploaded. Use a PNG, JPEG, GIF or WebP image."
-UPLOAD_TOO_LARGE = "This image is too large. Use an image under 10 MB."
+UPLOAD_REFUSED = "This image could not be uploaded. Use a PNG, JPEG or WebP image."
+UPLOAD_TOO_LARGE = "This image is too large. Use an image of 2 MB or less."
 UNAVAILABLE_NOW = "Unavailable right now"
 
 
