@@ -1,11 +1,6 @@
-"""Tests of the requests service's platform parts: what is real and what is faked.
-
-Nothing is faked. integration/ builds the real app from `portal_requests.app.create_app` with
-settings naming a real PostgreSQL database and the real RabbitMQ broker:
-- PostgreSQL (TEST_POSTGRES_URL): one throwaway database per module, created and migrated by
-  the service's own Alembic migrations (`portal_shared.testing.throwaway_database`), dropped
-  afterwards; the "database missing" case names a database that is never created;
-- RabbitMQ (TEST_AMQP_URL): only connected to by the /readyz broker check; nothing is declared.
+"""Tests of the requests service. Nothing is faked: integration/ runs the real `portal_requests.app.create_app`
+and `portal-requests` CLI on a throwaway PostgreSQL database and the real RabbitMQ broker, through the shared
+fixtures of `portal_shared.pytest_plugin` (see there for what each one is), built from `service_under_test`.
 If a server cannot be reached the tests FAIL saying which; they never skip.
 """
 from __future__ import annotations
@@ -13,38 +8,17 @@ from __future__ import annotations
 import pytest
 
 from portal_requests import SERVICE
+from portal_requests.adapters.orm import metadata
 from portal_requests.app import create_app
-from portal_shared.config import BusSettings, ServiceSettings
-from portal_shared.testing import require_reachable, throwaway_database, unique
+from portal_requests.cli import consumers, loops, main
+from portal_shared.pytest_plugin import ServiceUnderTest
 
 
-@pytest.fixture(scope="module")
-def database_url():
-    with throwaway_database("portal_requests") as url:
-        yield url
-
-
-@pytest.fixture
-def client_for():
-    """A test client of the app built with DATABASE_URL=<url> and AMQP_URL=<the real broker>."""
-    apps = []
-
-    def build(database_url: str):
-        settings = ServiceSettings(service=SERVICE, database_url=database_url,
-                                   bus=BusSettings(url=require_reachable().amqp_url))
-        apps.append(create_app(settings))
-        return apps[-1].test_client()
-
-    yield build
-    for app in apps:
-        app.extensions["portal_db"].dispose()
-
-
-@pytest.fixture
-def client(client_for, database_url):
-    return client_for(database_url)
-
-
-@pytest.fixture
-def missing_database_url() -> str:
-    return f"{require_reachable().postgres_url.rstrip('/')}/{unique('portaltest_missing')}"
+@pytest.fixture(scope="session")
+def service_under_test() -> ServiceUnderTest:
+    return ServiceUnderTest(
+        service=SERVICE, package="portal_requests", create_app=create_app, metadata=metadata,
+        cli_main=main, cli_loops=loops, cli_consumers=consumers,
+        tables=("requests", "property_access", "property_access_revisions", "inbox", "outbox"),
+        secret="requests-test-internal-secret-0123456789",
+    )

@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal_identity import SERVICE
-from portal_identity.adapters.orm import StaffUser
+from portal_identity.adapters.orm import StaffUser, metadata
 from portal_identity.app import create_app
 from portal_identity.bootstrap import Bootstrap
 from portal_identity.entrypoints.limits import limiter
@@ -29,6 +29,7 @@ from portal_identity.service_layer import directory
 from portal_shared.config import BusSettings, ServiceSettings
 from portal_shared.db import Database
 from portal_shared.identity_token import HEADER, sign_identity
+from portal_shared.pytest_plugin import ServiceUnderTest
 from portal_shared.sessions import SessionStore
 from portal_shared.testing import require_reachable, throwaway_database, unique
 from portal_shared.web.health import standard_checks
@@ -41,6 +42,15 @@ TABLES = ("outbox", "inbox", "api_keys", "password_resets", "invitations", "prop
 
 
 # -- servers --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def service_under_test() -> ServiceUnderTest:
+    """For the shared fixtures (`db`: TRUNCATE of TABLES before each test; `missing_database_url`) and
+    the shared platform tests; the app, its clients and the database are identity's own, below."""
+    return ServiceUnderTest(service=SERVICE, package="portal_identity", tables=TABLES, secret=INTERNAL_SECRET,
+                            metadata=metadata, readiness_checks=("database", "broker", "redis"),
+                            migrated_tables=TABLES)
+
 
 @pytest.fixture(scope="session")
 def infra():
@@ -66,15 +76,6 @@ def _delete_namespace(redis_url: str, name: str) -> None:
     if keys:
         client.delete(*keys)
     client.close()
-
-
-@pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    with database.unit_of_work() as session:
-        session.execute(sa.text(f"TRUNCATE {', '.join(TABLES)}"))
-    yield database
-    database.dispose()
 
 
 @pytest.fixture
@@ -123,11 +124,6 @@ def client_for(infra, cheap_passwords, sessions):
     yield build
     for database in databases:
         database.dispose()
-
-
-@pytest.fixture
-def missing_database_url(infra) -> str:
-    return f"{infra.postgres_url.rstrip('/')}/{unique('portaltest_missing')}"
 
 
 # -- reading what the service wrote ---------------------------------------------------------

@@ -1,50 +1,15 @@
-"""The proposals service answers health, readiness, OpenAPI and metrics; its migration built the bus tables."""
-from __future__ import annotations
+"""The proposals service answers health, readiness, OpenAPI and metrics; its migration built the bus tables.
 
+The tests are the shared ones of `portal_shared.service_tests`, run on this service's `service_under_test`."""
 import pytest
-import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from prometheus_client.parser import text_string_to_metric_families
 
-from portal_proposals.adapters.orm import metadata
+from portal_shared.service_tests import (  # noqa: F401 - pytest collects the imported tests, in this order
+    test_healthz_answers_200,
+    readyz_answers_200_when_its_checks_answer as test_readyz_answers_200_when_the_database_and_broker_answer,
+    test_readyz_answers_503_naming_the_database_when_it_does_not_exist,
+    test_openapi_and_metrics_answer_200,
+    migrations_built_the_tables_exactly_as_the_models_describe as
+    test_the_migration_built_the_outbox_and_inbox_exactly_as_the_models_describe,
+)
 
 pytestmark = pytest.mark.integration
-
-
-def test_healthz_answers_200(client):
-    assert client.get("/healthz").get_json() == {"service": "proposals", "status": "alive"}
-
-
-def test_readyz_answers_200_when_the_database_and_broker_answer(client):
-    response = client.get("/readyz")
-    assert response.status_code == 200, response.get_json()
-    assert response.get_json()["checks"] == {"database": "ok", "broker": "ok"}
-
-
-def test_readyz_answers_503_naming_the_database_when_it_does_not_exist(client_for, missing_database_url):
-    response = client_for(missing_database_url).get("/readyz")
-    assert response.status_code == 503
-    checks = response.get_json()["checks"]
-    assert checks["database"].startswith("unavailable:") and checks["broker"] == "ok"
-    assert f'database "{missing_database_url.rsplit("/", 1)[1]}" does not exist' in checks["database"]
-
-
-def test_openapi_and_metrics_answer_200(client):
-    assert client.get("/openapi.json").get_json()["openapi"].startswith("3.")
-    client.get("/healthz")
-    metrics = client.get("/metrics")
-    assert metrics.status_code == 200
-    counted = [sample.labels for family in text_string_to_metric_families(metrics.get_data(as_text=True))
-               for sample in family.samples if sample.name == "http_requests_total"]
-    assert {"service": "proposals", "method": "GET", "endpoint": "/healthz", "status": "200"} in counted
-
-
-def test_the_migration_built_the_outbox_and_inbox_exactly_as_the_models_describe(database_url):
-    engine = sa.create_engine(database_url)
-    try:
-        assert {"outbox", "inbox"} <= set(sa.inspect(engine).get_table_names())
-        with engine.connect() as conn:
-            assert compare_metadata(MigrationContext.configure(conn), metadata) == []
-    finally:
-        engine.dispose()

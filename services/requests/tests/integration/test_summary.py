@@ -1,31 +1,13 @@
 """GET /summary: a signed-in customer's open service requests, over the properties they may see."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 
+from portal_shared.pytest_plugin import BRANCH, OTHER_TENANT, TENANT, assert_unauthenticated, new_id, summary
 
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-TENANT, BRANCH, OTHER_BRANCH, OTHER_TENANT, OTHER_TENANT_BRANCH = (new_id() for _ in range(5))
-
-
-@pytest.fixture
-def world(grant):
-    """ME sees P1 and P2 in BRANCH; OTHER (same tenant) sees P3; ME also sees P4, but in OTHER_BRANCH;
-    P5 belongs to OTHER_TENANT (ME's contact id is listed there too, and must not matter)."""
-    me, other = new_id(), new_id()
-    p1, p2, p3, p4, p5 = (new_id() for _ in range(5))
-    grant(TENANT, BRANCH, p1, {me: ["Primary"], other: ["Other"]})
-    grant(TENANT, BRANCH, p2, {me: ["Billing"]})
-    grant(TENANT, BRANCH, p3, {other: ["Primary"]})
-    grant(TENANT, OTHER_BRANCH, p4, {me: ["Primary"]})
-    grant(OTHER_TENANT, OTHER_TENANT_BRANCH, p5, {me: ["Primary"]})
-    return {"me": me, "other": other, "p1": p1, "p2": p2, "p3": p3, "p4": p4, "p5": p5}
+# `world` (portal_shared.pytest_plugin): ME sees P1 and P2 in BRANCH, but not P3 (another contact's), P4
+# (ME's, in OTHER_BRANCH) or P5 (OTHER_TENANT's).
 
 
 def add_request(db, tenant_id, property_id, status):
@@ -49,16 +31,6 @@ def service_requests(db, world):
     # Another tenant's request naming ME's property id: the tenant filter must leave it out.
     add_request(db, OTHER_TENANT, w["p1"], "Open")
     return w
-
-
-def summary(client, headers, *property_ids):
-    return client.get("/summary", query_string=[("property_id", p) for p in property_ids], headers=headers)
-
-
-def assert_unauthenticated(response):
-    assert response.status_code == 401, response.get_json()
-    assert response.mimetype == "application/problem+json"
-    assert response.get_json()["code"] == "unauthenticated"
 
 
 def test_summary_without_an_identity_token_answers_401_problem_json(app_client, service_requests):

@@ -1,106 +1,21 @@
 """`portal-visits migrate` declares the visits.access queue, and the worker's consumer keeps
-property_access current from identity's property_access_changed events (real broker, real database)."""
-from __future__ import annotations
+property_access current from identity's property_access_changed events (real broker, real database).
 
-import json
-import threading
-import uuid
-
+The tests are the shared ones of `portal_shared.service_tests`, run on this service's `service_under_test`."""
 import pytest
-import sqlalchemy as sa
 
-from portal_visits import SERVICE
-from portal_visits.app import create_app
-from portal_visits.cli import consumers, loops, main
-from portal_shared.bus.connection import connect
-from portal_shared.bus.relay import message_properties
-from portal_shared.bus.topology import Names, delete_namespace
-from portal_shared.bus.worker import start_loops
-from portal_shared.config import ServiceSettings
-from portal_shared.db import Database, drop_database
-from portal_shared.events import make_event
-from portal_shared.identity_token import HEADER, sign_identity
-from portal_shared.testing import bus_settings, queue_depth, require_reachable, unique, wait_for
-
-RETRY_DELAYS = (200, 400)
+from portal_shared.pytest_plugin import SummaryRow
+from portal_shared.service_tests import (  # noqa: F401 - pytest collects the imported tests, in this order
+    cli_names_the_access_consumer as test_the_cli_names_the_visits_access_consumer_for_property_access_changed,
+    test_migrate_declares_the_access_queue_and_the_worker_applies_what_reaches_it,
+)
 
 
 @pytest.fixture
-def migrated(monkeypatch):
-    """Settings as `portal-visits` reads them from the environment: a new database, a throwaway namespace."""
-    url = f"{require_reachable().postgres_url.rstrip('/')}/{unique('portaltest_visits_cli')}"
-    bus = bus_settings(retry_delays_ms=RETRY_DELAYS)
-    for name, value in {"DATABASE_URL": url, "AMQP_URL": bus.url, "BUS_NAMESPACE": bus.namespace,
-                        "BUS_RETRY_DELAYS_MS": ",".join(map(str, RETRY_DELAYS))}.items():
-        monkeypatch.setenv(name, value)
-    try:
-        assert main(["migrate"]) == 0
-        yield ServiceSettings.from_env(SERVICE)
-    finally:
-        connection = connect(bus)
-        try:
-            delete_namespace(connection.channel, Names(bus.namespace), [f"{SERVICE}.access"], RETRY_DELAYS)
-        finally:
-            connection.close()
-        drop_database(url)
-
-
-def publish(settings, event) -> None:
-    """As identity's relay does: to the events exchange, mandatory, with confirms."""
-    connection = connect(settings.bus)
-    try:
-        channel = connection.channel()
-        channel.confirm_delivery()
-        payload = event.to_dict()
-        channel.basic_publish(Names(settings.bus.namespace).events_exchange, routing_key=event.type,
-                              body=json.dumps(payload).encode(), properties=message_properties(payload),
-                              mandatory=True)
-    finally:
-        connection.close()
-
-
-def test_the_cli_names_the_visits_access_consumer_for_property_access_changed(migrated):
-    [consumer] = consumers(migrated)
-    assert consumer.name == "visits.access" and list(consumer.handlers) == ["property_access_changed"]
-    assert [name for name, _loop in loops(migrated)] == ["outbox-relay", "consumer:access"]
-
-
-def test_migrate_declares_the_access_queue_and_the_worker_applies_what_reaches_it(migrated):
-    tenant, branch, me, prop = (str(uuid.uuid4()) for _ in range(4))
-    event = make_event("property_access_changed", {
-        "property_id": prop, "branch_id": branch, "revision": 1, "access": [{"contact_id": me, "roles": ["Billing"]}],
-    }, tenant_id=tenant, branch_id=branch)
-    publish(migrated, event)  # before any worker ran: the queue `migrate` declared keeps it
-    queue = Names(migrated.bus.namespace).queue("visits.access")
-    assert queue_depth(migrated.bus, queue) == 1
-
-    db = Database(migrated.database_url)
-    with db.unit_of_work() as session:
-        session.execute(sa.text(
-            "INSERT INTO visits (id, tenant_id, property_id, scheduled_for, status) "
-            "VALUES (:id, :t, :p, now() + interval '2 days', 'Scheduled')"), {"id": str(uuid.uuid4()), "t": tenant, "p": prop})
-    stop = threading.Event()
-    threads = start_loops(loops(migrated), stop)
-    try:
-        wait_for(lambda: queue_depth(migrated.bus, queue) == 0 and _access_rows(db) == 1, timeout=20,
-                 message="the visits.access consumer to apply the event")
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=15)
-        db.dispose()
-
-    app = create_app(migrated)
-    try:
-        headers = {HEADER: sign_identity({"kind": "request", "tenant_id": tenant, "branch_id": branch,
-                                          "account_kind": "customer", "account_id": me, "session_tenant_id": tenant},
-                                         migrated.internal_token_secret)}
-        assert app.test_client().get("/summary", headers=headers).get_json() == {"upcoming_visits": 1, "property_ids": [prop]}
-    finally:
-        app.extensions["portal_db"].dispose()
-
-
-def _access_rows(db) -> int:
-    with db.engine.connect() as conn:
-        return conn.scalar(sa.text("SELECT count(*) FROM property_access"))
-
+def summary_row() -> SummaryRow:
+    """A visit scheduled in two days on the customer's property, and the figures /summary then answers."""
+    return SummaryRow(
+        insert_sql=("INSERT INTO visits (id, tenant_id, property_id, scheduled_for, status) "
+                    "VALUES (:id, :t, :p, now() + interval '2 days', 'Scheduled')"),
+        figures={"upcoming_visits": 1},
+    )
