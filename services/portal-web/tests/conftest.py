@@ -159,6 +159,10 @@ def identity_double_app(double: IdentityDouble) -> Flask:
                                     "are not allowed."]
         if "email" in body and "@" not in body["email"]:
             errors["email"] = ["Enter a valid email"]
+        elif (body.get("email", "").lower() not in ("", double.customer["email"].lower())
+              and body.get("current_password") != CUSTOMER_PASSWORD):
+            # As identity does: the sign-in email changes only with the current password.
+            errors["current_password"] = ["Enter your current password to change your email."]
         if errors:
             return problem(422, "validation_failed", "Some fields are invalid.", errors)
         if body.get("email") == TAKEN_EMAIL:

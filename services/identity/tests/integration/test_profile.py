@@ -50,8 +50,10 @@ def test_an_invalid_email_is_refused_with_enter_a_valid_email(client, camilla_on
     assert response.get_json()["errors"] == {"email": [seed_messages["email"]]}
 
 
-def test_an_email_of_another_contact_of_the_company_is_refused_as_taken(client, camilla_on):
-    response = client.patch("/customer/me", json={"email": "APRIL@example.com"}, headers=camilla_on())
+def test_an_email_of_another_contact_of_the_company_is_refused_as_taken(client, camilla_on, world):
+    response = client.patch("/customer/me", json={"email": "APRIL@example.com",
+                                                  "current_password": world.contacts["camilla"].password},
+                            headers=camilla_on())
     assert response.status_code == 409 and response.get_json()["code"] == "email_taken"
 
 
@@ -69,7 +71,8 @@ def test_a_valid_change_updates_the_profile_and_publishes_the_contact(client, ca
 
 def test_an_email_change_keeps_the_password(client, identity, camilla_on, outbox, world):
     camilla = world.contacts["camilla"]
-    response = client.patch("/customer/me", json={"email": "  Camilla.New@Example.com "}, headers=camilla_on())
+    response = client.patch("/customer/me", json={"email": "  Camilla.New@Example.com ",
+                                                  "current_password": camilla.password}, headers=camilla_on())
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["email"] == "camilla.new@example.com"
     assert outbox("contact_upserted")[-1]["data"]["email"] == "camilla.new@example.com"
@@ -79,3 +82,30 @@ def test_an_email_change_keeps_the_password(client, identity, camilla_on, outbox
     old = client.post("/customer/sessions", json={"email": camilla.email, "password": camilla.password},
                       headers=identity("a1"))
     assert old.status_code == 401
+
+
+@pytest.mark.parametrize("password", [None, "not her password"])
+def test_changing_the_email_needs_the_current_password_so_a_stolen_session_cannot_take_the_account(
+        client, camilla_on, outbox, world, password):
+    body = {"email": "thief@example.com", **({"current_password": password} if password else {})}
+    response = client.patch("/customer/me", json=body, headers=camilla_on())
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"current_password": ["Enter your current password to change your email."]}
+    assert outbox("contact_upserted") == []
+
+
+def test_names_change_without_the_password_and_resending_the_same_email_needs_none(client, camilla_on, world):
+    camilla = world.contacts["camilla"]
+    response = client.patch("/customer/me", json={"first_name": "Cami", "email": camilla.email.upper()},
+                            headers=camilla_on())
+    assert response.status_code == 200, response.get_json()
+
+
+def test_reset_links_sent_to_the_old_address_die_when_the_email_changes(client, identity, camilla_on, outbox, world):
+    camilla = world.contacts["camilla"]
+    assert client.post("/password-resets", json={"email": camilla.email}, headers=identity("a1")).status_code == 202
+    token = outbox("password_reset_requested")[-1]["data"]["link"].rsplit("/", 1)[1]
+    changed = client.patch("/customer/me", json={"email": "camilla.moved@example.com",
+                                                 "current_password": camilla.password}, headers=camilla_on())
+    assert changed.status_code == 200, changed.get_json()
+    assert client.get(f"/password-resets/{token}", headers=identity("a1")).status_code == 410

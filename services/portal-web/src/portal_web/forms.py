@@ -71,6 +71,9 @@ class ProfileForm(FlaskForm):
     first_name = _name("First name", "given-name")
     last_name = _name("Last name", "family-name")
     email = _email()
+    current_password = PasswordField("Current password", validators=[Length(max=PASSWORD_MAX)],
+                                     render_kw={"autocomplete": "current-password"},
+                                     description="Needed only when you change your email.")
 
 
 class ChangePasswordForm(FlaskForm):

@@ -302,7 +302,8 @@ def test_identitys_field_messages_appear_next_to_their_fields(client, submit, as
 
 
 def test_an_email_used_by_another_account_is_refused_at_the_email_field(client, submit, as_customer):
-    response = submit("/profile", {"first_name": "Pat", "last_name": "Lee", "email": "taken@example.com"}, as_customer)
+    response = submit("/profile", {"first_name": "Pat", "last_name": "Lee", "email": "taken@example.com",
+                                   "current_password": CUSTOMER_PASSWORD}, as_customer)
     assert response.status_code == 422
     assert re.search(r'id="email-error">\s*<li>Another account already uses this email.</li>',
                      response.get_data(as_text=True))
@@ -351,3 +352,15 @@ def test_signing_in_over_an_old_session_cookie_ends_that_session(client, submit,
     response = submit("/login", {"email": CUSTOMER_EMAIL, "password": CUSTOMER_PASSWORD}, anonymous)
     assert response.status_code == 302
     assert identity.ended_sessions == ["sess-left-over-from-before"]
+
+
+def test_changing_the_email_asks_for_the_current_password_next_to_its_field(client, submit, as_customer, identity):
+    response = submit("/profile", {"first_name": "Pat", "last_name": "Lee", "email": "pat.new@example.com"},
+                      as_customer)
+    assert response.status_code == 422
+    assert re.search(r'id="current_password-error">\s*<li>Enter your current password to change your email.</li>',
+                     response.get_data(as_text=True))
+    done = submit("/profile", {"first_name": "Pat", "last_name": "Lee", "email": "pat.new@example.com",
+                               "current_password": CUSTOMER_PASSWORD}, as_customer, follow_redirects=True)
+    assert "Your profile has been successfully updated." in done.get_data(as_text=True)
+    assert identity.called("PATCH", "/customer/me")[-1]["json"]["current_password"] == CUSTOMER_PASSWORD

@@ -61,7 +61,7 @@ def me():
 @customer.response(200, s.ProfileRead)
 def update_me(changes):
     with _w().db.unit_of_work() as session:
-        return accounts.update_profile(session, caller=_caller(), changes=changes)
+        return accounts.update_profile(session, caller=_caller(), changes=changes, passwords=_w().passwords)
 
 
 @customer.route("/customer/password", methods=["POST"])

@@ -47,6 +47,8 @@ class ProfileUpdate(Schema):
     first_name = fields.String(validate=TEXT)
     last_name = fields.String(validate=TEXT)
     email = fields.String(validate=validate.Length(max=320))
+    current_password = fields.String(validate=validate.Length(max=1024), load_only=True,
+                                     metadata={"description": "required when the email changes"})
 
 
 class PasswordChange(Schema):

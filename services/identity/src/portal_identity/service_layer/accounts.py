@@ -95,8 +95,15 @@ def customer_profile(session: Session, *, caller: Caller) -> dict[str, Any]:
                                              branch_id=caller.branch_id)}
 
 
-def update_profile(session: Session, *, caller: Caller, changes: dict[str, str]) -> dict[str, Any]:
+EMAIL_CHANGE_NEEDS_PASSWORD = "Enter your current password to change your email."
+
+
+def update_profile(session: Session, *, caller: Caller, changes: dict[str, str],
+                   passwords: Passwords | None = None) -> dict[str, Any]:
+    """Names change freely; the sign-in email only with the current password (a stolen session must
+    not be able to move the account to the thief's address and reset it from there)."""
     contact = _contact_of(session, caller)
+    current_password = changes.pop("current_password", None)
     errors: dict[str, list[str]] = {}
     checks = {"first_name": first_name_error, "last_name": last_name_error, "email": email_error}
     for field, check in checks.items():
@@ -104,14 +111,19 @@ def update_profile(session: Session, *, caller: Caller, changes: dict[str, str])
             errors[field] = [error]
     if errors:
         raise ValidationFailed("Some fields are invalid: " + ", ".join(sorted(errors)), errors=errors)
-    if "email" in changes:
+    if "email" in changes and normalise_email(changes["email"]) != contact.email:
         email = normalise_email(changes["email"])
+        if passwords is None or not current_password or not passwords.verify(contact.password_hash, current_password):
+            raise ValidationFailed(EMAIL_CHANGE_NEEDS_PASSWORD, errors={"current_password": [EMAIL_CHANGE_NEEDS_PASSWORD]})
         taken = session.scalar(sa.select(Contact.id).where(Contact.tenant_id == caller.tenant_id,
                                                            Contact.email == email, Contact.id != contact.id))
         if taken:
             raise Conflict("This email is already in use.", code="email_taken",
                            errors={"email": ["This email is already in use."]})
         contact.email = email
+        # Reset links sent to the old address die with it.
+        session.execute(sa.update(PasswordReset).where(PasswordReset.contact_id == contact.id,
+                                                       PasswordReset.used_at.is_(None)).values(used_at=now()))
     for field in ("first_name", "last_name"):
         if field in changes:
             setattr(contact, field, changes[field].strip())

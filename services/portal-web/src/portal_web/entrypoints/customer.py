@@ -156,8 +156,11 @@ def profile():
     form = ProfileForm(data={k: me.get(k) or "" for k in ("first_name", "last_name", "email")})
     if form.validate_on_submit():
         try:
-            identity().update_customer_me(first_name=form.first_name.data.strip(),
-                                          last_name=form.last_name.data.strip(), email=form.email.data.strip())
+            changes = {"first_name": form.first_name.data.strip(), "last_name": form.last_name.data.strip(),
+                       "email": form.email.data.strip()}
+            if form.current_password.data:
+                changes["current_password"] = form.current_password.data
+            identity().update_customer_me(**changes)
         except IdentityError as error:
             if error.status == 409:
                 form.email.errors = [*form.email.errors, error.detail or messages.EMAIL_TAKEN]
