@@ -136,6 +136,15 @@ def test_successful_sign_ins_do_not_count_toward_the_failure_limit(client, ident
     assert sign_in(client, identity("a1"), camilla.email, "guess-number-5").status_code == 429
 
 
+def test_every_attempt_counts_up_front_so_parallel_guesses_cannot_outrun_the_failure_count(client, identity, world):
+    # The failure limit is settled after each answer; this cap is taken before the password is checked.
+    camilla = world.contacts["camilla"]
+    for _ in range(10):
+        assert sign_in(client, identity("a1"), camilla.email, camilla.password).status_code == 201
+    assert sign_in(client, identity("a1"), camilla.email, camilla.password).status_code == 429
+    assert sign_in(client, identity("a1", client_ip=OTHER_IP), camilla.email, camilla.password).status_code == 201
+
+
 def test_a_403_for_another_branch_does_not_count_as_a_failure_either(client, identity, world):
     walt = world.contacts["walt"]
     for _ in range(6):

@@ -26,6 +26,9 @@ limiter = Limiter(key_func=client_address, headers_enabled=True, strategy="movin
 
 SIGN_IN_PER_ADDRESS = "30 per minute"
 FAILED_SIGN_IN_PER_ACCOUNT_AND_ADDRESS = "5 per 15 minutes"
+# Counted before the password check: failures are only counted after the answer, so parallel
+# guesses could all pass the failure check at once. This caps them whatever their timing.
+SIGN_IN_PER_ACCOUNT_AND_ADDRESS = "10 per 15 minutes"
 RESET_REQUESTS_PER_ADDRESS = "10 per hour"
 LINK_ATTEMPTS_PER_ADDRESS = "30 per hour"
 
@@ -33,4 +36,6 @@ LINK_ATTEMPTS_PER_ADDRESS = "30 per hour"
 def sign_in_limits(view):
     view = limiter.limit(FAILED_SIGN_IN_PER_ACCOUNT_AND_ADDRESS, key_func=account_and_address,
                          deduct_when=lambda response: response.status_code == 401, scope="failed-sign-in")(view)
+    view = limiter.limit(SIGN_IN_PER_ACCOUNT_AND_ADDRESS, key_func=account_and_address,
+                         scope="sign-in-account")(view)
     return limiter.limit(SIGN_IN_PER_ADDRESS, scope="sign-in")(view)
