@@ -41,7 +41,7 @@ from portal_shared.config import BusSettings, ServiceSettings
 from portal_shared.db import Database, drop_database
 from portal_shared.events import make_event
 from portal_shared.identity_token import HEADER, sign_identity
-from portal_shared.testing import bus_settings, require_reachable, throwaway_database, unique
+from portal_shared.testing import bus_settings, delete_bus_namespace, require_reachable, throwaway_database, unique
 
 # The shared test functions are imported into the services' test modules: rewrite their asserts as
 # pytest does for test modules, so a failure reads the same.
@@ -169,9 +169,6 @@ RETRY_DELAYS = (200, 400)
 @pytest.fixture
 def migrated(monkeypatch, service_under_test):
     """Settings as `portal-<service>` reads them from the environment: a new database, a throwaway namespace."""
-    from portal_shared.bus.connection import connect
-    from portal_shared.bus.topology import Names, delete_namespace
-
     service = service_under_test.service
     url = f"{require_reachable().postgres_url.rstrip('/')}/{unique(f'portaltest_{service}_cli')}"
     bus = bus_settings(retry_delays_ms=RETRY_DELAYS)
@@ -182,11 +179,7 @@ def migrated(monkeypatch, service_under_test):
         assert service_under_test.cli_main(["migrate"]) == 0
         yield ServiceSettings.from_env(service)
     finally:
-        connection = connect(bus)
-        try:
-            delete_namespace(connection.channel, Names(bus.namespace), [f"{service}.access"], RETRY_DELAYS)
-        finally:
-            connection.close()
+        delete_bus_namespace(bus)
         drop_database(url)
 
 

@@ -12,9 +12,10 @@ from alembic.migration import MigrationContext
 from portal_notifications.adapters.orm import metadata
 from portal_notifications.cli import main
 from portal_notifications.service_layer.handlers import EMAILS_CONSUMER
-from portal_shared.bus.topology import Names, delete_namespace
+from portal_shared.bus.topology import Names
 from portal_shared.config import BusSettings
 from portal_shared.db import drop_database
+from portal_shared.testing import delete_bus_namespace
 
 
 def test_migrate_creates_the_database_with_the_outbound_log_and_bus_tables(monkeypatch, postgres_url):
@@ -65,6 +66,6 @@ def test_migrate_binds_the_emails_queue_to_every_event_it_handles(monkeypatch, p
         assert waiting == len(event_types)
         assert channel.queue_declare(names.unrouted_queue, passive=True).method.message_count == 0
     finally:
-        delete_namespace(connection.channel, names, [EMAILS_CONSUMER], BusSettings.from_env().retry_delays_ms)
         connection.close()
+        delete_bus_namespace(BusSettings.from_env())
         drop_database(url)

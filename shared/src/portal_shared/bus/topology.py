@@ -64,15 +64,3 @@ def declare_consumer_queues(channel: BlockingChannel, names: Names, consumer: st
             "x-dead-letter-routing-key": main,
         })
     channel.queue_declare(names.dead_letter_queue(consumer), durable=True, arguments=queue_type)
-
-
-def delete_namespace(channel_factory, names: Names, consumers: Iterable[str], retry_delays_ms: Iterable[int]) -> None:
-    """Remove a namespace's topology (used by tests that make a throwaway namespace)."""
-    channel = channel_factory()
-    for consumer in consumers:
-        for queue in [names.queue(consumer), names.dead_letter_queue(consumer),
-                      *(names.retry_queue(consumer, d) for d in retry_delays_ms)]:
-            channel.queue_delete(queue)
-    channel.queue_delete(names.unrouted_queue)
-    channel.exchange_delete(names.events_exchange)
-    channel.exchange_delete(names.unrouted_exchange)

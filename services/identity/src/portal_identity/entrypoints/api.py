@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 
-from portal_identity.adapters.orm import Invitation
 from portal_identity.entrypoints import schemas as s
 from portal_identity.entrypoints.limits import LINK_ATTEMPTS_PER_ADDRESS, RESET_REQUESTS_PER_ADDRESS, limiter, sign_in_limits
 from portal_identity.domain import invitations as invitation_rules
@@ -160,20 +159,8 @@ def staff_contacts(query, pagination_parameters):
         rows = page_of(session, directory.contacts_in_branch(tenant_id=caller.tenant_id, branch_id=caller.branch_id,
                                                              q=query.get("q"), verified=query.get("verified")),
                        pagination_parameters)
-        return [_contact_row(session, caller, c) for c in rows]
-
-
-def _contact_row(session, caller: Caller, contact) -> dict:
-    import sqlalchemy as sa
-
-    invited_at = session.scalar(sa.select(sa.func.max(Invitation.created_at))
-                                .where(Invitation.tenant_id == caller.tenant_id, Invitation.contact_id == contact.id))
-    properties = directory.contact_properties(session, tenant_id=caller.tenant_id, contact_id=contact.id,
-                                              branch_id=caller.branch_id)
-    return {"contact_id": contact.id, "email": contact.email, "first_name": contact.first_name,
-            "last_name": contact.last_name, "verified": contact.verified, "invited_at": invited_at,
-            "properties": [{"property_id": p["property_id"], "name": p["name"], "roles": p["roles"]}
-                           for p in properties]}
+        return directory.staff_contact_rows(session, tenant_id=caller.tenant_id, branch_id=caller.branch_id,
+                                            contacts=rows)
 
 
 @staff_bp.route("/invitation-template", methods=["GET"])

@@ -2,7 +2,6 @@
 service layer so every field error comes back in one answer, named by field."""
 from marshmallow import Schema, fields, validate
 
-from portal_identity.domain.roles import ROLES  # noqa: F401 - documented in OpenAPI via StaffRead
 from portal_identity.service_layer.api_keys import SCOPES
 
 TEXT = validate.Length(max=200)

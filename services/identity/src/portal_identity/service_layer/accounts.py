@@ -52,17 +52,13 @@ def branch_of(session: Session, caller: Caller) -> Branch:
     return branch
 
 
-def _check_password(passwords: Passwords, stored: str | None, password: str) -> bool:
-    return passwords.verify(stored, password)
-
-
 # -- customers ------------------------------------------------------------------------------
 
 def customer_sign_in(session: Session, *, caller: Caller, email: str, password: str, passwords: Passwords,
                      sessions: SessionStore) -> dict[str, str]:
     contact = session.scalar(sa.select(Contact).where(Contact.tenant_id == caller.tenant_id,
                                                       Contact.email == normalise_email(email)))
-    ok = _check_password(passwords, contact.password_hash if contact else None, password)
+    ok = passwords.verify(contact.password_hash if contact else None, password)
     if not ok or contact is None or not contact.verified:
         raise InvalidCredentials()
     has_property_here = session.scalar(
@@ -136,7 +132,7 @@ def update_profile(session: Session, *, caller: Caller, changes: dict[str, str],
 def change_password(session: Session, *, caller: Caller, current_password: str, new_password: str,
                     passwords: Passwords, sessions: SessionStore) -> None:
     contact = _contact_of(session, caller)
-    if not _check_password(passwords, contact.password_hash, current_password):
+    if not passwords.verify(contact.password_hash, current_password):
         raise ValidationFailed("The current password is incorrect.",
                                errors={"current_password": ["The current password is incorrect."]})
     if error := password_error(new_password, email=contact.email):
@@ -210,7 +206,7 @@ def staff_sign_in(session: Session, *, caller: Caller, email: str, password: str
                   sessions: SessionStore) -> dict[str, str]:
     staff = session.scalar(sa.select(StaffUser).where(StaffUser.tenant_id == caller.tenant_id,
                                                       StaffUser.email == normalise_email(email)))
-    ok = _check_password(passwords, staff.password_hash if staff else None, password)
+    ok = passwords.verify(staff.password_hash if staff else None, password)
     if not ok or staff is None or not staff.active:
         raise InvalidCredentials()
     if caller.branch_id not in (staff.branch_ids or []):

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal_identity.adapters.orm import Branch, Contact, Property, PropertyRole, StaffUser
+from portal_identity.adapters.orm import Branch, Contact, Invitation, Property, PropertyRole, StaffUser
 from portal_identity.domain.rules import email_error, normalise_email
 from portal_shared.bus.outbox import record_event
 from portal_shared.errors import Conflict, NotFound, ValidationFailed
@@ -138,18 +138,41 @@ def set_property_access(session: Session, *, tenant_id: str, property_external_i
 
 
 def contact_properties(session: Session, *, tenant_id: str, contact_id: str, branch_id: str) -> list[dict[str, Any]]:
+    return properties_of_contacts(session, tenant_id=tenant_id, contact_ids=[contact_id],
+                                  branch_id=branch_id).get(contact_id, [])
+
+
+def properties_of_contacts(session: Session, *, tenant_id: str, contact_ids: list[str],
+                           branch_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Each contact's properties in this branch with their roles, in one query for the whole list."""
     rows = session.execute(
-        sa.select(Property, PropertyRole.role)
+        sa.select(PropertyRole.contact_id, Property, PropertyRole.role)
         .join(PropertyRole, PropertyRole.property_id == Property.id)
         .where(Property.tenant_id == tenant_id, PropertyRole.tenant_id == tenant_id,
-               PropertyRole.contact_id == contact_id, Property.branch_id == branch_id)
+               PropertyRole.contact_id.in_(contact_ids), Property.branch_id == branch_id)
         .order_by(Property.name, PropertyRole.role)).all()
-    found: dict[str, dict[str, Any]] = {}
-    for prop, role in rows:
-        entry = found.setdefault(prop.id, {"property_id": prop.id, "name": prop.name, "street": prop.street,
-                                           "city": prop.city, "state": prop.state, "zip": prop.zip, "roles": []})
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for contact_id, prop, role in rows:
+        entry = found.setdefault(contact_id, {}).setdefault(prop.id, {
+            "property_id": prop.id, "name": prop.name, "street": prop.street, "city": prop.city,
+            "state": prop.state, "zip": prop.zip, "roles": []})
         entry["roles"].append(role)
-    return list(found.values())
+    return {contact_id: list(props.values()) for contact_id, props in found.items()}
+
+
+def staff_contact_rows(session: Session, *, tenant_id: str, branch_id: str, contacts: list[Contact]) -> list[dict[str, Any]]:
+    """The staff console's rows for one page of contacts: properties and last invitation, two queries in all."""
+    ids = [c.id for c in contacts]
+    properties = properties_of_contacts(session, tenant_id=tenant_id, contact_ids=ids, branch_id=branch_id)
+    invited = dict(session.execute(
+        sa.select(Invitation.contact_id, sa.func.max(Invitation.created_at))
+        .where(Invitation.tenant_id == tenant_id, Invitation.contact_id.in_(ids))
+        .group_by(Invitation.contact_id)).all())
+    return [{"contact_id": c.id, "email": c.email, "first_name": c.first_name, "last_name": c.last_name,
+             "verified": c.verified, "invited_at": invited.get(c.id),
+             "properties": [{"property_id": p["property_id"], "name": p["name"], "roles": p["roles"]}
+                            for p in properties.get(c.id, [])]}
+            for c in contacts]
 
 
 def contacts_in_branch(*, tenant_id: str, branch_id: str, q: str | None, verified: bool | None) -> sa.Select:
