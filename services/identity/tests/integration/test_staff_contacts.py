@@ -47,6 +47,13 @@ def test_q_filters_by_name_or_email_case_insensitively(client, staff_session):
     assert emails(contacts(client, headers, "?q=walt")) == []
 
 
+def test_contact_id_picks_out_the_selected_contacts_but_never_one_outside_the_branch(client, staff_session, world):
+    headers = staff_session("a1", "manager")
+    wanted = [world.contacts["dana"].id, world.contacts["april"].id, world.contacts["bob"].id]  # bob: company B
+    query = "?" + "&".join(f"contact_id={c}" for c in wanted)
+    assert sorted(emails(contacts(client, headers, query))) == ["april@example.com", "dana@example.com"]
+
+
 def test_the_verified_filter_separates_customers_with_an_account_from_those_without(client, staff_session):
     headers = staff_session("a1", "manager")
     assert emails(contacts(client, headers, "?verified=true")) == ["april@example.com", "camilla@example.com"]

@@ -157,7 +157,8 @@ def staff_contacts(query, pagination_parameters):
     with _w().db.unit_of_work() as session:
         _staff(session, VIEW_CONTACTS)
         rows = page_of(session, directory.contacts_in_branch(tenant_id=caller.tenant_id, branch_id=caller.branch_id,
-                                                             q=query.get("q"), verified=query.get("verified")),
+                                                             q=query.get("q"), verified=query.get("verified"),
+                                                             contact_ids=query.get("contact_id")),
                        pagination_parameters)
         return directory.staff_contact_rows(session, tenant_id=caller.tenant_id, branch_id=caller.branch_id,
                                             contacts=rows)

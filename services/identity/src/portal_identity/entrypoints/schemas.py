@@ -93,6 +93,8 @@ class StaffRead(Schema):
 class ContactQuery(Schema):
     q = fields.String(validate=validate.Length(max=100))
     verified = fields.Boolean()
+    contact_id = fields.List(fields.UUID(), validate=validate.Length(max=500),
+                             metadata={"description": "only these contacts (repeatable), e.g. the ones selected"})
 
 
 class ContactProperty(Schema):

@@ -175,7 +175,8 @@ def staff_contact_rows(session: Session, *, tenant_id: str, branch_id: str, cont
             for c in contacts]
 
 
-def contacts_in_branch(*, tenant_id: str, branch_id: str, q: str | None, verified: bool | None) -> sa.Select:
+def contacts_in_branch(*, tenant_id: str, branch_id: str, q: str | None, verified: bool | None,
+                       contact_ids: list | None = None) -> sa.Select:
     in_branch = (sa.select(PropertyRole.contact_id).join(Property, Property.id == PropertyRole.property_id)
                  .where(PropertyRole.tenant_id == tenant_id, Property.branch_id == branch_id))
     query = sa.select(Contact).where(Contact.tenant_id == tenant_id, Contact.id.in_(in_branch))
@@ -185,6 +186,8 @@ def contacts_in_branch(*, tenant_id: str, branch_id: str, q: str | None, verifie
                                    sa.func.lower(Contact.first_name + " " + Contact.last_name).like(like)))
     if verified is not None:
         query = query.where(Contact.verified_at.is_not(None) if verified else Contact.verified_at.is_(None))
+    if contact_ids is not None:
+        query = query.where(Contact.id.in_([str(c) for c in contact_ids]))
     return query.order_by(Contact.last_name, Contact.first_name, Contact.id)
 
 
