@@ -1,11 +1,10 @@
 """Gateway settings: where each service runs (several URLs each), timeouts, the portal domain, sessions."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from portal_shared.config import (DEV_INTERNAL_SECRET, BusSettings, env_bool, env_float, env_str,
-                                  require_production_secret)
+                                  require_production_secret, upstream_urls)
 
 # Every routable service, with its dev address. `/api/<name>/...` goes to it.
 DEFAULT_UPSTREAMS = {
@@ -34,11 +33,8 @@ class GatewaySettings:
 
     @classmethod
     def from_env(cls) -> "GatewaySettings":
-        upstreams = {}
-        for service, default in DEFAULT_UPSTREAMS.items():
-            # UPSTREAM_BILLING="http://127.0.0.1:8103,http://127.0.0.1:8113"; http+dns://billing:8000 for replicas
-            raw = os.environ.get("UPSTREAM_" + service.upper().replace("-", "_"), default)
-            upstreams[service] = [u.strip().rstrip("/") for u in raw.split(",") if u.strip()]
+        # UPSTREAM_BILLING="http://127.0.0.1:8103,http://127.0.0.1:8113"; http+dns://billing:8000 for replicas
+        upstreams = {service: upstream_urls(service, default) for service, default in DEFAULT_UPSTREAMS.items()}
         return cls(
             base_domain=env_str("PORTAL_BASE_DOMAIN", "localhost:8080").lower(),
             upstreams=upstreams,

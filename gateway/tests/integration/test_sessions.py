@@ -226,3 +226,15 @@ def test_when_redis_is_down_a_request_without_a_cookie_does_not_touch_it(make_ga
     _, claims = through(make_gateway(redis_url=closed_redis_url))
     assert "account_id" not in claims
     assert session_log == []
+
+
+def test_static_assets_go_out_anonymous_without_asking_the_session_store(make_gateway, session_store, upstreams,
+                                                                         demo_branch):
+    session_id = session_store.create(kind="customer", account_id="c-1", tenant_id=demo_branch["company_id"],
+                                      branch_id=demo_branch["branch_id"])
+    app = make_gateway()
+    app.test_client(use_cookies=False).get("/static/css/portal.css",
+                                           headers={"Host": "demo.localhost:8080", "Cookie": f"portal_session={session_id}"})
+    record = next(r for r in reversed(upstreams["portal-web"].seen) if r["path"] == "/static/css/portal.css")
+    from portal_shared.identity_token import HEADER, verify_identity
+    assert "account_id" not in verify_identity(record["headers"][HEADER.lower()], app.config["INTERNAL_TOKEN_SECRET"])

@@ -243,10 +243,14 @@ def identity_double_app(double: IdentityDouble) -> Flask:
             return problem(401, "unauthenticated", "Not signed-in staff.")
         q = (request.args.get("q") or "").lower()
         verified = request.args.get("verified")
+        wanted = request.args.getlist("contact_id")  # repeatable: only these contacts, still this branch's
+        page, size = int(request.args.get("page", 1)), int(request.args.get("page_size", 10))
+        if len(wanted) > 500 or not 1 <= size <= 100:  # ContactQuery's limit; flask-smorest's largest page
+            return problem(422, "validation_failed", "Some query parameters are invalid.")
         rows = [c for c in CONTACTS
                 if (not q or q in f"{c['first_name']} {c['last_name']} {c['email']}".lower())
-                and (verified is None or c["verified"] == (verified == "true"))]
-        page, size = int(request.args.get("page", 1)), int(request.args.get("page_size", 10))
+                and (verified is None or c["verified"] == (verified == "true"))
+                and (not wanted or c["contact_id"] in wanted)]
         pages = max(1, -(-len(rows) // size))
         meta = {"total": len(rows), "total_pages": pages, "first_page": 1, "last_page": pages, "page": page}
         if page > 1:

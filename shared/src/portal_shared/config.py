@@ -33,6 +33,18 @@ def env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def upstream_urls(service: str, default: str) -> list[str]:
+    """Where a service answers: UPSTREAM_<SERVICE> as a comma list (`http+dns://name:port` for replicas)."""
+    raw = os.environ.get("UPSTREAM_" + service.upper().replace("-", "_"), default)
+    return [url.strip().rstrip("/") for url in raw.split(",") if url.strip()]
+
+
+def first_upstream(service: str, default: str) -> str:
+    """One plain http:// address of a service, for clients that do not balance (first entry; a
+    `http+dns://` name is used as is, letting the resolver pick)."""
+    return upstream_urls(service, default)[0].replace("http+dns://", "http://")
+
+
 def database_url_for(service: str) -> str:
     """The service's own database: DATABASE_URL, or one named after the service on the local server."""
     explicit = os.environ.get("DATABASE_URL")

@@ -77,14 +77,13 @@ class SessionStore:
         if not session_id or len(session_id) > 200:
             return None
         key = self._key(_digest(session_id))
-        raw = self.client.get(key)
+        raw = self.client.getex(key, ex=self.ttl)  # read and renew in one round trip
         if raw is None:
             return None
         session = Session(**json.loads(raw))
         if time.time() - session.created_at > ABSOLUTE_TTL_SECONDS:
             self.client.delete(key)
             return None
-        self.client.expire(key, self.ttl)
         return session
 
     def delete(self, session_id: str) -> None:

@@ -95,7 +95,8 @@ def _bare_host(path: str):
 
 def _forward(service: str, path: str, branch: Branch | None):
     pool = _pools()[service]
-    headers = _clean_headers(branch)
+    # Static assets are the same for everyone: no session lookup (a Redis round trip) for them.
+    headers = _clean_headers(branch, anonymous=service == "portal-web" and path.startswith("/static/"))
     body = request.get_data() if request.method not in ("GET", "HEAD") else None
     try:
         # `path` arrives percent-decoded: encode it again, or an escaped "?" or "#" would cut it short.
@@ -122,7 +123,7 @@ def _stream(upstream) -> Iterator[bytes]:
         upstream.close()
 
 
-def _clean_headers(branch: Branch | None) -> dict[str, str]:
+def _clean_headers(branch: Branch | None, *, anonymous: bool = False) -> dict[str, str]:
     headers = {k: v for k, v in request.headers.items()
                if k.lower() not in HOP_BY_HOP and not k.lower().startswith(STRIPPED_PREFIXES)}
     headers["X-Request-ID"] = g.request_id
@@ -134,7 +135,8 @@ def _clean_headers(branch: Branch | None) -> dict[str, str]:
     if branch is not None:
         claims.update(tenant_id=branch.company_id, branch_id=branch.branch_id, branch_slug=branch.slug,
                       branch_name=branch.name, company_name=branch.company_name, time_zone=branch.time_zone)
-        claims.update(_sessions().claims_for(request.cookies.get(COOKIE_NAME), branch))
+        if not anonymous:
+            claims.update(_sessions().claims_for(request.cookies.get(COOKIE_NAME), branch))
     headers[IDENTITY_HEADER] = sign_identity(claims, current_app.config["INTERNAL_TOKEN_SECRET"])
     return headers
 

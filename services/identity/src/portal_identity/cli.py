@@ -18,11 +18,10 @@ def consumers(settings):
 
 def backfill(settings) -> None:
     """Load branches from portal-config's snapshot into identity's read model (idempotent)."""
-    import os
-
     from portal_identity.service_layer.backfill import backfill_branches
+    from portal_shared.config import first_upstream
 
-    url = os.environ.get("UPSTREAM_PORTAL_CONFIG", "http://127.0.0.1:8102").split(",")[0].replace("http+dns://", "http://")
+    url = first_upstream("portal-config", "http://127.0.0.1:8102")
     count = backfill_branches(bootstrap(settings).db, portal_config_url=url,
                               internal_secret=settings.internal_token_secret)
     print(f"identity: {count} branch(es) loaded from portal-config")

@@ -2,7 +2,8 @@
 
 The cookie holds identity's opaque session id: host-only (no Domain), HttpOnly, SameSite=Lax,
 Path=/, Secure when PORTAL_SCHEME=https. The gateway validates it on every request and adds
-`account_kind` / `account_id` to the identity token; portal-web never reads the session itself.
+`account_kind` / `account_id` / `session_tenant_id` to the identity token; portal-web never reads
+the session itself.
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def account_kind() -> str | None:
     identity = g.get("identity") or {}
     if not identity.get("account_id") or identity.get("account_kind") not in (CUSTOMER, STAFF):
         return None
-    if identity.get("session_tenant_id") and identity.get("session_tenant_id") != identity.get("tenant_id"):
+    # As identity and the other services do: the session must be this tenant's, and say so.
+    if not identity.get("tenant_id") or identity.get("session_tenant_id") != identity.get("tenant_id"):
         return None
     return identity["account_kind"]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -24,7 +24,6 @@ from markupsafe import Markup
 from portal_shared.events.contracts import FONT_STACKS
 
 DEFAULT_FONT = "Open Sans"
-SECTIONS = ("requests", "proposals", "visits", "invoices")
 PAYMENT_TYPES = ("card", "ach")
 
 # The invitation tokens identity replaces (services/identity .../domain/invitations.py), in the order shown.
@@ -226,7 +225,6 @@ class Branding:
 
 
 DEFAULT_BRANDING = Branding()
-BRANDING_FIELDS = tuple(f.name for f in fields(Branding) if f.name != "version")
 
 
 @dataclass

@@ -52,7 +52,7 @@ def init_error_pages(app: Flask) -> None:
         if error.status == 403:
             return message_page(403, "Not allowed", error.detail or "You are not allowed to do this.")
         if error.status == 429:
-            return message_page(429, "Too many attempts", "Too many attempts. Wait a moment and try again.",
+            return message_page(429, "Too many attempts", messages.TOO_MANY_ATTEMPTS,
                                 headers={"Retry-After": error.retry_after or "5"})
         log.warning("identity_unexpected_answer", status=error.status, code=error.code, path=request.path)
         return message_page(400 if error.status != 404 else 404, "Something went wrong",

@@ -82,10 +82,6 @@ class ChangePasswordForm(FlaskForm):
     confirm_password = _confirm("Confirm new password", "new_password")
 
 
-class SignOutForm(FlaskForm):
-    """Nothing but the CSRF token."""
-
-
 class RecipientForm(Form):
     contact_id = HiddenField()
     name = HiddenField()

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from flask import g, session
 
+from portal_shared.access import MAX_REQUESTED_PROPERTIES
 from portal_web.adapters.summaries import count
 from portal_web.branding import Branding
 
 FILTER_KEY = "property_filter"
-MAX_SELECTED = 200  # the services' summaries take at most 200 property_id
+MAX_SELECTED = MAX_REQUESTED_PROPERTIES  # the most property_id the services' summaries take
 ALL_PROPERTIES = "All Properties"
 
 

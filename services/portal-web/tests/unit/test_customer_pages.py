@@ -171,6 +171,19 @@ def test_staff_are_not_customers(client, as_staff):
     assert response.status_code == 302 and response.headers["Location"] == "/login"
 
 
+@pytest.mark.parametrize("session_tenant", [{}, {"session_tenant_id": "another-tenant"}],
+                         ids=["no-session-tenant", "another-tenant"])
+def test_account_claims_without_this_tenants_session_are_anonymous(client, portal_identity, identity, session_tenant):
+    customer = portal_identity(tenant_id="this-tenant", account_kind="customer", account_id="c-1",
+                               **session_tenant)
+    staff = portal_identity(tenant_id="this-tenant", account_kind="staff", account_id="s-1", **session_tenant)
+    html = client.get("/", headers=customer).get_data(as_text=True)
+    assert re.search(r'<a [^>]*href="/login"[^>]*>Sign in</a>', html) and "Welcome," not in html
+    assert client.get("/profile", headers=customer).headers["Location"] == "/login"
+    assert client.get("/staff/", headers=staff).headers["Location"] == "/staff/login"
+    assert identity.calls == []
+
+
 def test_a_session_identity_has_already_ended_leads_to_sign_in_and_forgets_the_cookie(client, as_customer, identity):
     identity.fail("GET", "/customer/me", 401)
     response = client.get("/", headers=as_customer)

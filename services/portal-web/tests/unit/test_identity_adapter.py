@@ -78,9 +78,17 @@ def test_the_list_answer_carries_its_pagination(app, identity, as_staff):
                                "next_page": 2}
 
 
-def test_the_invite_page_finds_selected_contacts_on_later_pages(client, as_staff, identity, monkeypatch):
-    monkeypatch.setattr(staff, "LOOKUP_PAGE_SIZE", 1)
+def test_the_invite_page_looks_up_just_the_selected_contacts(client, as_staff, identity, monkeypatch):
     html = client.get("/staff/invite?contact=c-3&contact=c-404", headers=as_staff).get_data(as_text=True)
     assert "Email for Kim Wu" in html
     assert "1 selected contact could not be found in this branch" in html
-    assert len(identity.called("GET", "/staff/contacts")) == 3  # stops at the last page
+    [lookup] = identity.called("GET", "/staff/contacts")  # one call, asking for those ids only
+    assert lookup["args"]["contact_id"] == ["c-3", "c-404"] and lookup["args"]["page_size"] == ["2"]
+
+    identity.calls.clear()
+    monkeypatch.setattr(staff, "LOOKUP_BATCH", 1)
+    html = client.get("/staff/invite?contact=c-3&contact=c-404&contact=c-2", headers=as_staff).get_data(as_text=True)
+    assert "Email for Kim Wu" in html and "Email for Ola Diaz" in html
+    assert "1 selected contact could not be found in this branch" in html
+    assert [c["args"]["contact_id"] for c in identity.called("GET", "/staff/contacts")] == [["c-3"], ["c-404"],
+                                                                                            ["c-2"]]

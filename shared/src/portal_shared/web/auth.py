@@ -14,13 +14,18 @@ from flask import current_app, g, request
 from portal_shared.errors import Forbidden, Unauthenticated
 
 
+def operator_token_sent() -> bool:
+    """The request carries the operator token (constant-time check; none configured → never)."""
+    expected = current_app.config.get("OPERATOR_TOKEN")
+    header = request.headers.get("Authorization", "")
+    supplied = header[7:] if header.startswith("Bearer ") else ""
+    return bool(expected and supplied and hmac.compare_digest(supplied.encode(), expected.encode()))
+
+
 def require_operator(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
-        expected = current_app.config.get("OPERATOR_TOKEN")
-        header = request.headers.get("Authorization", "")
-        supplied = header[7:] if header.startswith("Bearer ") else ""
-        if not expected or not supplied or not hmac.compare_digest(supplied.encode(), expected.encode()):
+        if not operator_token_sent():
             raise Unauthenticated("Send the operator token as 'Authorization: Bearer <token>'.")
         return view(*args, **kwargs)
     return wrapper

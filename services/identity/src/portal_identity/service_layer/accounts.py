@@ -18,7 +18,7 @@ from portal_identity.domain.roles import permissions_of
 from portal_identity.domain.rules import email_error, first_name_error, last_name_error, normalise_email, password_error
 from portal_identity.domain.tokens import new_token, token_digest
 from portal_identity.service_layer.context import Caller
-from portal_identity.service_layer.directory import contact_properties, publish_contact
+from portal_identity.service_layer.directory import contact_properties, email_taken, publish_contact
 from portal_shared.bus.outbox import record_event
 from portal_shared.errors import ApiError, Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from portal_shared.events import make_event
@@ -111,9 +111,7 @@ def update_profile(session: Session, *, caller: Caller, changes: dict[str, str],
         email = normalise_email(changes["email"])
         if passwords is None or not current_password or not passwords.verify(contact.password_hash, current_password):
             raise ValidationFailed(EMAIL_CHANGE_NEEDS_PASSWORD, errors={"current_password": [EMAIL_CHANGE_NEEDS_PASSWORD]})
-        taken = session.scalar(sa.select(Contact.id).where(Contact.tenant_id == caller.tenant_id,
-                                                           Contact.email == email, Contact.id != contact.id))
-        if taken:
+        if email_taken(session, caller.tenant_id, email, contact.id):
             raise Conflict("This email is already in use.", code="email_taken",
                            errors={"email": ["This email is already in use."]})
         contact.email = email
@@ -192,8 +190,7 @@ def complete_reset(session: Session, *, caller: Caller, token: str, new_password
     contact = session.get(Contact, reset.contact_id)
     if error := password_error(new_password, email=contact.email):
         raise ValidationFailed(error, errors={"new_password": [error]})
-    reset.used_at = now()
-    # Every other outstanding link of this account dies with this one.
+    # This link and every other outstanding one of this account die together.
     session.execute(sa.update(PasswordReset).where(PasswordReset.contact_id == contact.id,
                                                    PasswordReset.used_at.is_(None)).values(used_at=now()))
     _set_password(session, contact, new_password, passwords, sessions, caller=caller, how="reset")

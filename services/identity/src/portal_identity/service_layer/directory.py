@@ -13,7 +13,6 @@ from portal_shared.bus.outbox import record_event
 from portal_shared.errors import Conflict, NotFound, ValidationFailed
 from portal_shared.events import make_event
 
-ROLES = ("Primary", "Billing", "Other")
 
 
 def publish_contact(session: Session, contact: Contact) -> None:
@@ -52,7 +51,8 @@ def branch_by_slug(session: Session, *, tenant_id: str, slug: str) -> Branch:
     return branch
 
 
-def _email_taken(session: Session, tenant_id: str, email: str, except_id: str | None) -> bool:
+def email_taken(session: Session, tenant_id: str, email: str, except_id: str | None) -> bool:
+    """Another contact of this company already signs in with this email."""
     query = sa.select(Contact.id).where(Contact.tenant_id == tenant_id, Contact.email == email)
     if except_id:
         query = query.where(Contact.id != except_id)
@@ -67,7 +67,7 @@ def upsert_contact(session: Session, *, tenant_id: str, external_id: str, email:
         raise ValidationFailed(error, errors={"email": [error]})
     contact = session.scalar(sa.select(Contact).where(Contact.tenant_id == tenant_id, Contact.external_id == external_id))
     created = contact is None
-    if _email_taken(session, tenant_id, email, None if created else contact.id):
+    if email_taken(session, tenant_id, email, None if created else contact.id):
         raise Conflict("Another contact of this company already uses this email.", code="email_taken",
                        errors={"email": ["Another contact of this company already uses this email."]})
     if created:
@@ -121,9 +121,11 @@ def set_property_access(session: Session, *, tenant_id: str, property_external_i
     if prop is None:
         raise NotFound(f"No property {property_external_id}.")
     wanted: set[tuple[str, str]] = set()
+    external_ids = [entry["contact_external_id"] for entry in access]
+    ids_by_external = dict(session.execute(sa.select(Contact.external_id, Contact.id).where(
+        Contact.tenant_id == tenant_id, Contact.external_id.in_(external_ids))).all())
     for entry in access:
-        contact_id = session.scalar(sa.select(Contact.id).where(Contact.tenant_id == tenant_id,
-                                                                Contact.external_id == entry["contact_external_id"]))
+        contact_id = ids_by_external.get(entry["contact_external_id"])
         if contact_id is None:
             raise ValidationFailed("Unknown contact.", errors={"contact_external_id": [
                 f"No contact {entry['contact_external_id']}; create it first."]})

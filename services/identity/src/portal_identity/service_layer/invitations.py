@@ -16,7 +16,7 @@ from portal_identity.domain.rules import (email_error, first_name_error, last_na
 from portal_identity.domain.tokens import new_token, token_digest
 from portal_identity.service_layer.accounts import branch_of, now
 from portal_identity.service_layer.context import Caller
-from portal_identity.service_layer.directory import publish_contact
+from portal_identity.service_layer.directory import email_taken, publish_contact
 from portal_shared.bus.outbox import record_event
 from portal_shared.errors import ApiError, Forbidden, ValidationFailed
 from portal_shared.events import make_event
@@ -82,8 +82,7 @@ def _invite_one(session: Session, *, caller: Caller, staff: StaffUser, template:
     if error := email_error(email):
         return _refused(contact.id, email, "invalid_email", error)
     if email != contact.email:
-        if session.scalar(sa.select(Contact.id).where(Contact.tenant_id == caller.tenant_id, Contact.email == email,
-                                                      Contact.id != contact.id)):
+        if email_taken(session, caller.tenant_id, email, contact.id):
             return _refused(contact.id, email, "email_taken", "Another contact of this company uses this email.")
         contact.email = email
         contact.revision += 1

@@ -17,7 +17,6 @@ token (`Authorization: Bearer …`) is accepted too. Another company's branch an
 """
 from __future__ import annotations
 
-import hmac
 from functools import wraps
 
 from flask import Response, current_app, g, request
@@ -41,7 +40,7 @@ from portal_config.service_layer import settings as uc
 from portal_config.service_layer.staff import authorise_settings
 from portal_shared.db import Database
 from portal_shared.errors import ValidationFailed
-from portal_shared.web.auth import require_internal_service
+from portal_shared.web.auth import operator_token_sent, require_internal_service
 from portal_shared.web.pagination import page_of
 
 blp = Blueprint("settings", __name__, url_prefix="/",
@@ -63,20 +62,13 @@ def _storage() -> AbstractStorage:
     return current_app.extensions["portal_storage"]
 
 
-def _operator_token_sent() -> bool:
-    expected = current_app.config.get("OPERATOR_TOKEN")
-    header = request.headers.get("Authorization", "")
-    supplied = header[7:] if header.startswith("Bearer ") else ""
-    return bool(expected and supplied and hmac.compare_digest(supplied.encode(), expected.encode()))
-
-
 def settings_access(view):
     """Authorise before anything of the request is read; the actor is in `g.settings_actor`."""
     @wraps(view)
     def wrapper(*args, **kwargs):
         with _db().unit_of_work() as session:
             g.settings_actor = authorise_settings(session, branch_id=str(kwargs["branch_id"]),
-                                                  identity=g.get("identity"), operator=_operator_token_sent())
+                                                  identity=g.get("identity"), operator=operator_token_sent())
         return view(*args, **kwargs)
     return wrapper
 

@@ -51,10 +51,6 @@ class Actor:
 
     staff_id: str | None
 
-    @property
-    def is_operator(self) -> bool:
-        return self.staff_id is None
-
 
 OPERATOR = Actor(staff_id=None)
 

@@ -15,18 +15,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import requests
-from flask import current_app, g, has_request_context, request
+from flask import current_app
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from portal_shared.http_client import pooled_session
-from portal_shared.identity_token import HEADER as IDENTITY_HEADER
 from portal_shared.logging import get_logger
+from portal_web.adapters.http import ServiceClient, problem_body
 
 log = get_logger(__name__)
-REQUEST_ID_HEADER = "X-Request-ID"
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
 
 
@@ -67,28 +64,9 @@ class Page:
     pagination: dict[str, Any] = field(default_factory=dict)
 
 
-def forwarded_headers() -> dict[str, str]:
-    """The gateway's identity token and the request id, for every call made on behalf of this request."""
-    headers = {"Accept": "application/json"}
-    if has_request_context():
-        token = request.headers.get(IDENTITY_HEADER)
-        if token:
-            headers[IDENTITY_HEADER] = token
-        request_id = request.headers.get(REQUEST_ID_HEADER) or g.get("request_id")
-        if request_id:
-            headers[REQUEST_ID_HEADER] = request_id
-    return headers
-
-
 def error_from_response(response: requests.Response) -> IdentityError | IdentityUnavailable:
     status = response.status_code
-    body: dict[str, Any] = {}
-    try:
-        parsed = response.json()
-        if isinstance(parsed, dict):
-            body = parsed
-    except ValueError:
-        pass
+    body = problem_body(response)
     errors = body.get("errors") if isinstance(body.get("errors"), dict) else {}
     normalised = {str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in errors.items()}
     if status >= 500:
@@ -97,34 +75,20 @@ def error_from_response(response: requests.Response) -> IdentityError | Identity
                          retry_after=response.headers.get("Retry-After"))
 
 
-def _segment(value: str) -> str:
-    """A path segment taken from a URL the visitor typed: encoded, so it cannot change the path."""
-    return quote(str(value), safe="")
-
-
-class IdentityClient:
+class IdentityClient(ServiceClient):
     def __init__(self, base_url: str, *, connect_timeout: float = 2.0, read_timeout: float = 10.0,
                  get_attempts: int = 3, retry_wait_seconds: float = 0.1, pool_size: int = 16):
+        super().__init__(connect_timeout=connect_timeout, read_timeout=read_timeout, pool_size=pool_size)
         self.base_url = base_url.rstrip("/")
-        self.timeout = (connect_timeout, read_timeout)
         self.get_attempts = max(1, get_attempts)
         self.retry_wait_seconds = retry_wait_seconds
-        self.pool_size = pool_size
-        self._session: requests.Session | None = None
-
-    @property
-    def session(self) -> requests.Session:
-        # Built on first use, so a worker forked after the app was built gets its own pool.
-        if self._session is None:
-            self._session = pooled_session(pool_maxsize=self.pool_size)
-        return self._session
 
     # -- transport ------------------------------------------------------------------------
 
     def _send(self, method: str, path: str, *, params: dict | None = None, body: Any = None) -> requests.Response:
         url = self.base_url + path
         try:
-            response = self.session.request(method, url, params=params, json=body, headers=forwarded_headers(),
+            response = self.session.request(method, url, params=params, json=body, headers=self.forwarded_headers(),
                                             timeout=self.timeout, allow_redirects=False)
         except requests.ReadTimeout as exc:
             log.warning("identity_timeout", method=method, path=path)
@@ -197,16 +161,16 @@ class IdentityClient:
         self._write("POST", "/password-resets", {"email": email})
 
     def password_reset(self, token: str) -> dict:
-        return self._json(self._get(f"/password-resets/{_segment(token)}"))
+        return self._json(self._get(f"/password-resets/{self._segment(token)}"))
 
     def complete_password_reset(self, token: str, new_password: str) -> None:
-        self._write("POST", f"/password-resets/{_segment(token)}", {"new_password": new_password})
+        self._write("POST", f"/password-resets/{self._segment(token)}", {"new_password": new_password})
 
     def invitation(self, token: str) -> dict:
-        return self._json(self._get(f"/invitations/{_segment(token)}"))
+        return self._json(self._get(f"/invitations/{self._segment(token)}"))
 
     def accept_invitation(self, token: str, *, first_name: str, last_name: str, password: str) -> dict:
-        return self._json(self._write("POST", f"/invitations/{_segment(token)}/accept",
+        return self._json(self._write("POST", f"/invitations/{self._segment(token)}/accept",
                                       {"first_name": first_name, "last_name": last_name, "password": password}))
 
     # -- staff ----------------------------------------------------------------------------
@@ -217,13 +181,16 @@ class IdentityClient:
     def staff_me(self) -> dict:
         return self._json(self._get("/staff/me"))
 
-    def staff_contacts(self, *, q: str | None = None, verified: bool | None = None, page: int = 1,
-                       page_size: int = 25) -> Page:
+    def staff_contacts(self, *, q: str | None = None, verified: bool | None = None,
+                       contact_ids: list[str] | None = None, page: int = 1, page_size: int = 25) -> Page:
+        """This branch's contacts; with `contact_ids`, only those (`contact_id` repeats once per id)."""
         params: dict[str, Any] = {"page": page, "page_size": page_size}
         if q:
             params["q"] = q
         if verified is not None:
             params["verified"] = "true" if verified else "false"
+        if contact_ids:
+            params["contact_id"] = list(contact_ids)
         response = self._get("/staff/contacts", params)
         data = self._json(response)
         items = list(data.get("items") or [])

@@ -15,15 +15,13 @@ Nothing is retried: a staff member's Save either happened or they see that it di
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 import requests
 from flask import current_app
 
-from portal_shared.http_client import pooled_session
 from portal_shared.identity_token import HEADER as IDENTITY_HEADER
 from portal_shared.logging import get_logger
-from portal_web.adapters.identity import forwarded_headers
+from portal_web.adapters.http import ServiceClient, problem_body
 
 log = get_logger(__name__)
 ASSET_KINDS = ("login_logo", "nav_logo", "carousel")
@@ -65,29 +63,17 @@ def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
-def _segment(value: str) -> str:
-    return quote(str(value), safe="")
-
-
-class PortalConfigClient:
+class PortalConfigClient(ServiceClient):
     def __init__(self, base_url: str, *, connect_timeout: float = 2.0, read_timeout: float = 10.0,
                  pool_size: int = 8):
+        super().__init__(connect_timeout=connect_timeout, read_timeout=read_timeout, pool_size=pool_size)
         self.base_url = base_url.rstrip("/")
-        self.timeout = (connect_timeout, read_timeout)
-        self.pool_size = pool_size
-        self._session: requests.Session | None = None
-
-    @property
-    def session(self) -> requests.Session:
-        # Built on first use, so a worker forked after the app was built gets its own pool.
-        if self._session is None:
-            self._session = pooled_session(pool_maxsize=self.pool_size)
-        return self._session
 
     def _send(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs) -> requests.Response:
         try:
-            response = self.session.request(method, self.base_url + path, headers=headers or forwarded_headers(),
-                                            timeout=self.timeout, allow_redirects=False, **kwargs)
+            response = self.session.request(method, self.base_url + path,
+                                            headers=headers or self.forwarded_headers(), timeout=self.timeout,
+                                            allow_redirects=False, **kwargs)
         except requests.RequestException as exc:
             log.warning("portal_config_unreachable", method=method, path=path, error=type(exc).__name__)
             raise PortalConfigUnavailable(f"portal-config did not answer: {type(exc).__name__}") from exc
@@ -125,30 +111,24 @@ class PortalConfigClient:
     # -- the staff settings page -------------------------------------------------------------
 
     def branch_settings(self, branch_id: str) -> dict:
-        return self._object(self._send("GET", f"/branches/{_segment(branch_id)}/settings"))
+        return self._object(self._send("GET", f"/branches/{self._segment(branch_id)}/settings"))
 
     def check_settings(self, branch_id: str, body: dict) -> dict:
-        return self._object(self._send("POST", f"/branches/{_segment(branch_id)}/settings/check", json=body))
+        return self._object(self._send("POST", f"/branches/{self._segment(branch_id)}/settings/check", json=body))
 
     def save_settings(self, branch_id: str, body: dict) -> dict:
-        return self._object(self._send("PUT", f"/branches/{_segment(branch_id)}/settings", json=body))
+        return self._object(self._send("PUT", f"/branches/{self._segment(branch_id)}/settings", json=body))
 
     def upload_asset(self, branch_id: str, *, kind: str, filename: str, stream, content_type: str | None) -> dict:
         if kind not in ASSET_KINDS:
             raise ValueError(f"unknown asset kind {kind!r}")
         files = {"file": (filename or "upload", stream, content_type or "application/octet-stream")}
-        return self._object(self._send("POST", f"/branches/{_segment(branch_id)}/assets", files=files,
+        return self._object(self._send("POST", f"/branches/{self._segment(branch_id)}/assets", files=files,
                                        data={"kind": kind}))
 
 
 def _error(response: requests.Response) -> PortalConfigError:
-    body: dict[str, Any] = {}
-    try:
-        parsed = response.json()
-        if isinstance(parsed, dict):
-            body = parsed
-    except ValueError:
-        pass
+    body = problem_body(response)
     errors = body.get("errors")
     if errors is None and isinstance(body.get("detail"), dict):  # webargs' 422: {"json": {...}}
         errors = body["detail"]

@@ -18,29 +18,31 @@ from typing import Any
 import requests
 from flask import current_app
 
-from portal_shared.http_client import pooled_session
 from portal_shared.logging import get_logger
-from portal_web.adapters.identity import forwarded_headers
+from portal_web.adapters.http import ServiceClient
 
 log = get_logger(__name__)
 SUMMARY_SERVICES = ("billing", "proposals", "requests", "visits")
 
 
-class SummaryClient:
+class SummaryClient(ServiceClient):
     def __init__(self, urls: dict[str, str], *, connect_timeout: float = 0.5, read_timeout: float = 2.0,
                  deadline: float | None = None, pool_size: int = 16):
+        super().__init__(connect_timeout=connect_timeout, read_timeout=read_timeout, pool_size=pool_size)
         self.urls = {name: url.rstrip("/") for name, url in urls.items()}
-        self.timeout = (connect_timeout, read_timeout)
         # A slow trickle could keep each read under the read timeout; the page never waits longer than this.
         self.deadline = deadline if deadline is not None else connect_timeout + read_timeout + 0.5
-        self.pool_size = pool_size
-        self._session: requests.Session | None = None
+        self._executor: ThreadPoolExecutor | None = None
 
     @property
-    def session(self) -> requests.Session:
-        if self._session is None:  # after the fork, in the worker that uses it
-            self._session = pooled_session(pool_maxsize=self.pool_size)
-        return self._session
+    def executor(self) -> ThreadPoolExecutor:
+        """One thread pool for every page, built on first use (after the fork, in the worker that uses it).
+        As many threads as pooled connections: the pages served at once share them."""
+        if self._executor is None:
+            with self._lazy_lock:
+                if self._executor is None:
+                    self._executor = ThreadPoolExecutor(max_workers=self.pool_size, thread_name_prefix="summary")
+        return self._executor
 
     def _one(self, service: str, params: list[tuple[str, str]], headers: dict[str, str]) -> dict | None:
         url = self.urls.get(service)
@@ -69,19 +71,16 @@ class SummaryClient:
         services = [s for s in dict.fromkeys(services) if s in SUMMARY_SERVICES]
         if not services:
             return {}
-        headers = forwarded_headers()  # read here: the worker threads have no request context
+        headers = self.forwarded_headers()  # read here: the worker threads have no request context
         params = [("property_id", p) for p in property_ids or []]
         results: dict[str, dict | None] = {s: None for s in services}
-        executor = ThreadPoolExecutor(max_workers=len(services), thread_name_prefix="summary")
-        try:
-            futures = {executor.submit(self._one, s, params, headers): s for s in services}
-            done, not_done = wait(futures, timeout=self.deadline)
-            for future in done:
-                results[futures[future]] = future.result()
-            for future in not_done:
-                log.warning("summary_deadline_passed", service=futures[future])
-        finally:
-            executor.shutdown(wait=False, cancel_futures=True)
+        futures = {self.executor.submit(self._one, s, params, headers): s for s in services}
+        done, not_done = wait(futures, timeout=self.deadline)
+        for future in done:
+            results[futures[future]] = future.result()
+        for future in not_done:
+            future.cancel()  # not started yet: never started; running: ends by its own read timeout
+            log.warning("summary_deadline_passed", service=futures[future])
         return results
 
 

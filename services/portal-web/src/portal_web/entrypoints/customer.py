@@ -14,7 +14,7 @@ from portal_web import messages
 from portal_web.adapters.identity import IdentityError, IdentityUnavailable, identity
 from portal_web.auth import (clear_session_cookie, customer_required, is_customer, is_staff, session_cookie_value,
                              set_session_cookie)
-from portal_web.entrypoints.pages import current_branch
+from portal_web.entrypoints.pages import current_branch, needs_a_branch
 from portal_web.entrypoints.portal import render_home
 from portal_web.forms import (AcceptInvitationForm, ChangePasswordForm, ForgotPasswordForm, ProfileForm,
                               ResetPasswordForm, SignInForm, apply_api_errors)
@@ -23,9 +23,7 @@ log = get_logger(__name__)
 bp = Blueprint("customer", __name__)
 
 
-@bp.before_request
-def _needs_a_branch():
-    current_branch()
+bp.before_request(needs_a_branch)
 
 
 def _form_status(form) -> int:

@@ -12,3 +12,8 @@ def current_branch() -> dict:
         # Only reachable by bypassing the gateway: there is no portal without a branch.
         raise NotFound("No portal at this address.")
     return identity
+
+
+def needs_a_branch() -> None:
+    """Every portal blueprint's before_request: a 404 without a branch (and nothing returned, so the view runs)."""
+    current_branch()

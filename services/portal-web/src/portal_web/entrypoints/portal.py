@@ -10,16 +10,14 @@ from portal_web.adapters.identity import identity
 from portal_web.adapters.summaries import count, summaries
 from portal_web.auth import is_customer
 from portal_web.branding import Branding
-from portal_web.entrypoints.pages import current_branch
+from portal_web.entrypoints.pages import current_branch, needs_a_branch
 from portal_web.shell import SECTIONS_BY_KEY, build_shell, services_for, store_selection, stored_selection
 
 bp = Blueprint("portal", __name__)
 PAGES = ("/", *(s.path for s in SECTIONS_BY_KEY.values()))
 
 
-@bp.before_request
-def _needs_a_branch():
-    current_branch()
+bp.before_request(needs_a_branch)
 
 
 def branch_branding() -> Branding:

@@ -22,7 +22,7 @@ from portal_web.adapters.identity import identity
 from portal_web.adapters.portal_config import PortalConfigError, portal_config
 from portal_web.auth import staff_required
 from portal_web.branding import DEFAULT_BRANDING, INVITATION_TOKENS, Branding
-from portal_web.entrypoints.pages import current_branch
+from portal_web.entrypoints.pages import current_branch, needs_a_branch
 from portal_web.entrypoints.staff import full_name
 from portal_web.errors import message_page
 from portal_web.forms import SignInForm
@@ -37,9 +37,7 @@ PERMISSION = "manage_portal_settings"
 ACTIONS = ("check", "save", "save_anyway")
 
 
-@bp.before_request
-def _needs_a_branch():
-    current_branch()
+bp.before_request(needs_a_branch)
 
 
 def _permitted_staff() -> dict | None:
