@@ -36,6 +36,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from portal_shared.errors import Unauthenticated
 from portal_shared.events.envelope import Envelope
+from portal_shared.identity_token import signed_in_account
 from portal_shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -220,12 +221,10 @@ def signed_in_customer(claims: dict | None) -> Customer:
     Needs account_kind "customer", account_id, tenant_id, branch_id, and a session of this
     tenant (session_tenant_id == tenant_id).
     """
-    claims = claims or {}
-    tenant_id, branch_id, account_id = claims.get("tenant_id"), claims.get("branch_id"), claims.get("account_id")
-    if (claims.get("account_kind") != "customer" or not tenant_id or not branch_id or not account_id
-            or claims.get("session_tenant_id") != tenant_id):
+    account = signed_in_account(claims)
+    if account is None or account[0] != "customer" or not claims.get("branch_id"):
         raise Unauthenticated("Sign in to continue.")
-    return Customer(tenant_id=str(tenant_id), branch_id=str(branch_id), contact_id=str(account_id))
+    return Customer(tenant_id=str(claims["tenant_id"]), branch_id=str(claims["branch_id"]), contact_id=account[1])
 
 
 def require_customer(view):

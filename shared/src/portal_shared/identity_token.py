@@ -33,3 +33,18 @@ def verify_identity(token: str, secret: str) -> dict[str, Any]:
                           options={"require": ["exp", "iat", "aud", "iss"]})
     except jwt.PyJWTError as exc:
         raise InvalidIdentityToken(str(exc)) from exc
+
+
+def signed_in_account(claims: dict[str, Any] | None) -> tuple[str, str] | None:
+    """(account_kind, account_id) when the token vouches for a live session of *this* tenant, else None.
+
+    The one rule every service applies: the gateway adds account claims only for a session of the
+    branch's tenant, and says so in `session_tenant_id`; anything else is anonymous.
+    """
+    claims = claims or {}
+    kind, account_id, tenant_id = claims.get("account_kind"), claims.get("account_id"), claims.get("tenant_id")
+    if kind not in ("customer", "staff") or not account_id or not tenant_id:
+        return None
+    if claims.get("session_tenant_id") != tenant_id:
+        return None
+    return str(kind), str(account_id)

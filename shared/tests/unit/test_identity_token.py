@@ -59,3 +59,15 @@ def test_an_unsigned_token_is_rejected():
 def test_garbage_is_rejected_as_an_invalid_token():
     with pytest.raises(InvalidIdentityToken):
         verify_identity("not.a.token", SECRET)
+
+
+def test_an_account_counts_only_with_a_session_of_this_very_tenant():
+    from portal_shared.identity_token import signed_in_account
+
+    base = {"tenant_id": "t-1", "account_kind": "customer", "account_id": "c-1"}
+    assert signed_in_account({**base, "session_tenant_id": "t-1"}) == ("customer", "c-1")
+    assert signed_in_account(base) is None
+    assert signed_in_account({**base, "session_tenant_id": "t-2"}) is None
+    assert signed_in_account({**base, "session_tenant_id": "t-1", "account_kind": "admin"}) is None
+    assert signed_in_account({**base, "session_tenant_id": "t-1", "account_id": ""}) is None
+    assert signed_in_account(None) is None

@@ -11,6 +11,7 @@ from functools import wraps
 
 from flask import current_app, g, redirect, request, session
 
+from portal_shared.identity_token import signed_in_account
 from portal_shared.sessions import COOKIE_NAME
 
 CUSTOMER, STAFF = "customer", "staff"
@@ -18,13 +19,8 @@ CUSTOMER, STAFF = "customer", "staff"
 
 def account_kind() -> str | None:
     """"customer" or "staff" when the gateway vouches for a live session of this tenant, else None."""
-    identity = g.get("identity") or {}
-    if not identity.get("account_id") or identity.get("account_kind") not in (CUSTOMER, STAFF):
-        return None
-    # As identity and the other services do: the session must be this tenant's, and say so.
-    if not identity.get("tenant_id") or identity.get("session_tenant_id") != identity.get("tenant_id"):
-        return None
-    return identity["account_kind"]
+    account = signed_in_account(g.get("identity"))
+    return account[0] if account else None
 
 
 def is_customer() -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal_shared.errors import ApiError, Unauthenticated
+from portal_shared.identity_token import signed_in_account
 
 
 @dataclass(frozen=True)
@@ -19,10 +20,9 @@ class Caller:
     def from_claims(cls, claims: dict | None) -> "Caller":
         if not claims or not claims.get("tenant_id") or not claims.get("branch_id"):
             raise ApiError("This endpoint is reached through a branch portal.", status=400, code="branch_required")
-        signed_in = claims.get("session_tenant_id") == claims["tenant_id"]
+        kind, account_id = signed_in_account(claims) or (None, None)
         return cls(tenant_id=claims["tenant_id"], branch_id=claims["branch_id"], client_ip=claims.get("client_ip"),
-                   account_kind=claims.get("account_kind") if signed_in else None,
-                   account_id=claims.get("account_id") if signed_in else None, request_id=claims.get("request_id"))
+                   account_kind=kind, account_id=account_id, request_id=claims.get("request_id"))
 
     def require(self, kind: str) -> str:
         """The signed-in account id of this kind, or 401."""

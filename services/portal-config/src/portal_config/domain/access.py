@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from portal_shared.identity_token import signed_in_account
+
 MANAGE_PORTAL_SETTINGS = "manage_portal_settings"
 
 
@@ -48,10 +50,10 @@ def staff_claims(identity: Mapping[str, Any] | None) -> StaffClaims:
         raise Denied(401, "unauthenticated", "Sign in as staff to manage the portal settings.")
     if identity.get("account_kind") != "staff":
         raise Denied(403, "forbidden", "Only staff may manage the portal settings.")
-    tenant_id, staff_id = identity.get("tenant_id"), identity.get("account_id")
-    if not tenant_id or not _is_uuid(staff_id) or identity.get("session_tenant_id") != tenant_id:
+    account = signed_in_account(identity)
+    if account is None or not _is_uuid(account[1]):
         raise Denied(401, "unauthenticated", "Sign in as staff of this company to manage the portal settings.")
-    return StaffClaims(tenant_id=str(tenant_id), staff_id=str(uuid.UUID(str(staff_id))))
+    return StaffClaims(tenant_id=str(identity["tenant_id"]), staff_id=str(uuid.UUID(account[1])))
 
 
 def _is_uuid(value: Any) -> bool:
