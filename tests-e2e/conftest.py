@@ -98,7 +98,8 @@ class RunningStack:
 def system():
     infra = require_reachable()
     suffix = unique("e2e").split("_")[1]
-    stack = Stack(port_offset=10000, namespace=f"e2e-{suffix}", database_prefix=f"portale2e_{suffix}",
+    # E2E_PORT_OFFSET lets two suites run side by side on one machine (default +10000).
+    stack = Stack(port_offset=int(os.environ.get("E2E_PORT_OFFSET", "10000")), namespace=f"e2e-{suffix}", database_prefix=f"portale2e_{suffix}",
                   postgres_url=infra.postgres_url, amqp_url=infra.amqp_url, redis_url=infra.redis_url,
                   run_dir=ARTIFACTS / "e2e-run")
     log_dir = ARTIFACTS / "e2e-logs"

@@ -3,15 +3,31 @@
 - `require_operator`: the bootstrap operator token (PORTAL_OPERATOR_TOKEN, in app.config
   OPERATOR_TOKEN) as `Authorization: Bearer <token>`; with no token configured nobody gets in.
 - `require_internal_service`: a gateway-signed identity of kind "service" (platform callers).
+- `require_integration(scope)`: the back office's API key, as the gateway vouched for it
+  (`account_kind` "api_key", the key's company as `tenant_id`, its `scopes`); no service looks
+  the key up itself. `current_integration()` names the company.
 """
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import current_app, g, request
 
 from portal_shared.errors import Forbidden, Unauthenticated
+
+# The scopes an API key may hold: the contract between identity (which issues keys), the gateway
+# (which vouches for them) and each service (which checks the one its endpoint needs).
+INTEGRATION_SCOPES = (
+    "contacts:write", "properties:write",     # identity
+    "invoices:write",                          # billing
+    "proposals:write",                         # proposals
+    "requests:write",                          # requests
+    "visits:write",                            # visits
+    "webhooks:manage",                         # notifications
+)
+API_KEY_ACCOUNT_KIND = "api_key"
 
 
 def operator_token_sent() -> bool:
@@ -41,3 +57,48 @@ def require_internal_service(view):
             raise Forbidden("Internal endpoint: for platform services only.")
         return view(*args, **kwargs)
     return wrapper
+
+
+@dataclass(frozen=True)
+class IntegrationClient:
+    """The back office calling with an API key: its company (tenant), the key and its scopes."""
+    tenant_id: str
+    key_id: str
+    scopes: frozenset[str]
+
+
+def integration_client(claims: dict | None) -> IntegrationClient | None:
+    claims = claims or {}
+    if claims.get("account_kind") != API_KEY_ACCOUNT_KIND or not claims.get("tenant_id") or not claims.get("api_key_id"):
+        return None
+    return IntegrationClient(tenant_id=str(claims["tenant_id"]), key_id=str(claims["api_key_id"]),
+                             scopes=frozenset(s for s in claims.get("scopes") or () if isinstance(s, str)))
+
+
+def require_integration(scope: str):
+    """Guard for an integration endpoint: 401 without a live API key, 403 when it lacks `scope`.
+
+    Put it between `@blp.route` and `@blp.arguments` so it runs before the body is read.
+    """
+    if scope not in INTEGRATION_SCOPES:
+        raise ValueError(f"unknown integration scope {scope!r}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            client = integration_client(g.get("identity"))
+            if client is None:
+                raise Unauthenticated("Send a valid API key as 'Authorization: Bearer <key>'.")
+            if scope not in client.scopes:
+                raise Forbidden(f"This API key lacks the '{scope}' scope.", code="missing_scope")
+            g.portal_integration = client
+            return view(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def current_integration() -> IntegrationClient:
+    client = g.get("portal_integration")
+    if client is None:
+        raise Unauthenticated("Send a valid API key as 'Authorization: Bearer <key>'.")
+    return client
