@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-PACKAGES := shared gateway services/identity services/portal-config services/billing services/proposals \
+PACKAGES := shared testkit gateway services/identity services/portal-config services/billing services/proposals \
             services/requests services/visits services/notifications services/portal-web \
             deploy/mailsink deploy/devstack
 STAMP  := $(VENV)/.installed

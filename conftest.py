@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-pytest_plugins = ["portal_shared.pytest_plugin"]
+pytest_plugins = ["portal_testkit.pytest_plugin"]
 
 # The suite runs as a developer machine does: development defaults are allowed (see portal_shared.config).
 os.environ.setdefault("PORTAL_DEV", "true")

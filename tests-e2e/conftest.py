@@ -18,7 +18,7 @@ import requests
 from portal_devstack.cli import migrate
 from portal_devstack.stack import BIN, MIGRATED, ROOT, Stack
 from portal_shared.db import drop_database
-from portal_shared.testing import delete_bus_namespace, require_reachable, unique
+from portal_testkit.testing import delete_bus_namespace, require_reachable, unique
 
 ARTIFACTS = ROOT / "test-artifacts"
 DEMO_DATA = ROOT / "deploy" / "demo-data.json"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from portal_devstack.stack import ROOT
-from portal_shared.testing import wait_for
+from portal_testkit.testing import wait_for
 
 pytestmark = pytest.mark.e2e
 SHOTS = ROOT / "test-artifacts" / "screenshots"

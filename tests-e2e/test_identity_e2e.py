@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from portal_shared.identity_token import sign_identity
-from portal_shared.testing import wait_for
+from portal_testkit.testing import wait_for
 
 pytestmark = pytest.mark.e2e
 NEW_PASSWORD = "lantern orchard 2026 gravel"

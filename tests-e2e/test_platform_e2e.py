@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from portal_shared.testing import broker_stopped, wait_for
+from portal_testkit.testing import broker_stopped, wait_for
 
 pytestmark = pytest.mark.e2e
 EVERY_SERVICE = {"identity", "portal-config", "billing", "proposals", "requests", "visits", "notifications",

@@ -13,13 +13,13 @@ integration/ uses real HTTP end to end:
   through Flask's test client, and for the streaming test served by `make_server` too so the
   client talks real HTTP to it;
 - identity tokens are signed and verified with the real `portal_shared.identity_token`;
-- sessions live in the real Redis (TEST_REDIS_URL via `portal_shared.testing.require_reachable()`),
+- sessions live in the real Redis (TEST_REDIS_URL via `portal_testkit.testing.require_reachable()`),
   created with the real `SessionStore` in a namespace of its own per test, deleted afterwards;
   "Redis is down" is a local port nobody listens on.
 Faked in integration/: the routing table is loaded directly with `load_snapshot([...])`
 instead of by the branch feed, and `/readyz` gets a stand-in feed object (`connected=True`).
 The one exception is test_branch_feed.py, which fakes nothing: the real `BranchFeed` against
-the real RabbitMQ (a throwaway namespace from `portal_shared.testing.bus_settings()`, deleted
+the real RabbitMQ (a throwaway namespace from `portal_testkit.testing.bus_settings()`, deleted
 afterwards) and a real HTTP server playing portal-config's `/internal/branches`.
 If RabbitMQ cannot be reached that test FAILS saying so; nothing is skipped.
 """

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Request, Response
 from portal_gateway.app import create_app
 from portal_gateway.config import DEFAULT_UPSTREAMS, GatewaySettings
 from portal_shared.sessions import SessionStore
-from portal_shared.testing import require_reachable, unique
+from portal_testkit.testing import require_reachable, unique
 
 BASE_DOMAIN = "localhost:8080"
 SECRET = "gateway-test-secret-0123456789-abcdefghij"

@@ -13,7 +13,7 @@ from portal_shared.bus.relay import message_properties
 from portal_shared.bus.topology import Names, declare_exchanges
 from portal_shared.events import make_event
 from portal_shared.identity_token import HEADER, InvalidIdentityToken, verify_identity
-from portal_shared.testing import bus_settings, delete_bus_namespace, wait_for
+from portal_testkit.testing import bus_settings, delete_bus_namespace, wait_for
 
 pytestmark = pytest.mark.integration
 

@@ -1,24 +1,26 @@
-"""Tests of the billing service. Nothing is faked: integration/ runs the real `portal_billing.app.create_app`
-and `portal-billing` CLI on a throwaway PostgreSQL database and the real RabbitMQ broker, through the shared
-fixtures of `portal_shared.pytest_plugin` (see there for what each one is), built from `service_under_test`.
-If a server cannot be reached the tests FAIL saying which; they never skip.
+"""Tests of the billing service. Nothing is faked: integration/ runs the real app, CLI and worker the
+service kit builds from `portal_billing.bootstrap.FEATURE`, on a throwaway PostgreSQL database and the real
+RabbitMQ broker, through the fixtures of `portal_testkit.pytest_plugin`. If a server cannot be reached the
+tests FAIL saying which; they never skip.
 """
 from __future__ import annotations
 
 import pytest
 
-from portal_billing import SERVICE
-from portal_billing.adapters.orm import metadata
-from portal_billing.app import create_app
-from portal_billing.cli import consumers, loops, main
-from portal_shared.pytest_plugin import ServiceUnderTest
+from portal_billing.bootstrap import FEATURE
+from portal_testkit.pytest_plugin import ServiceUnderTest, SummaryRow
 
 
 @pytest.fixture(scope="session")
 def service_under_test() -> ServiceUnderTest:
-    return ServiceUnderTest(
-        service=SERVICE, package="portal_billing", create_app=create_app, metadata=metadata,
-        cli_main=main, cli_loops=loops, cli_consumers=consumers,
-        tables=("invoices", "property_access", "property_access_revisions", "inbox", "outbox"),
-        secret="billing-test-internal-secret-0123456789",
+    return ServiceUnderTest.of_feature(FEATURE)
+
+
+@pytest.fixture
+def summary_row() -> SummaryRow:
+    """An open invoice of $123.45 with 45 cents paid on the customer's property, and the figures /summary then adds."""
+    return SummaryRow(
+        insert_sql=("INSERT INTO invoices (id, tenant_id, property_id, number, total_cents, paid_cents, status) "
+                    "VALUES (:id, :t, :p, 'INV-1', 12345, 45, 'Open')"),
+        figures={"current_balance_cents": 12_300, "invoices_due": 1},
     )

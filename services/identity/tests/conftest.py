@@ -10,7 +10,7 @@ template and link tokens are plain functions, tested as they are.
 
 integration/ uses the real servers (see integration/conftest.py for the details):
 - PostgreSQL (TEST_POSTGRES_URL): one throwaway database per test session, created and migrated
-  by the service's own Alembic migrations (`portal_shared.testing.throwaway_database`), emptied
+  by the service's own Alembic migrations (`portal_testkit.testing.throwaway_database`), emptied
   before every test and dropped at the end;
 - Redis (TEST_REDIS_URL): the real `SessionStore` and the real Flask-Limiter storage, in a
   namespace of their own whose keys are deleted after every test;

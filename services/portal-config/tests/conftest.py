@@ -7,7 +7,7 @@ that the tests draw in memory (PNG/JPEG/WebP with metadata, SVG, text, bombs).
 
 integration/ fakes nothing that matters:
 - PostgreSQL is real (TEST_POSTGRES_URL): one throwaway database per test session, built by
-  the service's own Alembic migrations via `portal_shared.testing.throwaway_database`,
+  the service's own Alembic migrations via `portal_testkit.testing.throwaway_database`,
   emptied before every test and dropped at the end;
 - the app is the real `create_app(Bootstrap(...))` driven through Flask's test client, with
   the operator token "test-operator-token" and portals at http://<slug>.localhost:8080;

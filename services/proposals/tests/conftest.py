@@ -1,24 +1,26 @@
-"""Tests of the proposals service. Nothing is faked: integration/ runs the real `portal_proposals.app.create_app`
-and `portal-proposals` CLI on a throwaway PostgreSQL database and the real RabbitMQ broker, through the shared
-fixtures of `portal_shared.pytest_plugin` (see there for what each one is), built from `service_under_test`.
-If a server cannot be reached the tests FAIL saying which; they never skip.
+"""Tests of the proposals service. Nothing is faked: integration/ runs the real app, CLI and worker the
+service kit builds from `portal_proposals.bootstrap.FEATURE`, on a throwaway PostgreSQL database and the real
+RabbitMQ broker, through the fixtures of `portal_testkit.pytest_plugin`. If a server cannot be reached the
+tests FAIL saying which; they never skip.
 """
 from __future__ import annotations
 
 import pytest
 
-from portal_proposals import SERVICE
-from portal_proposals.adapters.orm import metadata
-from portal_proposals.app import create_app
-from portal_proposals.cli import consumers, loops, main
-from portal_shared.pytest_plugin import ServiceUnderTest
+from portal_proposals.bootstrap import FEATURE
+from portal_testkit.pytest_plugin import ServiceUnderTest, SummaryRow
 
 
 @pytest.fixture(scope="session")
 def service_under_test() -> ServiceUnderTest:
-    return ServiceUnderTest(
-        service=SERVICE, package="portal_proposals", create_app=create_app, metadata=metadata,
-        cli_main=main, cli_loops=loops, cli_consumers=consumers,
-        tables=("proposals", "property_access", "property_access_revisions", "inbox", "outbox"),
-        secret="proposals-test-internal-secret-0123456789",
+    return ServiceUnderTest.of_feature(FEATURE)
+
+
+@pytest.fixture
+def summary_row() -> SummaryRow:
+    """A sent proposal on the customer's property, and the figures /summary then adds."""
+    return SummaryRow(
+        insert_sql=("INSERT INTO proposals (id, tenant_id, property_id, number, status) "
+                    "VALUES (:id, :t, :p, 'P-1', 'Sent')"),
+        figures={"pending_proposals": 1},
     )

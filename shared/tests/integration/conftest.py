@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from portal_shared.bus.outbox import define_bus_tables
 from portal_shared.db import Database, drop_database, ensure_database_exists
-from portal_shared.testing import bus_settings, delete_bus_namespace, require_reachable, unique
+from portal_testkit.testing import bus_settings, delete_bus_namespace, require_reachable, unique
 
 pytestmark = pytest.mark.integration
 

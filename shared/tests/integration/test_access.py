@@ -1,5 +1,6 @@
 """portal_shared.access against the real PostgreSQL: applying property_access_changed and reading
-who may see which property. A throwaway database holds only the two access tables."""
+who may see which property and what they may do there. A throwaway database holds only the two
+access tables."""
 from __future__ import annotations
 
 import uuid
@@ -7,15 +8,18 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from portal_shared.access import (PropertyOfAnotherTenant, apply_property_access, define_property_access_table,
-                                  visible_property_ids)
+from portal_shared.access.consumer import PropertyOfAnotherTenant, apply_property_access
+from portal_shared.access.guard import Customer, authorize
+from portal_shared.access.query import may, permissions_on, visible_property_ids
+from portal_shared.access.tables import define_property_access_tables
+from portal_shared.errors import Forbidden, NotFound
 from portal_shared.db import Database, drop_database, ensure_database_exists
 from portal_shared.events import make_event
 from portal_shared.events.envelope import Envelope
-from portal_shared.testing import require_reachable, unique
+from portal_testkit.testing import require_reachable, unique
 
 metadata = sa.MetaData()
-define_property_access_table(metadata)
+define_property_access_tables(metadata)
 
 
 def new_id() -> str:
@@ -35,12 +39,14 @@ def access_db():
 
 @pytest.fixture
 def apply(access_db):
-    """apply(tenant, branch, property, {contact: [roles]}, revision) -> applied?, in its own transaction."""
+    """apply(tenant, branch, property, {contact: [roles]}, revision, permissions={contact: [...]}) -> applied?,
+    in its own transaction."""
 
-    def run(tenant_id, branch_id, property_id, access, revision):
+    def run(tenant_id, branch_id, property_id, access, revision, permissions=None):
         event = make_event("property_access_changed", {
             "property_id": property_id, "branch_id": branch_id, "revision": revision,
-            "access": [{"contact_id": c, "roles": r} for c, r in access.items()],
+            "access": [{"contact_id": c, "roles": r, "permissions": (permissions or {}).get(c, [])}
+                       for c, r in access.items()],
         }, tenant_id=tenant_id, branch_id=branch_id)
         with access_db.unit_of_work() as session:
             return apply_property_access(session, event)
@@ -140,3 +146,53 @@ def test_another_tenants_properties_are_never_visible_even_for_the_same_contact_
     assert visible(access_db, tenant_id=TENANT, branch_id=BRANCH, contact_id=ann, requested=[ours, theirs]) == [ours]
     assert visible(access_db, tenant_id=other_tenant, branch_id=BRANCH, contact_id=ann) == [theirs]
     assert visible(access_db, tenant_id="not-a-uuid", branch_id=BRANCH, contact_id=ann) == []
+
+
+def test_what_a_contact_may_do_is_stored_as_identity_published_it_and_asked_per_property(access_db, apply):
+    prop, elsewhere, ann, bob = new_id(), new_id(), new_id(), new_id()
+    apply(TENANT, BRANCH, prop, {ann: ["Primary"], bob: ["Other"]}, 1, permissions={ann: ["pay", "sign"]})
+    apply(TENANT, new_id(), elsewhere, {ann: ["Primary"]}, 1, permissions={ann: ["pay", "sign"]})
+    with access_db.unit_of_work() as session:
+        me = {"tenant_id": TENANT, "branch_id": BRANCH, "contact_id": ann}
+        assert permissions_on(session, **me, property_id=prop) == {"pay", "sign"}
+        assert may(session, **me, property_id=prop, permission="pay") is True
+        assert may(session, tenant_id=TENANT, branch_id=BRANCH, contact_id=bob, property_id=prop,
+                   permission="sign") is False
+        assert permissions_on(session, tenant_id=TENANT, branch_id=BRANCH, contact_id=bob, property_id=prop) == set()
+        # Another branch's property, an unknown one, another tenant, garbage: not visible at all.
+        assert permissions_on(session, **me, property_id=elsewhere) is None
+        assert permissions_on(session, **me, property_id=new_id()) is None
+        assert permissions_on(session, **{**me, "tenant_id": new_id()}, property_id=prop) is None
+        assert may(session, **me, property_id="not-a-uuid", permission="pay") is False
+
+
+def test_authorize_answers_404_for_an_unseen_property_and_403_for_a_role_without_the_permission(access_db, apply):
+    prop, ann, bob = new_id(), new_id(), new_id()
+    apply(TENANT, BRANCH, prop, {ann: ["Billing"], bob: ["Other"]}, 1, permissions={ann: ["pay", "sign"]})
+    with access_db.unit_of_work() as session:
+        authorize(session, Customer(TENANT, BRANCH, ann), prop, "pay")
+        authorize(session, Customer(TENANT, BRANCH, bob), prop)  # seeing it is enough here
+        with pytest.raises(Forbidden) as refused:
+            authorize(session, Customer(TENANT, BRANCH, bob), prop, "sign")
+        assert refused.value.code == "may_not_sign"
+        with pytest.raises(NotFound):
+            authorize(session, Customer(TENANT, new_id(), ann), prop, "pay")
+
+
+def test_a_permission_taken_away_by_a_newer_event_is_gone(access_db, apply):
+    prop, ann = new_id(), new_id()
+    apply(TENANT, BRANCH, prop, {ann: ["Primary"]}, 1, permissions={ann: ["pay", "sign"]})
+    apply(TENANT, BRANCH, prop, {ann: ["Other"]}, 2)
+    with access_db.unit_of_work() as session:
+        assert may(session, tenant_id=TENANT, branch_id=BRANCH, contact_id=ann, property_id=prop,
+                   permission="pay") is False
+
+
+def test_an_event_from_before_permissions_were_published_grants_sight_but_nothing_more(access_db):
+    prop, ann = new_id(), new_id()
+    old = Envelope(type="property_access_changed", tenant_id=TENANT, branch_id=BRANCH, data={
+        "property_id": prop, "branch_id": BRANCH, "revision": 1,
+        "access": [{"contact_id": ann, "roles": ["Primary"]}], "a_field_added_later": True})
+    with access_db.unit_of_work() as session:
+        assert apply_property_access(session, old) is True
+        assert permissions_on(session, tenant_id=TENANT, branch_id=BRANCH, contact_id=ann, property_id=prop) == set()

@@ -17,8 +17,8 @@ from portal_shared.bus.outbox import record_event
 from portal_shared.bus.relay import OutboxRelay
 from portal_shared.bus.topology import Names, declare_exchanges
 from portal_shared.events.envelope import Envelope
-from portal_shared.testing import broker_stopped, queue_depth, wait_for
-from portal_shared.testing import row_count as count
+from portal_testkit.testing import broker_stopped, queue_depth, wait_for
+from portal_testkit.testing import row_count as count
 
 pytestmark = pytest.mark.integration
 HERE = Path(__file__).parent

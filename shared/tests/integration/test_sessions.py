@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from portal_shared.sessions import ABSOLUTE_TTL_SECONDS, Session, SessionStore
-from portal_shared.testing import require_reachable, unique
+from portal_testkit.testing import require_reachable, unique
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask, g
 
-from portal_shared.access import Customer, current_customer, require_customer, signed_in_customer
+from portal_shared.access.guard import Customer, current_customer, require_customer, signed_in_customer
 from portal_shared.errors import Unauthenticated
 
 CUSTOMER = {"kind": "request", "tenant_id": "t-1", "branch_id": "b-1", "account_kind": "customer",

@@ -1,15 +1,7 @@
-"""The billing service answers health, readiness, OpenAPI and metrics; its migration built the bus tables.
+"""billing on the service kit's platform tests (health, readiness, metrics, OpenAPI, migrations, worker,
+and who /summary counts for whom): `portal_testkit.feature_service_tests`."""
+from portal_testkit.feature_service_tests import FeatureServiceTests
 
-The tests are the shared ones of `portal_shared.service_tests`, run on this service's `service_under_test`."""
-import pytest
 
-from portal_shared.service_tests import (  # noqa: F401 - pytest collects the imported tests, in this order
-    test_healthz_answers_200,
-    readyz_answers_200_when_its_checks_answer as test_readyz_answers_200_when_the_database_and_broker_answer,
-    test_readyz_answers_503_naming_the_database_when_it_does_not_exist,
-    test_openapi_and_metrics_answer_200,
-    migrations_built_the_tables_exactly_as_the_models_describe as
-    test_the_migration_built_the_outbox_and_inbox_exactly_as_the_models_describe,
-)
-
-pytestmark = pytest.mark.integration
+class TestBillingOnTheKit(FeatureServiceTests):
+    """Everything the kit promises, on billing's declaration and summary row."""

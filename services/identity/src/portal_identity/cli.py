@@ -27,6 +27,15 @@ def backfill(settings) -> None:
     print(f"identity: {count} branch(es) loaded from portal-config")
 
 
+def republish_access(settings) -> None:
+    """Publish every property's access list again, so each service's read model catches up."""
+    from portal_identity.service_layer.directory import republish_access as republish
+
+    with bootstrap(settings).db.unit_of_work() as session:
+        count = republish(session)
+    print(f"identity: access lists of {count} propert{'y' if count == 1 else 'ies'} published again")
+
+
 def seed(settings, path: str) -> None:
     from portal_identity.seed import seed_demo
 
@@ -34,4 +43,4 @@ def seed(settings, path: str) -> None:
 
 
 main = service_cli(service=SERVICE, package="portal_identity", worker=worker, consumers=consumers, seed=seed,
-                   extra={"backfill-branches": backfill})
+                   extra={"backfill-branches": backfill, "republish-access": republish_access})

@@ -29,9 +29,9 @@ from portal_identity.service_layer import directory
 from portal_shared.config import BusSettings, ServiceSettings
 from portal_shared.db import Database
 from portal_shared.identity_token import HEADER, sign_identity
-from portal_shared.pytest_plugin import ServiceUnderTest
+from portal_testkit.pytest_plugin import ServiceUnderTest
 from portal_shared.sessions import SessionStore
-from portal_shared.testing import require_reachable, throwaway_database, unique
+from portal_testkit.testing import require_reachable, throwaway_database, unique
 from portal_shared.web.health import standard_checks
 
 INTERNAL_SECRET = "identity-test-internal-secret-0123456789"

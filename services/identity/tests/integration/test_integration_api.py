@@ -75,7 +75,8 @@ def test_contacts_properties_and_access_written_with_a_key_are_stored_and_publis
     assert property_events[0]["data"]["sales_rep_id"] == world.staff["rep"].id
     [changed] = outbox("property_access_changed")
     assert changed["data"]["property_id"] == property_id
-    assert changed["data"]["access"] == [{"contact_id": contact_id, "roles": ["Billing", "Primary"]}]
+    assert changed["data"]["access"] == [{"contact_id": contact_id, "roles": ["Billing", "Primary"],
+                                          "permissions": ["pay", "sign"]}]
 
 
 def test_a_revoked_key_answers_401(client, api_key, staff_session, world):

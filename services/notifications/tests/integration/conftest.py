@@ -19,7 +19,7 @@ from portal_notifications.adapters.smtp import SmtpMailer, SmtpSettings
 from portal_shared.config import BusSettings
 from portal_shared.db import Database, drop_database
 from portal_shared.migrations import upgrade
-from portal_shared.testing import InfrastructureMissing, delete_bus_namespace, require_reachable
+from portal_testkit.testing import InfrastructureMissing, delete_bus_namespace, require_reachable
 
 def _infra():
     """The servers from TEST_* (or testcontainers); fails with a clear message, never skips."""

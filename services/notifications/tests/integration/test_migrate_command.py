@@ -15,7 +15,7 @@ from portal_notifications.service_layer.handlers import EMAILS_CONSUMER
 from portal_shared.bus.topology import Names
 from portal_shared.config import BusSettings
 from portal_shared.db import drop_database
-from portal_shared.testing import delete_bus_namespace
+from portal_testkit.testing import delete_bus_namespace
 
 
 def test_migrate_creates_the_database_with_the_outbound_log_and_bus_tables(monkeypatch, postgres_url):

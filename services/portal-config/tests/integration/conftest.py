@@ -24,7 +24,7 @@ from portal_shared.config import ServiceSettings
 from portal_shared.db import Database
 from portal_shared.events import make_event
 from portal_shared.identity_token import HEADER, sign_identity
-from portal_shared.testing import throwaway_database
+from portal_testkit.testing import throwaway_database
 
 OPERATOR_TOKEN = "test-operator-token"
 INTERNAL_SECRET = "portal-config-test-internal-secret-0123456789"

@@ -14,7 +14,7 @@ from portal_config.app import create_app
 from portal_shared.config import BusSettings
 from portal_shared.db import drop_database
 from portal_shared.migrations import upgrade
-from portal_shared.testing import require_reachable, unique
+from portal_testkit.testing import require_reachable, unique
 from portal_shared.web.health import standard_checks
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from flask import g, session
 
-from portal_shared.access import MAX_REQUESTED_PROPERTIES
+from portal_shared.access.schemas import MAX_REQUESTED_PROPERTIES
 from portal_web.adapters.summaries import count
 from portal_web.branding import Branding
 

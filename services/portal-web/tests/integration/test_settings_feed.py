@@ -17,7 +17,7 @@ from portal_shared.bus.relay import message_properties
 from portal_shared.bus.topology import Names, declare_exchanges
 from portal_shared.config import BusSettings, ServiceSettings
 from portal_shared.events import make_event
-from portal_shared.testing import delete_bus_namespace, unique, wait_for
+from portal_testkit.testing import delete_bus_namespace, unique, wait_for
 from portal_web import SERVICE
 from portal_web.app import create_app
 

@@ -35,6 +35,9 @@ class BranchUpdatedV1(BranchV1):
 
 
 ROLE = validate.OneOf(["Primary", "Billing", "Other"])
+# What a contact may do on a property beyond seeing it. identity owns the roles and decides which
+# role grants what (portal_identity.domain.property_roles); every other service only reads these.
+PROPERTY_PERMISSIONS = ("pay", "sign")
 
 
 class ContactUpsertedV1(Schema):
@@ -65,6 +68,8 @@ class PropertyUpsertedV1(Schema):
 class PropertyAccessEntry(Schema):
     contact_id = fields.UUID(required=True)
     roles = fields.List(fields.String(validate=ROLE), required=True)
+    # Added to v1 (a reader of an older copy sees none: it fails closed, never open).
+    permissions = fields.List(fields.String(validate=validate.OneOf(PROPERTY_PERMISSIONS)), load_default=list)
 
 
 class PropertyAccessChangedV1(Schema):

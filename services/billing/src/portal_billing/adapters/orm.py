@@ -1,22 +1,14 @@
-"""Tables of billing's own database: the bus's outbox and inbox, the copy of who may see which
-property (kept by the billing.access consumer), and invoices. Every query filters by tenant_id."""
+"""billing's database: invoices (money in integer cents), beside the kit's outbox, inbox and
+property-access copy (the billing.access consumer keeps it). Every query filters by tenant_id."""
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import UUID
 
-from portal_shared.access import define_property_access_table
-from portal_shared.bus.outbox import define_bus_tables
+from portal_shared.kit import feature_metadata, property_records
 
-metadata = sa.MetaData()
-define_bus_tables(metadata)
-property_access = define_property_access_table(metadata)
-ID = UUID(as_uuid=False)
+metadata = feature_metadata()
 
-# Money is in integer cents. `status` as the back office names it; "Open" is still owed.
-invoices = sa.Table(
-    "invoices", metadata,
-    sa.Column("id", ID, primary_key=True),
-    sa.Column("tenant_id", ID, nullable=False),
-    sa.Column("property_id", ID, nullable=False),
+# `status` as the back office names it; "Open" is still owed.
+invoices = property_records(
+    metadata, "invoices",
     sa.Column("number", sa.String(50), nullable=False),
     sa.Column("total_cents", sa.BigInteger, nullable=False),
     sa.Column("paid_cents", sa.BigInteger, nullable=False, server_default="0"),

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal_identity.adapters.orm import Branch, Contact, Invitation, Property, PropertyRole, StaffUser
+from portal_identity.domain.property_roles import permissions_for
 from portal_identity.domain.rules import email_error, normalise_email
 from portal_shared.bus.outbox import record_event
 from portal_shared.errors import Conflict, NotFound, ValidationFailed
@@ -40,7 +41,7 @@ def publish_access(session: Session, prop: Property) -> None:
         access.setdefault(contact_id, []).append(role)
     record_event(session, make_event("property_access_changed", {
         "property_id": prop.id, "branch_id": prop.branch_id, "revision": prop.revision,
-        "access": [{"contact_id": c, "roles": r} for c, r in access.items()],
+        "access": [{"contact_id": c, "roles": r, "permissions": permissions_for(r)} for c, r in access.items()],
     }, tenant_id=prop.tenant_id, branch_id=prop.branch_id))
 
 
@@ -137,6 +138,18 @@ def set_property_access(session: Session, *, tenant_id: str, property_external_i
     session.flush()
     publish_access(session, prop)
     return prop
+
+
+def republish_access(session: Session, *, batch: int = 500) -> int:
+    """Publish every property's access list again under a new revision (every tenant), so every
+    service's read model catches up with a field added to the event (e.g. `permissions`). Idempotent
+    in effect; returns how many properties were published."""
+    count = 0
+    for prop in session.scalars(sa.select(Property).order_by(Property.id).execution_options(yield_per=batch)):
+        prop.revision += 1
+        publish_access(session, prop)
+        count += 1
+    return count
 
 
 def contact_properties(session: Session, *, tenant_id: str, contact_id: str, branch_id: str) -> list[dict[str, Any]]:

@@ -1,22 +1,14 @@
-"""Tables of proposals' own database: the bus's outbox and inbox, the copy of who may see which
-property (kept by the proposals.access consumer), and proposals. Every query filters by tenant_id."""
+"""The proposals a customer is asked to sign, in proposals' own database next to what the kit keeps
+there (outbox, inbox, the proposals.access copy of property access). Queries always name the tenant."""
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import UUID
 
-from portal_shared.access import define_property_access_table
-from portal_shared.bus.outbox import define_bus_tables
+from portal_shared.kit import feature_metadata, property_records
 
-metadata = sa.MetaData()
-define_bus_tables(metadata)
-property_access = define_property_access_table(metadata)
-ID = UUID(as_uuid=False)
+metadata = feature_metadata()
 
 # `status` as the back office names it; "Delivered" and "Sent" await the customer's signature.
-proposals = sa.Table(
-    "proposals", metadata,
-    sa.Column("id", ID, primary_key=True),
-    sa.Column("tenant_id", ID, nullable=False),
-    sa.Column("property_id", ID, nullable=False),
+proposals = property_records(
+    metadata, "proposals",
     sa.Column("number", sa.String(50), nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("start_date", sa.Date, nullable=True),

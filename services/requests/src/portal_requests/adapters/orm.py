@@ -1,22 +1,14 @@
-"""Tables of requests' own database: the bus's outbox and inbox, the copy of who may see which
-property (kept by the requests.access consumer), and service requests. Every query filters by tenant_id."""
+"""Service requests (the back office's issues). The kit adds its own tables to this metadata: outbox,
+inbox and the requests.access read model. No query runs without a tenant_id condition."""
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import UUID
 
-from portal_shared.access import define_property_access_table
-from portal_shared.bus.outbox import define_bus_tables
+from portal_shared.kit import feature_metadata, property_records
 
-metadata = sa.MetaData()
-define_bus_tables(metadata)
-property_access = define_property_access_table(metadata)
-ID = UUID(as_uuid=False)
+metadata = feature_metadata()
 
 # `status` as the back office names it; "Open" is still to be dealt with.
-requests = sa.Table(
-    "requests", metadata,
-    sa.Column("id", ID, primary_key=True),
-    sa.Column("tenant_id", ID, nullable=False),
-    sa.Column("property_id", ID, nullable=False),
+requests = property_records(
+    metadata, "requests",
     sa.Column("number", sa.String(50), nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Index("ix_requests_tenant_property", "tenant_id", "property_id"),

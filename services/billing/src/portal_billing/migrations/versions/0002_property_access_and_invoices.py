@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-from portal_shared.access import create_property_access_table, drop_property_access_table
+from portal_shared.access.tables import create_property_access_tables, drop_property_access_tables
 
 revision = "0002"
 down_revision = "0001"
@@ -18,7 +18,7 @@ ID = UUID(as_uuid=False)
 
 
 def upgrade() -> None:
-    create_property_access_table(op)
+    create_property_access_tables(op)
     op.create_table(
         "invoices",
         sa.Column("id", ID, primary_key=True),
@@ -35,4 +35,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("invoices")
-    drop_property_access_table(op)
+    drop_property_access_tables(op)

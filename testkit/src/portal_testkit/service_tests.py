@@ -1,10 +1,10 @@
-"""Tests every service runs the same way, on the fixtures of `portal_shared.pytest_plugin`.
+"""Tests every service runs the same way, on the fixtures of `portal_testkit.pytest_plugin`.
 
 A service's test module imports the ones it runs; pytest collects an imported test function under
 the name it has in that module, so a name that speaks of the service is given with `import ... as`:
 
-    from portal_shared.service_tests import test_healthz_answers_200  # noqa: F401
-    from portal_shared.service_tests import (  # noqa: F401
+    from portal_testkit.service_tests import test_healthz_answers_200  # noqa: F401
+    from portal_testkit.service_tests import (  # noqa: F401
         cli_names_the_access_consumer as test_the_cli_names_the_billing_access_consumer_for_property_access_changed)
 
 What differs between services comes from the `service_under_test` fixture (and, for the access
@@ -28,7 +28,7 @@ from portal_shared.bus.worker import start_loops
 from portal_shared.db import Database
 from portal_shared.events import make_event
 from portal_shared.identity_token import HEADER, sign_identity
-from portal_shared.testing import queue_depth, wait_for
+from portal_testkit.testing import queue_depth, wait_for
 
 # -- platform: health, readiness, OpenAPI, metrics, migrations --------------------------------
 

@@ -4,11 +4,11 @@ A service's tests/conftest.py defines one fixture, `service_under_test` (session
 `ServiceUnderTest`: the service's name, package, app factory, CLI, tables and internal token secret.
 Everything below is built from it; a conftest fixture of the same name still overrides any of them.
 Nothing is imported from a service or connected to until a fixture runs, and nothing is faked: the
-servers are the real ones of `portal_shared.testing` (TEST_POSTGRES_URL, TEST_AMQP_URL); if one
+servers are the real ones of `portal_testkit.testing` (TEST_POSTGRES_URL, TEST_AMQP_URL); if one
 cannot be reached the tests FAIL saying which, they never skip.
 
 - `database_url`: the module's throwaway database, created and migrated by the service's own
-  Alembic migrations (`portal_shared.testing.throwaway_database`), dropped afterwards;
+  Alembic migrations (`portal_testkit.testing.throwaway_database`), dropped afterwards;
   `missing_database_url` names a database that is never created;
 - `client_for(url)` / `client`: a test client of the real app built with DATABASE_URL=<url> and
   AMQP_URL=<the real broker> (which only its /readyz check connects to);
@@ -25,7 +25,8 @@ cannot be reached the tests FAIL saying which, they never skip.
 - `world` (with TENANT, BRANCH, ... and the `summary` / `assert_unauthenticated` helpers): the
   access lists the customer-summary tests count over.
 
-Tests every service runs the same way live in `portal_shared.service_tests`.
+Tests every service runs the same way live in `portal_testkit.service_tests`; those every feature
+service (portal_shared.kit) runs, in `portal_testkit.feature_service_tests.FeatureServiceTests`.
 """
 from __future__ import annotations
 
@@ -41,11 +42,11 @@ from portal_shared.config import BusSettings, ServiceSettings
 from portal_shared.db import Database, drop_database
 from portal_shared.events import make_event
 from portal_shared.identity_token import HEADER, sign_identity
-from portal_shared.testing import bus_settings, delete_bus_namespace, require_reachable, throwaway_database, unique
+from portal_testkit.testing import bus_settings, delete_bus_namespace, require_reachable, throwaway_database, unique
 
 # The shared test functions are imported into the services' test modules: rewrite their asserts as
 # pytest does for test modules, so a failure reads the same.
-pytest.register_assert_rewrite("portal_shared.service_tests")
+pytest.register_assert_rewrite("portal_testkit.service_tests")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +64,18 @@ class ServiceUnderTest:
     cli_consumers: Callable[[ServiceSettings], list] | None = None
     readiness_checks: tuple[str, ...] = ("database", "broker")
     migrated_tables: tuple[str, ...] = ("outbox", "inbox")
+    feature: Any = None                         # the portal_shared.kit.FeatureService, for a feature service
+
+    @classmethod
+    def of_feature(cls, feature, **overrides) -> "ServiceUnderTest":
+        """A feature service as the kit builds it: every table of its models is emptied before each test."""
+        values = dict(
+            service=feature.name, package=feature.package, metadata=feature.metadata, feature=feature,
+            create_app=feature.create_app, cli_main=feature.cli, cli_loops=feature.worker_loops,
+            cli_consumers=feature.bus_consumers, tables=tuple(sorted(feature.metadata.tables)),
+            secret=f"{feature.name}-test-internal-secret-0123456789",
+        )
+        return cls(**{**values, **overrides})
 
 
 @dataclass(frozen=True)
@@ -130,13 +143,21 @@ def app_client(db, service_under_test):
 
 @pytest.fixture
 def grant(db):
-    """grant(tenant, branch, property, {contact: [roles]}, revision=1): the access list identity published."""
-    from portal_shared.access import apply_property_access
+    """grant(tenant, branch, property, {contact: [roles]}, revision=1, permissions={contact: [...]}): the
+    access list identity published; the permissions default to what identity's own rule grants the roles."""
+    from portal_identity.domain.property_roles import permissions_for
+    from portal_shared.access.consumer import apply_property_access
 
-    def apply(tenant_id: str, branch_id: str, property_id: str, access: dict[str, list[str]], revision: int = 1):
+    def apply(tenant_id: str, branch_id: str, property_id: str, access: dict[str, list[str]], revision: int = 1,
+              permissions: dict[str, list[str]] | None = None):
+        def granted(contact: str, roles: list[str]) -> list[str]:
+            if permissions is not None:
+                return permissions.get(contact, [])
+            return permissions_for(roles)
+
         event = make_event("property_access_changed", {
             "property_id": property_id, "branch_id": branch_id, "revision": revision,
-            "access": [{"contact_id": c, "roles": r} for c, r in access.items()],
+            "access": [{"contact_id": c, "roles": r, "permissions": granted(c, r)} for c, r in access.items()],
         }, tenant_id=tenant_id, branch_id=branch_id)
         with db.unit_of_work() as session:
             return apply_property_access(session, event)

@@ -1,0 +1,11 @@
+"""billing, declared: what the service kit (portal_shared.kit) builds its app, worker and CLI from."""
+from portal_billing import SERVICE
+from portal_billing.adapters.orm import metadata
+from portal_billing.entrypoints.schemas import BillingSummary
+from portal_billing.service_layer.summary import billing_figures
+from portal_shared.kit import FeatureService, Summary
+
+FEATURE = FeatureService(
+    name=SERVICE, package="portal_billing", metadata=metadata,
+    summary=Summary(BillingSummary, billing_figures),
+)
