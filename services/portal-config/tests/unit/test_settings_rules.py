@@ -24,7 +24,6 @@ from portal_config.domain.settings import (
     changes_between,
     check_form,
     contrast_warnings,
-    convenience_fee,
     default_settings,
     normalise_days,
     normalise_fee,
@@ -169,12 +168,6 @@ def test_a_fee_outside_0_to_10_or_with_more_decimals_is_refused(raw):
         normalise_fee(raw)
     assert check_form({"card_convenience_fee_percent": raw}, _form()).errors == {
         "card_convenience_fee_percent": [FEE_MESSAGE]}
-
-
-def test_the_fee_applies_to_card_payments_and_never_to_ach():
-    assert convenience_fee(Decimal("200.00"), "card", "3.00") == Decimal("6.00")
-    assert convenience_fee(Decimal("33.33"), "card", "2.50") == Decimal("0.83")
-    assert convenience_fee(Decimal("200.00"), "ach", "3.00") == Decimal("0.00")
 
 
 # -- proposal window -------------------------------------------------------------------------

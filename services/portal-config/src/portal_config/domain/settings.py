@@ -7,7 +7,7 @@ images by asset id (`login_logo_asset_id`, `nav_logo_asset_id`, carousel `asset_
 get URLs (`/api/portal-config/assets/<id>`, see `to_contract`).
 
 Payments: `card_convenience_fee_percent` (0–10, two decimals) is added to **card** payments
-only. It never applies to ACH/eCheck payments (see `convenience_fee`).
+only. It never applies to ACH/eCheck payments; billing computes the fee (portal_billing.domain.fees).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import re
 import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -485,13 +485,6 @@ def to_contract(settings: Mapping[str, Any]) -> dict[str, Any]:
     data["carousel"] = [{"image_url": asset_url(s["asset_id"]), "caption": s["caption"], "link": s["link"]}
                         for s in settings["carousel"]]
     return data
-
-
-def convenience_fee(amount: Decimal, payment_type: str, percent: Decimal | str) -> Decimal:
-    """The fee added to a payment: `percent` of the amount for a card, rounded to the cent; never for ACH."""
-    if payment_type != "card":
-        return Decimal("0.00")
-    return (Decimal(amount) * Decimal(percent) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def options() -> dict[str, Any]:
