@@ -1,13 +1,25 @@
-"""`portal-identity migrate|worker|declare-topology|seed`."""
+"""`portal-identity migrate|worker|declare-topology|seed|backfill-branches|sync-api-keys`."""
+import redis
+
 from portal_identity import SERVICE
 from portal_identity.bootstrap import bootstrap
+from portal_identity.service_layer import api_keys
 from portal_shared.bus.relay import OutboxRelay
 from portal_shared.bus.worker import run_worker
 from portal_shared.cli import service_cli
+from portal_shared.logging import get_logger
+
+log = get_logger(__name__)
 
 
 def worker(settings) -> None:
     wiring = bootstrap(settings)
+    # Redis may have been flushed or replaced while no worker ran: put every live key back first.
+    try:
+        published, withdrawn = api_keys.sync_published_keys(wiring.db, wiring.api_keys)
+        log.info("api_keys_synced", published=published, withdrawn=withdrawn)
+    except redis.exceptions.RedisError as exc:
+        log.error("api_keys_sync_failed", error=f"{type(exc).__name__}: {exc}"[:300])
     run_worker(SERVICE, [("outbox-relay", OutboxRelay(wiring.db, settings.bus).run),
                          ("consumer:branches", wiring.branches_consumer().run)])
 
@@ -27,6 +39,13 @@ def backfill(settings) -> None:
     print(f"identity: {count} branch(es) loaded from portal-config")
 
 
+def sync_api_keys(settings) -> None:
+    """Publish every live API key to Redis and withdraw revoked ones (run after Redis lost its data)."""
+    wiring = bootstrap(settings)
+    published, withdrawn = api_keys.sync_published_keys(wiring.db, wiring.api_keys)
+    print(f"identity: {published} live API key(s) published, {withdrawn} revoked key(s) withdrawn")
+
+
 def seed(settings, path: str) -> None:
     from portal_identity.seed import seed_demo
 
@@ -34,4 +53,4 @@ def seed(settings, path: str) -> None:
 
 
 main = service_cli(service=SERVICE, package="portal_identity", worker=worker, consumers=consumers, seed=seed,
-                   extra={"backfill-branches": backfill})
+                   extra={"backfill-branches": backfill, "sync-api-keys": sync_api_keys})
