@@ -1,6 +1,4 @@
 """`portal-identity migrate|worker|declare-topology|seed|backfill-branches|sync-api-keys`."""
-import redis
-
 from portal_identity import SERVICE
 from portal_identity.bootstrap import bootstrap
 from portal_identity.service_layer import api_keys
@@ -18,7 +16,8 @@ def worker(settings) -> None:
     try:
         published, withdrawn = api_keys.sync_published_keys(wiring.db, wiring.api_keys)
         log.info("api_keys_synced", published=published, withdrawn=withdrawn)
-    except redis.exceptions.RedisError as exc:
+    except Exception as exc:  # noqa: BLE001 — Redis or the database is not up yet: the relay and
+        # consumer must still start (they wait for their own servers); `sync-api-keys` can be rerun.
         log.error("api_keys_sync_failed", error=f"{type(exc).__name__}: {exc}"[:300])
     run_worker(SERVICE, [("outbox-relay", OutboxRelay(wiring.db, settings.bus).run),
                          ("consumer:branches", wiring.branches_consumer().run)])
