@@ -6,12 +6,15 @@ import re
 from flask import Flask, g, request
 
 from portal_gateway import SERVICE
+from portal_gateway.adapters.api_keys import ApiKeyGate
 from portal_gateway.adapters.branch_feed import BranchFeed
+from portal_gateway.adapters.openapi import IntegrationSpec
 from portal_gateway.adapters.sessions import SessionGate
 from portal_gateway.adapters.upstreams import UpstreamPool
 from portal_gateway.config import GatewaySettings
 from portal_gateway.entrypoints.proxy import bp
 from portal_gateway.routing.branches import BranchTable
+from portal_shared.api_keys import ApiKeyStore
 from portal_shared.logging import bind_ids, clear_ids, configure_logging, new_id
 from portal_shared.sessions import SessionStore
 from portal_shared.web.metrics import init_metrics
@@ -34,8 +37,11 @@ def create_app(settings: GatewaySettings | None = None, *, start_feed: bool = Tr
                                 read_timeout=settings.read_timeout)
              for name, urls in settings.upstreams.items()}
     table = BranchTable()
-    sessions = SessionGate(SessionStore(settings.redis_url, namespace=settings.session_namespace))
-    app.extensions.update(gateway_pools=pools, gateway_branches=table, gateway_sessions=sessions)
+    session_store = SessionStore(settings.redis_url, namespace=settings.session_namespace)
+    sessions = SessionGate(session_store)
+    app.extensions.update(gateway_pools=pools, gateway_branches=table, gateway_sessions=sessions,
+                          gateway_api_keys=ApiKeyGate(ApiKeyStore(session_store)),
+                          gateway_integration_spec=IntegrationSpec(pools))
     if start_feed:
         feed = BranchFeed(table, config_pool=pools["portal-config"], bus=settings.bus,
                           secret=settings.internal_token_secret)

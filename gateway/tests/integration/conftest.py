@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import http.server
 import json
+import secrets
 import socket
+import uuid
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +20,7 @@ from werkzeug.wrappers import Request, Response
 
 from portal_gateway.app import create_app
 from portal_gateway.config import DEFAULT_UPSTREAMS, GatewaySettings
+from portal_shared.api_keys import ApiKeyStore, PublishedKey, key_digest
 from portal_shared.sessions import SessionStore
 from portal_testkit.testing import require_reachable, unique
 
@@ -181,6 +184,64 @@ def session_store(redis_url):
     if keys:
         store.client.delete(*keys)
     store.client.close()
+
+
+@pytest.fixture
+def key_store(session_store) -> ApiKeyStore:
+    """Where identity publishes API keys: the real Redis, in the namespace the gateway reads."""
+    return ApiKeyStore(session_store)
+
+
+@pytest.fixture
+def publish_key(key_store):
+    """publish_key(tenant_id, scopes) → a new key (the value a back office sends), live in Redis as
+    identity's create_key leaves it; `key_store.withdraw_many([key_digest(key)])` revokes it."""
+
+    def publish(tenant_id: str | None = None, scopes=("contacts:write",)) -> tuple[str, PublishedKey]:
+        key = f"pk_{secrets.token_hex(4)}_{secrets.token_urlsafe(32)}"
+        published = PublishedKey(tenant_id=tenant_id or str(uuid.uuid4()), key_id=str(uuid.uuid4()),
+                                 scopes=tuple(scopes))
+        key_store.publish(key_digest(key), published)
+        return key, published
+
+    return publish
+
+
+@pytest.fixture
+def guarded_service(start_upstream):
+    """guarded_service("billing", "invoices:write") → a running upstream serving `_guarded_app`."""
+
+    def start(service: str, scope: str) -> Upstream:
+        return start_upstream(service, app=_guarded_app(service, scope))
+
+    return start
+
+
+def _guarded_app(service: str, scope: str):
+    """A service app on the real shared base (`create_service_app`) with one integration endpoint
+    behind the real `require_integration(scope)`: what billing or visits declare for their own."""
+    from flask_smorest import Blueprint
+
+    from portal_shared.web import create_service_app
+    from portal_shared.web.auth import current_integration, require_integration
+
+    app, api = create_service_app(f"guarded_{service}", service=service, internal_token_secret=SECRET,
+                                  log_level="WARNING")
+    blp = Blueprint(f"{service}_integration", __name__, url_prefix="/integration")
+
+    @blp.route("/things/<thing_id>", methods=["PUT"])
+    @require_integration(scope)
+    def put_thing(thing_id):
+        """Create or update a thing by the back office's id."""
+        client = current_integration()
+        return {"service": service, "tenant_id": client.tenant_id, "thing_id": thing_id}
+
+    @blp.route("/ping", methods=["GET"])
+    def ping():  # not an integration endpoint's guard: stays undocumented by scope
+        return {"service": service}
+
+    api.register_blueprint(blp)
+    return app
 
 
 @pytest.fixture

@@ -48,6 +48,9 @@ def migrate(stack: Stack) -> None:
         # Queues exist before the seed publishes anything, even on the very first run.
         subprocess.run([str(BIN / command), "declare-topology"], env=env, check=True, capture_output=True)
     print(f"  declared the bus topology in namespace '{stack.namespace}'")
+    # The gateway checks API keys in Redis only (ADR 0012); after a Redis restart or flush they
+    # must be published again from identity's database (its worker does so too when it starts).
+    subprocess.run([str(BIN / "portal-identity"), "sync-api-keys"], env=env, check=True)
 
 
 def seed(stack: Stack, seeders: list[str] = SEEDERS_BEFORE_START) -> None:

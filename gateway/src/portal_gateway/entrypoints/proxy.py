@@ -1,7 +1,8 @@
 """The gateway's one job per request: find the branch, clean the headers, pass it on.
 
-Bare host (`PORTAL_BASE_DOMAIN`): /healthz, /readyz (every service, and Redis), /metrics, and
-/api/... for the operator's admin API. Branch host: /api/<service>/... to that service, the rest
+Bare host (`PORTAL_BASE_DOMAIN`): /healthz, /readyz (every service, and Redis), /metrics,
+/api/... for the operator's admin API, and the back office's integration API: API keys and the
+reference at /api/docs (`integration_api`). Branch host: /api/<service>/... to that service, the rest
 to portal-web, each with a fresh signed identity token naming the tenant and branch, the client's
 address, and the signed-in account when the `portal_session` cookie names a live session there.
 """
@@ -15,6 +16,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, render_template,
 
 from portal_gateway.adapters.sessions import COOKIE_NAME, SessionGate
 from portal_gateway.adapters.upstreams import NoUpstream, UpstreamFailed, UpstreamPool, UpstreamTimeout
+from portal_gateway.entrypoints import integration_api
 from portal_gateway.routing.branches import Branch
 from portal_gateway.routing.hosts import BARE, BRANCH, resolve_host, split_service_path
 from portal_shared.errors import problem
@@ -73,6 +75,9 @@ def route(path: str):
         return _page(403, "Portal not enabled",
                      f"{branch.company_name}'s customer portal for {branch.name} is not enabled yet. "
                      "Please contact them for access.")
+    refused = integration_api.refusal_on_branch_host()
+    if refused is not None:
+        return refused
     service, upstream_path = split_service_path(path, _pools())
     return _forward(service, upstream_path, branch)
 
@@ -86,17 +91,23 @@ def _bare_host(path: str):
         return readiness()
     if path == "metrics":
         return metrics_response()
+    if integration_api.serves(path):
+        return integration_api.serve(path)
     service, upstream_path = split_service_path(path, _pools())
     if service == "portal-web":
         return _page(404, "Customer portal platform",
                      "Each company's portal lives at its own address, like https://yourcompany.example.com.")
-    return _forward(service, upstream_path, None)
+    key_claims = integration_api.key_claims_or_refusal(service, upstream_path)
+    if isinstance(key_claims, Response):
+        return key_claims
+    return _forward(service, upstream_path, None, key_claims=key_claims)
 
 
-def _forward(service: str, path: str, branch: Branch | None):
+def _forward(service: str, path: str, branch: Branch | None, *, key_claims: dict | None = None):
     pool = _pools()[service]
     # Static assets are the same for everyone: no session lookup (a Redis round trip) for them.
-    headers = _clean_headers(branch, anonymous=service == "portal-web" and path.startswith("/static/"))
+    headers = _clean_headers(branch, anonymous=service == "portal-web" and path.startswith("/static/"),
+                             key_claims=key_claims)
     body = request.get_data() if request.method not in ("GET", "HEAD") else None
     try:
         # `path` arrives percent-decoded: encode it again, or an escaped "?" or "#" would cut it short.
@@ -123,9 +134,12 @@ def _stream(upstream) -> Iterator[bytes]:
         upstream.close()
 
 
-def _clean_headers(branch: Branch | None, *, anonymous: bool = False) -> dict[str, str]:
+def _clean_headers(branch: Branch | None, *, anonymous: bool = False,
+                   key_claims: dict | None = None) -> dict[str, str]:
+    # With an API key, the signed token replaces it: the key itself goes no further than the edge.
+    dropped = HOP_BY_HOP | ({"authorization"} if key_claims else set())
     headers = {k: v for k, v in request.headers.items()
-               if k.lower() not in HOP_BY_HOP and not k.lower().startswith(STRIPPED_PREFIXES)}
+               if k.lower() not in dropped and not k.lower().startswith(STRIPPED_PREFIXES)}
     headers["X-Request-ID"] = g.request_id
     headers["X-Forwarded-Host"] = request.host
     headers["X-Forwarded-Proto"] = request.scheme
@@ -137,6 +151,8 @@ def _clean_headers(branch: Branch | None, *, anonymous: bool = False) -> dict[st
                       branch_name=branch.name, company_name=branch.company_name, time_zone=branch.time_zone)
         if not anonymous:
             claims.update(_sessions().claims_for(request.cookies.get(COOKIE_NAME), branch))
+    if key_claims:
+        claims.update(key_claims)
     headers[IDENTITY_HEADER] = sign_identity(claims, current_app.config["INTERNAL_TOKEN_SECRET"])
     return headers
 

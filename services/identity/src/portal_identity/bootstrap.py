@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from portal_identity import SERVICE
 from portal_identity.adapters.passwords import Passwords
 from portal_identity.service_layer.directory import apply_branch, apply_portal_settings
+from portal_shared.api_keys import ApiKeyStore
 from portal_shared.bus.consumer import Consumer
 from portal_shared.config import ServiceSettings, env_str
 from portal_shared.db import Database
@@ -23,6 +24,12 @@ class Bootstrap:
     sessions: SessionStore
     operator_token: str | None
     readiness_checks: dict = field(default_factory=dict)
+    api_keys: ApiKeyStore | None = None   # where live keys are published for the gateway
+
+    def __post_init__(self) -> None:
+        # The same Redis and namespace as the sessions: the gateway reads both from one place.
+        if self.api_keys is None:
+            self.api_keys = ApiKeyStore(self.sessions)
 
     def branches_consumer(self) -> Consumer:
         def on_branch(session, envelope):

@@ -1,13 +1,24 @@
-"""`portal-identity migrate|worker|declare-topology|seed`."""
+"""`portal-identity migrate|worker|declare-topology|seed|backfill-branches|sync-api-keys`."""
 from portal_identity import SERVICE
 from portal_identity.bootstrap import bootstrap
+from portal_identity.service_layer import api_keys
 from portal_shared.bus.relay import OutboxRelay
 from portal_shared.bus.worker import run_worker
 from portal_shared.cli import service_cli
+from portal_shared.logging import get_logger
+
+log = get_logger(__name__)
 
 
 def worker(settings) -> None:
     wiring = bootstrap(settings)
+    # Redis may have been flushed or replaced while no worker ran: put every live key back first.
+    try:
+        published, withdrawn = api_keys.sync_published_keys(wiring.db, wiring.api_keys)
+        log.info("api_keys_synced", published=published, withdrawn=withdrawn)
+    except Exception as exc:  # noqa: BLE001 — Redis or the database is not up yet: the relay and
+        # consumer must still start (they wait for their own servers); `sync-api-keys` can be rerun.
+        log.error("api_keys_sync_failed", error=f"{type(exc).__name__}: {exc}"[:300])
     run_worker(SERVICE, [("outbox-relay", OutboxRelay(wiring.db, settings.bus).run),
                          ("consumer:branches", wiring.branches_consumer().run)])
 
@@ -36,6 +47,13 @@ def republish_access(settings) -> None:
     print(f"identity: access lists of {count} propert{'y' if count == 1 else 'ies'} published again")
 
 
+def sync_api_keys(settings) -> None:
+    """Publish every live API key to Redis and withdraw revoked ones (run after Redis lost its data)."""
+    wiring = bootstrap(settings)
+    published, withdrawn = api_keys.sync_published_keys(wiring.db, wiring.api_keys)
+    print(f"identity: {published} live API key(s) published, {withdrawn} revoked key(s) withdrawn")
+
+
 def seed(settings, path: str) -> None:
     from portal_identity.seed import seed_demo
 
@@ -43,4 +61,5 @@ def seed(settings, path: str) -> None:
 
 
 main = service_cli(service=SERVICE, package="portal_identity", worker=worker, consumers=consumers, seed=seed,
-                   extra={"backfill-branches": backfill, "republish-access": republish_access})
+                   extra={"backfill-branches": backfill, "republish-access": republish_access,
+                          "sync-api-keys": sync_api_keys})

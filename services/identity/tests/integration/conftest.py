@@ -331,5 +331,19 @@ def staff_session(client, identity, headers_of_session, world):
 
 
 @pytest.fixture
+def bearer(wiring, gateway_headers):
+    """The headers the gateway forwards for `Authorization: Bearer <key>` on the bare host (ADR 0012):
+    it looks the key up where identity published it (the real Redis, through the same ApiKeyStore)
+    and signs the company and scopes into the token, without the key. A key it does not find adds
+    nothing here (the gateway itself answers 401 then: gateway/tests/integration/test_api_keys.py)."""
+
+    def make(key: str) -> dict[str, str]:
+        published = wiring.api_keys.lookup(key)
+        return gateway_headers(**(published.claims() if published else {}))
+
+    return make
+
+
+@pytest.fixture
 def operator() -> dict[str, str]:
     return {"Authorization": f"Bearer {OPERATOR_TOKEN}"}

@@ -1,5 +1,9 @@
 """The back office's integration API: per-company keys shown once and stored as digests, scoped,
-revocable, and always acting on the key's own company."""
+revocable, and always acting on the key's own company.
+
+Requests carry what the gateway sends for a key (the `bearer` fixture, ADR 0012); identity never
+sees the key itself.
+"""
 from __future__ import annotations
 
 import pytest
@@ -24,10 +28,6 @@ def api_key(client, operator):
     return issue
 
 
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
-
-
 def test_an_operator_issued_key_is_shown_once_and_stored_only_as_its_digest(client, api_key, staff_session, rows,
                                                                             world):
     created = api_key(world.tenant_a)
@@ -48,8 +48,8 @@ def test_issuing_a_key_needs_the_operator_token(client, world):
     assert response.status_code == 401
 
 
-def test_contacts_properties_and_access_written_with_a_key_are_stored_and_published(client, api_key, outbox, rows,
-                                                                                    world):
+def test_contacts_properties_and_access_written_with_a_key_are_stored_and_published(bearer, client, api_key, outbox,
+                                                                                    rows, world):
     key = api_key(world.tenant_a)["key"]
     contact = client.put("/integration/contacts/crm-42", headers=bearer(key),
                          json={"email": "New.Person@Example.com", "first_name": "Nia", "last_name": "Newman"})
@@ -79,7 +79,7 @@ def test_contacts_properties_and_access_written_with_a_key_are_stored_and_publis
                                           "permissions": ["pay", "sign"]}]
 
 
-def test_a_revoked_key_answers_401(client, api_key, staff_session, world):
+def test_a_revoked_key_answers_401(bearer, client, api_key, staff_session, world):
     created = api_key(world.tenant_a)
     payload = {"email": "someone@example.com", "first_name": "Some", "last_name": "One"}
     assert client.put("/integration/contacts/crm-1", headers=bearer(created["key"]), json=payload).status_code == 200
@@ -89,15 +89,25 @@ def test_a_revoked_key_answers_401(client, api_key, staff_session, world):
     assert response.status_code == 401
 
 
-def test_a_missing_malformed_or_guessed_key_answers_401(client, api_key, world):
+def test_a_missing_malformed_or_guessed_key_answers_401(bearer, client, api_key, gateway_headers, world):
     created = api_key(world.tenant_a)
     payload = {"email": "someone@example.com"}
     guessed = f"pk_{created['prefix']}_not-the-secret"
-    for headers in ({}, bearer("garbage"), bearer(guessed), {"Authorization": created["key"]}):
+    for headers in (gateway_headers(), bearer("garbage"), bearer(guessed)):
         assert client.put("/integration/contacts/crm-1", headers=headers, json=payload).status_code == 401
 
 
-def test_a_key_without_the_scope_answers_403(client, api_key, rows, world):
+def test_the_key_itself_opens_nothing_in_identity_only_the_gateway_s_token_does(client, api_key, gateway_headers,
+                                                                                  rows, world):
+    key = api_key(world.tenant_a)["key"]
+    payload = {"email": "someone@example.com"}
+    for headers in ({"Authorization": f"Bearer {key}"}, {**gateway_headers(), "Authorization": f"Bearer {key}"}):
+        response = client.put("/integration/contacts/crm-1", headers=headers, json=payload)
+        assert response.status_code == 401 and response.content_type == "application/problem+json"
+    assert rows("SELECT id FROM contacts WHERE external_id = 'crm-1'") == []
+
+
+def test_a_key_without_the_scope_answers_403(bearer, client, api_key, rows, world):
     key = api_key(world.tenant_a, scopes=["contacts:write"])["key"]
     response = client.put("/integration/properties/crm-p-1", headers=bearer(key),
                           json={"branch_slug": "alpha-north", "name": "Nope"})
@@ -105,7 +115,7 @@ def test_a_key_without_the_scope_answers_403(client, api_key, rows, world):
     assert rows("SELECT id FROM properties WHERE external_id = 'crm-p-1'") == []
 
 
-def test_company_as_key_never_touches_company_bs_rows(client, api_key, rows, world):
+def test_company_as_key_never_touches_company_bs_rows(bearer, client, api_key, rows, world):
     key = api_key(world.tenant_a)["key"]
     bob = world.contacts["bob"]
     before = rows("SELECT * FROM contacts WHERE tenant_id = :t ORDER BY id", t=world.tenant_b)
@@ -129,7 +139,8 @@ def test_company_as_key_never_touches_company_bs_rows(client, api_key, rows, wor
                 id=world.properties["yard"]) == [{"contact_id": bob.id, "role": "Primary"}]
 
 
-def test_an_email_change_from_the_back_office_keeps_the_password_and_the_account(client, api_key, identity, world):
+def test_an_email_change_from_the_back_office_keeps_the_password_and_the_account(bearer, client, api_key, identity,
+                                                                                world):
     key = api_key(world.tenant_a)["key"]
     camilla = world.contacts["camilla"]
     response = client.put(f"/integration/contacts/{camilla.external_id}", headers=bearer(key),

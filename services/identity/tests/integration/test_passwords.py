@@ -198,13 +198,13 @@ def test_the_only_writing_routes_are_the_reviewed_ones_and_only_the_reset_and_ow
 
 
 def test_staff_cannot_slip_a_password_into_a_contact_or_profile_write(
-        client, operator, identity, rows, world, cheap_passwords):
+        client, operator, identity, bearer, rows, world, cheap_passwords):
     camilla = world.contacts["camilla"]
     created = client.post(f"/staff/operator/companies/{world.tenant_a}/api-keys", headers=operator,
                           json={"name": "crm", "scopes": ["contacts:write"]})
     key = created.get_json()["key"]
     before = rows("SELECT password_hash FROM contacts WHERE id = :id", id=camilla.id)
-    response = client.put(f"/integration/contacts/{camilla.external_id}", headers={"Authorization": f"Bearer {key}"},
+    response = client.put(f"/integration/contacts/{camilla.external_id}", headers=bearer(key),
                           json={"email": camilla.email, "first_name": "Camilla", "last_name": "Sailor",
                                 "password": "set-by-the-back-office"})
     assert response.status_code == 422

@@ -24,3 +24,11 @@ def test_an_api_key_is_pk_prefix_secret_and_its_prefix_is_public():
     assert re.fullmatch(r"[0-9a-f]{8}", prefix)
     assert key.startswith(f"pk_{prefix}_") and len(key) > len(prefix) + 40
     assert token_digest(key) == hashlib.sha256(key.encode()).hexdigest()
+
+
+def test_an_api_key_is_what_the_gateway_recognises_and_digests_the_same_way():
+    from portal_shared.api_keys import key_digest, looks_like_api_key
+
+    key, _prefix = new_api_key()
+    assert looks_like_api_key(key)
+    assert key_digest(key) == token_digest(key)

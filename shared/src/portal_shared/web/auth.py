@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import current_app, g, request
+from flask_smorest import Blueprint
 
 from portal_shared.errors import Forbidden, Unauthenticated
 
@@ -28,6 +29,8 @@ INTEGRATION_SCOPES = (
     "webhooks:manage",                         # notifications
 )
 API_KEY_ACCOUNT_KIND = "api_key"
+# OpenAPI extension on each integration operation naming the scope it needs.
+REQUIRED_SCOPE_EXTENSION = "x-required-scope"
 
 
 def operator_token_sent() -> bool:
@@ -93,7 +96,9 @@ def require_integration(scope: str):
                 raise Forbidden(f"This API key lacks the '{scope}' scope.", code="missing_scope")
             g.portal_integration = client
             return view(*args, **kwargs)
-        return wrapper
+        # The scope goes into the service's OpenAPI document: the gateway's merged integration
+        # API reference (/api/docs) reads it from there, so it is written once, here.
+        return Blueprint.doc(**{REQUIRED_SCOPE_EXTENSION: scope})(wrapper)
     return decorator
 
 

@@ -2,7 +2,7 @@
 staff's contact list, API keys, and the back office's integration API."""
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, g
 from flask_smorest import Blueprint
 
 from portal_identity.entrypoints import schemas as s
@@ -11,8 +11,8 @@ from portal_identity.domain import invitations as invitation_rules
 from portal_identity.domain.roles import MANAGE_API_KEYS, VIEW_CONTACTS, permissions_of
 from portal_identity.service_layer import accounts, api_keys, directory, invitations
 from portal_identity.service_layer.context import Caller
-from portal_shared.errors import Forbidden, Unauthenticated
-from portal_shared.web.auth import require_operator
+from portal_shared.errors import Forbidden
+from portal_shared.web.auth import current_integration, require_integration, require_operator
 from portal_shared.web.pagination import page_of
 
 customer = Blueprint("customer", __name__, url_prefix="/", description="Customer sign-in, profile and passwords.")
@@ -191,7 +191,8 @@ def send_invitations(body):
 def create_api_key(body):
     with _w().db.unit_of_work() as session:
         staff = _staff(session, MANAGE_API_KEYS)
-        return api_keys.create_key(session, tenant_id=staff.tenant_id, created_by=staff.id, **body)
+        return api_keys.create_key(session, key_store=_w().api_keys, tenant_id=staff.tenant_id,
+                                   created_by=staff.id, **body)
 
 
 @staff_bp.route("/api-keys", methods=["GET"])
@@ -199,7 +200,7 @@ def create_api_key(body):
 def list_api_keys():
     with _w().db.unit_of_work() as session:
         staff = _staff(session, MANAGE_API_KEYS)
-        return [api_keys.key_view(k) for k in api_keys.list_keys(session, tenant_id=staff.tenant_id)]
+        return api_keys.list_keys(session, key_store=_w().api_keys, tenant_id=staff.tenant_id)
 
 
 @staff_bp.route("/api-keys/<uuid:key_id>", methods=["DELETE"])
@@ -207,7 +208,9 @@ def list_api_keys():
 def revoke_api_key(key_id):
     with _w().db.unit_of_work() as session:
         staff = _staff(session, MANAGE_API_KEYS)
-        api_keys.revoke_key(session, tenant_id=staff.tenant_id, key_id=str(key_id))
+        digest = api_keys.revoke_key(session, key_store=_w().api_keys, tenant_id=staff.tenant_id,
+                                     key_id=str(key_id))
+    api_keys.withdraw_after_commit(_w().api_keys, digest)
 
 
 @staff_bp.route("/operator/companies/<uuid:tenant_id>/api-keys", methods=["POST"])
@@ -217,45 +220,48 @@ def revoke_api_key(key_id):
 def operator_create_api_key(body, tenant_id):
     """Bootstrap: the platform operator issues a company's first key."""
     with _w().db.unit_of_work() as session:
-        return api_keys.create_key(session, tenant_id=str(tenant_id), created_by=None, **body)
+        return api_keys.create_key(session, key_store=_w().api_keys, tenant_id=str(tenant_id), created_by=None,
+                                   **body)
 
 
 # -- integration ----------------------------------------------------------------------------
 
-def _tenant_for(session, scope: str) -> str:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        raise Unauthenticated("Send a valid API key as 'Authorization: Bearer <key>'.")
-    return api_keys.authenticate(session, presented=header[7:], scope=scope)
-
+# The gateway authenticated the key (Redis, ADR 0012) and signed its company and scopes into the
+# identity token; `require_integration` checks the scope. No key is looked up here.
 
 @integration.route("/contacts/<external_id>", methods=["PUT"])
+@require_integration("contacts:write")
 @integration.arguments(s.ContactUpsert)
 @integration.response(200, s.ContactUpserted)
 def put_contact(body, external_id):
+    """Create or update a contact by the back office's id (idempotent)."""
     with _w().db.unit_of_work() as session:
-        tenant_id = _tenant_for(session, "contacts:write")
+        tenant_id = current_integration().tenant_id
         contact, _created = directory.upsert_contact(session, tenant_id=tenant_id, external_id=external_id, **body)
         return {"contact_id": contact.id, "external_id": external_id, "email": contact.email,
                 "verified": contact.verified}
 
 
 @integration.route("/properties/<external_id>", methods=["PUT"])
+@require_integration("properties:write")
 @integration.arguments(s.PropertyUpsert)
 @integration.response(200, s.PropertyUpserted)
 def put_property(body, external_id):
+    """Create or update a property by the back office's id (idempotent)."""
     with _w().db.unit_of_work() as session:
-        tenant_id = _tenant_for(session, "properties:write")
+        tenant_id = current_integration().tenant_id
         prop, _created = directory.upsert_property(session, tenant_id=tenant_id, external_id=external_id, **body)
         return {"property_id": prop.id, "external_id": external_id, "branch_id": prop.branch_id}
 
 
 @integration.route("/properties/<external_id>/contacts", methods=["PUT"])
+@require_integration("properties:write")
 @integration.arguments(s.AccessSet)
 @integration.response(200, s.PropertyUpserted)
 def put_property_contacts(body, external_id):
+    """Replace who may see a property, and in which roles (idempotent)."""
     with _w().db.unit_of_work() as session:
-        tenant_id = _tenant_for(session, "properties:write")
+        tenant_id = current_integration().tenant_id
         prop = directory.set_property_access(session, tenant_id=tenant_id, property_external_id=external_id,
                                              access=body["access"])
         return {"property_id": prop.id, "external_id": external_id, "branch_id": prop.branch_id}

@@ -2,7 +2,8 @@
 service layer so every field error comes back in one answer, named by field."""
 from marshmallow import Schema, fields, validate
 
-from portal_identity.service_layer.api_keys import SCOPES
+from portal_shared.web.auth import INTEGRATION_SCOPES
+
 
 TEXT = validate.Length(max=200)
 PASSWORD = fields.String(required=True, validate=validate.Length(max=1024))
@@ -145,7 +146,7 @@ class InvitationResults(Schema):
 
 class ApiKeyCreate(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    scopes = fields.List(fields.String(validate=validate.OneOf(SCOPES)), required=True,
+    scopes = fields.List(fields.String(validate=validate.OneOf(INTEGRATION_SCOPES)), required=True,
                          validate=validate.Length(min=1))
 
 
