@@ -229,7 +229,7 @@ def _tenant_for(session, scope: str) -> str:
     return api_keys.authenticate(session, presented=header[7:], scope=scope)
 
 
-@integration.route("/contacts/<external_id>", methods=["PUT"])
+@integration.route(f"/contacts/<string(maxlength={s.EXTERNAL_ID_MAX}):external_id>", methods=["PUT"])
 @integration.arguments(s.ContactUpsert)
 @integration.response(200, s.ContactUpserted)
 def put_contact(body, external_id):
@@ -240,7 +240,7 @@ def put_contact(body, external_id):
                 "verified": contact.verified}
 
 
-@integration.route("/properties/<external_id>", methods=["PUT"])
+@integration.route(f"/properties/<string(maxlength={s.EXTERNAL_ID_MAX}):external_id>", methods=["PUT"])
 @integration.arguments(s.PropertyUpsert)
 @integration.response(200, s.PropertyUpserted)
 def put_property(body, external_id):
@@ -250,7 +250,7 @@ def put_property(body, external_id):
         return {"property_id": prop.id, "external_id": external_id, "branch_id": prop.branch_id}
 
 
-@integration.route("/properties/<external_id>/contacts", methods=["PUT"])
+@integration.route(f"/properties/<string(maxlength={s.EXTERNAL_ID_MAX}):external_id>/contacts", methods=["PUT"])
 @integration.arguments(s.AccessSet)
 @integration.response(200, s.PropertyUpserted)
 def put_property_contacts(body, external_id):

@@ -3,7 +3,9 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from portal_config.domain.branches import InvalidBranch, check_time_zone, normalise_slug
 
+# Each limit is its column's (adapters/orm.py); tests/structure/test_schema_lengths.py keeps them equal.
 NAME = validate.Length(min=1, max=200)
+EMAIL = validate.Length(max=320)
 
 
 def _domain_rule(rule):
@@ -22,12 +24,12 @@ TIME_ZONE = _domain_rule(check_time_zone)
 
 class CompanyCreate(Schema):
     name = fields.String(required=True, validate=NAME)
-    contact_email = fields.Email(load_default=None, allow_none=True)
+    contact_email = fields.Email(load_default=None, allow_none=True, validate=EMAIL)
 
 
 class CompanyUpdate(Schema):
     name = fields.String(validate=NAME)
-    contact_email = fields.Email(allow_none=True)
+    contact_email = fields.Email(allow_none=True, validate=EMAIL)
 
 
 class CompanyRead(Schema):
