@@ -122,6 +122,18 @@ class SettingsForm(Schema):
     invitation_link_description = _form_field("text of the link in the email, ≤ 200")
 
 
+class SettingsOptionsRead(Schema):
+    fonts = fields.List(fields.Dict(), metadata={"description": "[{name, stack}]"})
+    tokens = fields.List(fields.String())
+    required_body_token = fields.String()
+    payment_types = fields.List(fields.String())
+    max_slides = fields.Integer()
+    proposal_window_days = fields.Dict(metadata={"description": "{min, max}"})
+    card_convenience_fee_percent = fields.Dict(metadata={"description": "{min, max, decimals, applies_to}"})
+    max_lengths = fields.Dict(metadata={"description": "{field: characters}"})
+    minimum_contrast = fields.Float()
+
+
 class SettingsRead(Schema):
     branch_id = fields.String()
     version = fields.Integer()
