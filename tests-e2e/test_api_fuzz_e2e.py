@@ -19,6 +19,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
@@ -61,6 +62,8 @@ def fuzz(spec: dict, *, base_url: str, session: requests.Session, only_integrati
 
             try:
                 exercise()
+            except Unsatisfiable:
+                pass  # no invalid request exists for an operation without parameters or body
             except Exception as error:  # noqa: BLE001 - every failure is reported, none stops the run
                 failures.append(f"{label} ({mode.value}): {str(error)[:1500]}")
     return failures
@@ -112,13 +115,15 @@ def api_key(system) -> requests.Session:
 @pytest.mark.parametrize("service", SERVICES)
 def test_as_a_customer_no_operation_answers_5xx_or_off_its_document(system, customer, service):
     spec = _spec(system, service, system.host("demo"))
-    assert fuzz(spec, base_url=f"{system.gateway}/api/{service}", session=customer) == []
+    failures = fuzz(spec, base_url=f"{system.gateway}/api/{service}", session=customer)
+    assert not failures, "\n\n".join(failures)
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_as_staff_no_operation_answers_5xx_or_off_its_document(system, staff, service):
     spec = _spec(system, service, system.host("demo"))
-    assert fuzz(spec, base_url=f"{system.gateway}/api/{service}", session=staff) == []
+    failures = fuzz(spec, base_url=f"{system.gateway}/api/{service}", session=staff)
+    assert not failures, "\n\n".join(failures)
 
 
 def test_as_an_api_key_no_integration_operation_answers_5xx_or_off_its_document(system, api_key):
@@ -126,4 +131,4 @@ def test_as_an_api_key_no_integration_operation_answers_5xx_or_off_its_document(
     for service in SERVICES:
         spec = _spec(system, service, system.host())
         failures += fuzz(spec, base_url=f"{system.gateway}/api/{service}", session=api_key, only_integration=True)
-    assert failures == []
+    assert not failures, "\n\n".join(failures)
