@@ -12,6 +12,7 @@ from portal_gateway.adapters.openapi import IntegrationSpec
 from portal_gateway.adapters.sessions import SessionGate
 from portal_gateway.adapters.upstreams import UpstreamPool
 from portal_gateway.config import GatewaySettings
+from portal_gateway.entrypoints.errors import init_error_answers
 from portal_gateway.entrypoints.proxy import bp
 from portal_gateway.routing.branches import BranchTable
 from portal_shared.api_keys import ApiKeyStore
@@ -60,6 +61,7 @@ def create_app(settings: GatewaySettings | None = None, *, start_feed: bool = Tr
         response.headers["X-Request-ID"] = g.request_id
         return response
 
+    init_error_answers(app)  # after the request id is set: a refusal names it
     init_metrics(app, SERVICE, expose_route=False)
     app.register_blueprint(bp)
     return app

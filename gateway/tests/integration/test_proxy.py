@@ -21,8 +21,7 @@ def get(app, path: str, host: str = DEMO, **kwargs):
 
 # -- routing ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/", "/anything", "/deep/er/path.html", "/api/unknown/x", "/api/portal-web/x",
-                                  "/static/css/portal.css"])
+@pytest.mark.parametrize("path", ["/", "/anything", "/deep/er/path.html", "/apis/x", "/static/css/portal.css"])
 def test_a_branch_host_sends_every_non_service_path_to_portal_web_with_the_path_intact(make_gateway, path):
     response = get(make_gateway(), path)
     assert response.status_code == 200
@@ -178,13 +177,24 @@ def test_an_unknown_branch_slug_gets_a_404_page(make_gateway):
 
 
 def test_a_disabled_branch_gets_a_403_page_saying_its_portal_is_not_enabled(make_gateway, upstreams):
-    marker = f"/api/billing/probe-{uuid.uuid4().hex}"
+    marker = f"/probe-{uuid.uuid4().hex}"
     response = get(make_gateway(), marker, host="closed.localhost:8080")
     assert response.status_code == 403
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assert "not enabled" in page
     assert "Blue Sky Pools" in page and "South Branch" in page
+    assert not any(r["path"] == marker for s in upstreams.values() for r in s.seen)
+
+
+def test_a_disabled_branchs_api_answers_403_problem_json_and_forwards_nothing(make_gateway, upstreams):
+    marker = f"/api/billing/probe-{uuid.uuid4().hex}"
+    response = get(make_gateway(), marker, host="closed.localhost:8080")
+    assert response.status_code == 403
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert (body["status"], body["code"]) == (403, "portal_not_enabled")
+    assert "Blue Sky Pools" in body["detail"]
     assert not any(r["path"].endswith(marker.rsplit("/", 1)[1]) for r in upstreams["billing"].seen)
 
 

@@ -13,6 +13,10 @@ graceful_timeout = 10
 keepalive = 5
 accesslog = None  # our JSON logs say what was requested
 errorlog = "-"
+# The most gunicorn allows: the gateway refuses URIs over 4096 bytes itself, as a 414 problem
+# (portal_gateway.entrypoints.errors), so gunicorn's own plain 414 only meets lines past 8 KiB,
+# and a line the gateway forwards always fits the service's limit.
+limit_request_line = 8190
 
 
 def child_exit(server, worker):

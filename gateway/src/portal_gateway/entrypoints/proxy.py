@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from portal_gateway.adapters.sessions import COOKIE_NAME, SessionGate
 from portal_gateway.adapters.upstreams import NoUpstream, UpstreamFailed, UpstreamPool, UpstreamTimeout
 from portal_gateway.entrypoints import integration_api
+from portal_gateway.entrypoints.errors import error_answer
 from portal_gateway.routing.branches import Branch
 from portal_gateway.routing.hosts import BARE, BRANCH, resolve_host, split_service_path
 from portal_shared.errors import problem
@@ -49,9 +50,12 @@ def _sessions() -> SessionGate:
     return current_app.extensions["gateway_sessions"]
 
 
-def _page(status: int, title: str, message: str) -> Response:
-    return Response(render_template("page.html", title=title, message=message), status=status,
-                    mimetype="text/html")
+NO_PORTAL = "There is no customer portal at this address. Check the link you were sent."
+
+
+def _no_such_service(service: str, path: str) -> bool:
+    """`/api/<name>/…` where <name> routes nowhere: the gateway's 404, not portal-web's page."""
+    return service == "portal-web" and (path == "api" or path.startswith("api/"))
 
 
 @bp.route("/", defaults={"path": ""}, methods=METHODS)
@@ -67,18 +71,20 @@ def route(path: str):
     if match.kind == BARE:
         return _bare_host(path)
     if match.kind != BRANCH:
-        return _page(404, "No portal here", "There is no customer portal at this address. Check the link you were sent.")
+        return error_answer(404, "no_portal", "No portal here", NO_PORTAL)
     branch = current_app.extensions["gateway_branches"].by_slug(match.slug)
     if branch is None:
-        return _page(404, "No portal here", "There is no customer portal at this address. Check the link you were sent.")
+        return error_answer(404, "no_portal", "No portal here", NO_PORTAL)
     if not branch.enabled and not path.startswith(OPEN_WHEN_DISABLED):
-        return _page(403, "Portal not enabled",
-                     f"{branch.company_name}'s customer portal for {branch.name} is not enabled yet. "
-                     "Please contact them for access.")
+        return error_answer(403, "portal_not_enabled", "Portal not enabled",
+                            f"{branch.company_name}'s customer portal for {branch.name} is not enabled yet. "
+                            "Please contact them for access.")
     refused = integration_api.refusal_on_branch_host()
     if refused is not None:
         return refused
     service, upstream_path = split_service_path(path, _pools())
+    if _no_such_service(service, path):
+        return error_answer(404, "no_such_service", "Not found", "No service answers at this address.")
     return _forward(service, upstream_path, branch)
 
 
@@ -94,9 +100,11 @@ def _bare_host(path: str):
     if integration_api.serves(path):
         return integration_api.serve(path)
     service, upstream_path = split_service_path(path, _pools())
+    if _no_such_service(service, path):
+        return error_answer(404, "no_such_service", "Not found", "No service answers at this address.")
     if service == "portal-web":
-        return _page(404, "Customer portal platform",
-                     "Each company's portal lives at its own address, like https://yourcompany.example.com.")
+        return error_answer(404, "no_portal", "Customer portal platform",
+                            "Each company's portal lives at its own address, like https://yourcompany.example.com.")
     key_claims = integration_api.key_claims_or_refusal(service, upstream_path)
     if isinstance(key_claims, Response):
         return key_claims

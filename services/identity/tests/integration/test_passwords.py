@@ -181,8 +181,9 @@ WRITES = {
     ("POST", "/invitations/<token>/accept"),
     ("POST", "/staff/sessions"), ("POST", "/staff/invitations"), ("POST", "/staff/api-keys"),
     ("DELETE", "/staff/api-keys/<uuid:key_id>"), ("POST", "/staff/operator/companies/<uuid:tenant_id>/api-keys"),
-    ("PUT", "/integration/contacts/<external_id>"), ("PUT", "/integration/properties/<external_id>"),
-    ("PUT", "/integration/properties/<external_id>/contacts"),
+    ("PUT", "/integration/contacts/<string(maxlength=100):external_id>"),
+    ("PUT", "/integration/properties/<string(maxlength=100):external_id>"),
+    ("PUT", "/integration/properties/<string(maxlength=100):external_id>/contacts"),
 }
 
 

@@ -94,3 +94,10 @@ def test_ready_when_database_and_broker_answer(client):
     response = client.get("/readyz")
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["checks"] == {"database": "ok", "broker": "ok"}
+
+
+def test_a_page_whose_offset_overflows_the_database_is_a_422_problem_naming_page(client):
+    response = client.get("/messages?page=922337203685477582", headers=TOKEN)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert set(response.get_json()["errors"]) == {"page"}

@@ -15,15 +15,30 @@ from portal_shared.errors import ApiError, problem, problem_from_api_error, prob
 from portal_shared.identity_token import HEADER as IDENTITY_HEADER
 from portal_shared.identity_token import InvalidIdentityToken, verify_identity
 from portal_shared.logging import bind_ids, clear_ids, configure_logging, get_logger, new_id
+from portal_shared.web.guards import init_guards, install_converters
 from portal_shared.web.health import init_health
 from portal_shared.web.metrics import init_metrics
+from portal_shared.web.openapi import (
+    ProblemDetailsSchema,
+    ProblemResponsesPlugin,
+    register_error_responses,
+    register_pagination_header,
+)
 
 log = get_logger(__name__)
 REQUEST_ID_HEADER = "X-Request-ID"
 
 
 class ServiceApi(Api):
-    """flask-smorest's Api, answering every HTTP error as problem+json."""
+    """flask-smorest's Api, answering every HTTP error as problem+json and documenting it so."""
+
+    ERROR_SCHEMA = ProblemDetailsSchema
+
+    def _register_responses(self):
+        register_error_responses(self.spec)
+
+    def _register_pagination_header(self):
+        register_pagination_header(self.spec)
 
     def handle_http_exception(self, error: HTTPException):
         return problem_from_http_exception(error, getattr(g, "request_id", None))
@@ -46,8 +61,10 @@ def create_service_app(import_name: str, *, service: str, version: str = "0.1.0"
         INTERNAL_TOKEN_SECRET=internal_token_secret,
     )
     app.config.update(config or {})
-    api = ServiceApi(app)
+    install_converters(app)  # before any blueprint adds its rules
+    api = ServiceApi(app, spec_kwargs={"extra_plugins": [ProblemResponsesPlugin()]})
     _init_request_context(app)
+    init_guards(app)  # after the request id is bound, so a refusal carries it
     _init_error_handlers(app)
     init_health(app, service, readiness_checks or {})
     init_metrics(app, service)

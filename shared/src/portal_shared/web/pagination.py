@@ -1,11 +1,30 @@
-"""One page of a SQLAlchemy select for flask-smorest's @paginate (which sets X-Pagination)."""
+"""One page of a SQLAlchemy select for flask-smorest's @paginate (which sets X-Pagination).
+
+`page` is bounded by MAX_PAGE (documented in every paged operation by portal_shared.web.openapi):
+with flask-smorest's page sizes (≤ 100) the offset stays far below PostgreSQL's BIGINT, where a
+`page=922337203685477582` used to overflow into a 500. A page past the last one is empty and
+costs no second query.
+"""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_smorest.pagination import PaginationParameters
 from sqlalchemy.orm import Session
 
+from portal_shared.errors import ValidationFailed
+
+MAX_PAGE = 1_000_000
+
+
+def check_page(pagination: PaginationParameters) -> None:
+    if pagination.page > MAX_PAGE:
+        message = f"Must be less than or equal to {MAX_PAGE}."
+        raise ValidationFailed("Some fields are invalid: page", errors={"page": [message]})
+
 
 def page_of(session: Session, query: sa.Select, pagination: PaginationParameters) -> list:
+    check_page(pagination)
     pagination.item_count = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    if pagination.first_item >= pagination.item_count:
+        return []
     return list(session.scalars(query.offset(pagination.first_item).limit(pagination.page_size)))

@@ -229,7 +229,7 @@ def operator_create_api_key(body, tenant_id):
 # The gateway authenticated the key (Redis, ADR 0012) and signed its company and scopes into the
 # identity token; `require_integration` checks the scope. No key is looked up here.
 
-@integration.route("/contacts/<external_id>", methods=["PUT"])
+@integration.route(f"/contacts/<string(maxlength={s.EXTERNAL_ID_MAX}):external_id>", methods=["PUT"])
 @require_integration("contacts:write")
 @integration.arguments(s.ContactUpsert)
 @integration.response(200, s.ContactUpserted)
@@ -242,7 +242,7 @@ def put_contact(body, external_id):
                 "verified": contact.verified}
 
 
-@integration.route("/properties/<external_id>", methods=["PUT"])
+@integration.route(f"/properties/<string(maxlength={s.EXTERNAL_ID_MAX}):external_id>", methods=["PUT"])
 @require_integration("properties:write")
 @integration.arguments(s.PropertyUpsert)
 @integration.response(200, s.PropertyUpserted)
@@ -254,7 +254,7 @@ def put_property(body, external_id):
         return {"property_id": prop.id, "external_id": external_id, "branch_id": prop.branch_id}
 
 
-@integration.route("/properties/<external_id>/contacts", methods=["PUT"])
+@integration.route(f"/properties/<string(maxlength={s.EXTERNAL_ID_MAX}):external_id>/contacts", methods=["PUT"])
 @require_integration("properties:write")
 @integration.arguments(s.AccessSet)
 @integration.response(200, s.PropertyUpserted)

@@ -16,8 +16,11 @@ def client_address() -> str:
 
 
 def account_and_address() -> str:
-    body = request.get_json(silent=True) or {}
-    email = str(body.get("email", "")).strip().lower()[:320]
+    # Runs before the body is validated: a JSON array, string or number counts as "no email"
+    # (the schema then refuses it with 422), never as an error here.
+    body = request.get_json(silent=True)
+    email = body.get("email", "") if isinstance(body, dict) else ""
+    email = str(email).strip().lower()[:320]
     return f"{email}|{client_address()}"
 
 

@@ -5,12 +5,15 @@ from marshmallow import Schema, fields, validate
 from portal_shared.web.auth import INTEGRATION_SCOPES
 
 
-TEXT = validate.Length(max=200)
+# Each limit is its column's (adapters/orm.py); tests/unit/test_schema_lengths.py keeps them equal.
+NAME = validate.Length(max=100)         # first_name, last_name, city, state
+EMAIL = validate.Length(max=320)
+EXTERNAL_ID_MAX = 100                   # contacts/properties.external_id, in the path
 PASSWORD = fields.String(required=True, validate=validate.Length(max=1024))
 
 
 class Credentials(Schema):
-    email = fields.String(required=True, validate=validate.Length(max=320))
+    email = fields.String(required=True, validate=EMAIL)
     password = PASSWORD
 
 
@@ -44,9 +47,9 @@ class ProfileRead(Schema):
 
 
 class ProfileUpdate(Schema):
-    first_name = fields.String(validate=TEXT)
-    last_name = fields.String(validate=TEXT)
-    email = fields.String(validate=validate.Length(max=320))
+    first_name = fields.String(validate=NAME)
+    last_name = fields.String(validate=NAME)
+    email = fields.String(validate=EMAIL)
     current_password = fields.String(validate=validate.Length(max=1024), load_only=True,
                                      metadata={"description": "required when the email changes"})
 
@@ -57,7 +60,7 @@ class PasswordChange(Schema):
 
 
 class ResetRequest(Schema):
-    email = fields.String(required=True, validate=validate.Length(max=320))
+    email = fields.String(required=True, validate=EMAIL)
 
 
 class ResetComplete(Schema):
@@ -76,8 +79,8 @@ class InvitationRead(Schema):
 
 
 class InvitationAccept(Schema):
-    first_name = fields.String(required=True, validate=TEXT)
-    last_name = fields.String(required=True, validate=TEXT)
+    first_name = fields.String(required=True, validate=NAME)
+    last_name = fields.String(required=True, validate=NAME)
     password = PASSWORD
 
 
@@ -123,7 +126,7 @@ class TemplateRead(Schema):
 
 class Recipient(Schema):
     contact_id = fields.UUID(required=True)
-    email = fields.String(validate=validate.Length(max=320))
+    email = fields.String(validate=EMAIL)
 
 
 class InvitationSend(Schema):
@@ -162,9 +165,9 @@ class ApiKeyRead(Schema):
 
 
 class ContactUpsert(Schema):
-    email = fields.String(required=True, validate=validate.Length(max=320))
-    first_name = fields.String(load_default="", validate=TEXT)
-    last_name = fields.String(load_default="", validate=TEXT)
+    email = fields.String(required=True, validate=EMAIL)
+    first_name = fields.String(load_default="", validate=NAME)
+    last_name = fields.String(load_default="", validate=NAME)
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50))
 
 
@@ -176,15 +179,15 @@ class ContactUpserted(Schema):
 
 
 class PropertyUpsert(Schema):
-    branch_slug = fields.String(required=True)
+    branch_slug = fields.String(required=True, validate=validate.Length(max=63))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    street = fields.String(load_default=None, allow_none=True, validate=TEXT)
-    city = fields.String(load_default=None, allow_none=True, validate=TEXT)
-    state = fields.String(load_default=None, allow_none=True, validate=TEXT)
+    street = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    city = fields.String(load_default=None, allow_none=True, validate=NAME)
+    state = fields.String(load_default=None, allow_none=True, validate=NAME)
     zip = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
-    account_owner_email = fields.String(load_default=None, allow_none=True)
-    operations_manager_email = fields.String(load_default=None, allow_none=True)
-    sales_rep_email = fields.String(load_default=None, allow_none=True)
+    account_owner_email = fields.String(load_default=None, allow_none=True, validate=EMAIL)
+    operations_manager_email = fields.String(load_default=None, allow_none=True, validate=EMAIL)
+    sales_rep_email = fields.String(load_default=None, allow_none=True, validate=EMAIL)
 
 
 class PropertyUpserted(Schema):
@@ -194,7 +197,7 @@ class PropertyUpserted(Schema):
 
 
 class AccessEntry(Schema):
-    contact_external_id = fields.String(required=True)
+    contact_external_id = fields.String(required=True, validate=validate.Length(max=EXTERNAL_ID_MAX))
     roles = fields.List(fields.String(validate=validate.OneOf(["Primary", "Billing", "Other"])), required=True,
                         validate=validate.Length(min=1))
 

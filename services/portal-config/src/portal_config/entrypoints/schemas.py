@@ -3,7 +3,9 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from portal_config.domain.branches import InvalidBranch, check_time_zone, normalise_slug
 
+# Each limit is its column's (adapters/orm.py); tests/structure/test_schema_lengths.py keeps them equal.
 NAME = validate.Length(min=1, max=200)
+EMAIL = validate.Length(max=320)
 
 
 def _domain_rule(rule):
@@ -22,12 +24,12 @@ TIME_ZONE = _domain_rule(check_time_zone)
 
 class CompanyCreate(Schema):
     name = fields.String(required=True, validate=NAME)
-    contact_email = fields.Email(load_default=None, allow_none=True)
+    contact_email = fields.Email(load_default=None, allow_none=True, validate=EMAIL)
 
 
 class CompanyUpdate(Schema):
     name = fields.String(validate=NAME)
-    contact_email = fields.Email(allow_none=True)
+    contact_email = fields.Email(allow_none=True, validate=EMAIL)
 
 
 class CompanyRead(Schema):
@@ -118,6 +120,18 @@ class SettingsForm(Schema):
     invitation_subject = _form_field("one line ≤ 200; tokens allowed")
     invitation_body = _form_field("≤ 5000; must contain [CustomerPortalLink]")
     invitation_link_description = _form_field("text of the link in the email, ≤ 200")
+
+
+class SettingsOptionsRead(Schema):
+    fonts = fields.List(fields.Dict(), metadata={"description": "[{name, stack}]"})
+    tokens = fields.List(fields.String())
+    required_body_token = fields.String()
+    payment_types = fields.List(fields.String())
+    max_slides = fields.Integer()
+    proposal_window_days = fields.Dict(metadata={"description": "{min, max}"})
+    card_convenience_fee_percent = fields.Dict(metadata={"description": "{min, max, decimals, applies_to}"})
+    max_lengths = fields.Dict(metadata={"description": "{field: characters}"})
+    minimum_contrast = fields.Float()
 
 
 class SettingsRead(Schema):

@@ -29,6 +29,7 @@ from portal_config.entrypoints.schemas import (
     AssetRead,
     SettingsCheckRead,
     SettingsForm,
+    SettingsOptionsRead,
     SettingsRead,
     SettingsSnapshotRead,
     SettingsVersionDetail,
@@ -74,6 +75,7 @@ def settings_access(view):
 
 
 @blp.route("/settings/options", methods=["GET"])
+@blp.response(200, SettingsOptionsRead)
 def settings_options():
     """Fonts (with their CSS stacks), email tokens, payment types and limits of the form."""
     return options()
@@ -156,6 +158,9 @@ def upload_asset(branch_id):
 
 
 @blp.route("/assets/<uuid:asset_id>", methods=["GET"])
+@blp.doc(responses={"200": {"description": "The image (PNG, JPEG or WebP), cached forever.", "content": {
+    content_type: {"schema": {"type": "string", "format": "binary"}}
+    for content_type in ("image/png", "image/jpeg", "image/webp")}}, "304": {"description": "Not modified"}})
 def serve_asset(asset_id):
     """An uploaded image, for anyone: its id never names other bytes, so caches may keep it forever."""
     with _db().unit_of_work() as session:
