@@ -104,6 +104,11 @@ def test_only_the_listed_assets_are_served(documented):
     assert documented.test_client().post("/api/openapi.json", headers={"Host": BARE}).status_code == 405
 
 
-def test_on_a_branch_portal_these_paths_belong_to_the_portal(documented, upstreams):
-    response = get(documented, "/api/docs", host="demo.localhost:8080")
-    assert response.get_json()["server"] == "portal-web"
+def test_on_a_branch_portal_the_reference_is_not_served(documented, upstreams):
+    # /api/<name> on a branch host is a service's or nothing: "docs" is no service, so the gateway's 404.
+    before = forwarded(upstreams)
+    for path in ("/api/docs", "/api/openapi.json"):
+        response = get(documented, path, host="demo.localhost:8080")
+        assert response.status_code == 404 and response.content_type == "application/problem+json", path
+        assert response.get_json()["code"] == "no_such_service"
+    assert forwarded(upstreams) == before

@@ -23,11 +23,11 @@ def assert_problem(response, status: int, code: str | None = None) -> dict:
 
 
 @pytest.fixture
-def key_headers(client, operator, world):
+def key_headers(client, operator, world, bearer):
     response = client.post(f"/staff/operator/companies/{world.tenant_a}/api-keys", headers=operator,
                            json={"name": "probe", "scopes": ["contacts:write", "properties:write"]})
     assert response.status_code == 201, response.get_json()
-    return {"Authorization": f"Bearer {response.get_json()['key']}"}
+    return bearer(response.get_json()["key"])  # as the gateway forwards it
 
 
 @pytest.mark.parametrize("field", ["first_name", "last_name"])
