@@ -5,6 +5,7 @@ from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 
 from portal_shared.config import ServiceSettings
+from portal_shared.events.portal_settings import normalise_colour
 from portal_shared.logging import get_logger
 from portal_shared.web import create_service_app
 from portal_web import SERVICE, messages
@@ -14,7 +15,7 @@ from portal_web.adapters.settings_feed import SettingsFeed
 from portal_web.adapters.summaries import SummaryClient
 from portal_web.assets import init_assets
 from portal_web.auth import account_kind
-from portal_web.branding import Branding, BrandingCache, normalise_colour, safe_url
+from portal_web.branding import Branding, BrandingCache, safe_url
 from portal_web.config import DEV_SECRET_KEY, WebSettings
 from portal_web.entrypoints.customer import bp as customer_bp
 from portal_web.entrypoints.portal import bp as portal_bp

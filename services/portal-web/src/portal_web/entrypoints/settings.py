@@ -16,12 +16,13 @@ from __future__ import annotations
 from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template, request,
                    url_for)
 
+from portal_shared.events.portal_settings import INVITATION_TOKENS, LINK_TOKEN
 from portal_shared.logging import get_logger
 from portal_web import messages
 from portal_web.adapters.identity import identity
 from portal_web.adapters.portal_config import PortalConfigError, portal_config
 from portal_web.auth import staff_required
-from portal_web.branding import DEFAULT_BRANDING, INVITATION_TOKENS, Branding
+from portal_web.branding import DEFAULT_BRANDING, Branding
 from portal_web.entrypoints.pages import current_branch, needs_a_branch
 from portal_web.entrypoints.staff import full_name
 from portal_web.errors import message_page
@@ -64,7 +65,8 @@ def _render(form: PortalSettingsForm, staff: dict, *, status: int = 200, warning
                              form.invitation_link_description.data or "", values)
     html = render_template(
         "staff/settings.html", form=form, warnings=warnings or [], confirm=confirm, checked_ok=checked_ok,
-        problems=problems or [], conflict=conflict, summary=error_summary(form), tokens=INVITATION_TOKENS, example=example,
+        problems=problems or [], conflict=conflict, summary=error_summary(form), tokens=INVITATION_TOKENS, link_token=LINK_TOKEN,
+        example=example,
         token_values=values, defaults=DEFAULT_BRANDING, base_domain=current_app.config["PORTAL_BASE_DOMAIN"],
         scheme=current_app.config["PORTAL_SCHEME"])
     return html, status
