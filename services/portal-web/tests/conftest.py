@@ -132,11 +132,20 @@ def identity_double_app(double: IdentityDouble) -> Flask:
         return {k: v for k, v in double.customer.items() if k != "password"}
 
     # -- customer ---------------------------------------------------------------------------
+    def not_an_email(body: dict):
+        """Identity's own email rule (portal_identity.domain.rules), answered as identity does: 422."""
+        if message := email_error(body.get("email", "")):
+            return problem(422, "validation_failed", "Some fields are invalid: email", {"email": [message]})
+        return None
+
     @app.post("/customer/sessions")
     def customer_sessions():
         body = request.get_json()
+        if refused := not_an_email(body):
+            return refused
         if body["email"] == RATE_LIMITED_EMAIL:
-            return problem(429, "rate_limited", "Too many sign-in attempts.", headers={"Retry-After": "30"})
+            return problem(429, "rate_limited", "Too many attempts. Try again in 5 minutes.",
+                           headers={"Retry-After": "300"})
         if body["email"] == NO_PROPERTIES_EMAIL:
             return problem(403, "no_properties_in_branch", "No properties in this branch.")
         if body["email"] != double.customer["email"] or body["password"] != double.customer["password"]:
@@ -188,7 +197,7 @@ def identity_double_app(double: IdentityDouble) -> Flask:
 
     @app.post("/password-resets")
     def request_reset():
-        return {}, 202
+        return not_an_email(request.get_json()) or ({}, 202)
 
     @app.get("/password-resets/<token>")
     def get_reset(token):
@@ -228,6 +237,8 @@ def identity_double_app(double: IdentityDouble) -> Flask:
     @app.post("/staff/sessions")
     def staff_sessions():
         body = request.get_json()
+        if refused := not_an_email(body):
+            return refused
         if body["email"] != STAFF_EMAIL or body["password"] != STAFF_PASSWORD:
             return problem(401, "invalid_credentials", "Invalid email or password.")
         return {"session_id": "staff-session-1", "staff_id": STAFF_ID}, 201

@@ -35,8 +35,9 @@ def login():
             started = identity().staff_sign_in(form.email.data.strip(), form.password.data)
         except IdentityError as error:
             refusal = messages.sign_in_refusal(error)
-            return (render_template("staff/login.html", form=form, error=refusal.message), refusal.status,
-                    refusal.headers)
+            unplaced = apply_api_errors(form, refusal.errors)
+            return (render_template("staff/login.html", form=form, error=refusal.message or " ".join(unplaced) or None),
+                    refusal.status, refusal.headers)
         return set_session_cookie(redirect(url_for("staff.contacts")), started["session_id"])
     status = 422 if form.is_submitted() else 200
     return render_template("staff/login.html", form=form), status
