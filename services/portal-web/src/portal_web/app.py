@@ -24,6 +24,7 @@ from portal_web.entrypoints.staff import bp as staff_bp
 from portal_web.errors import init_error_pages
 
 log = get_logger(__name__)
+STAFF_CONSOLE = frozenset({"staff", "staff_settings"})  # blueprints of the staff console's pages
 
 
 def create_app(settings: ServiceSettings | None = None, web: WebSettings | None = None,
@@ -95,8 +96,11 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
     @app.context_processor
     def _page_context():
         branch = g.get("identity") or {}
-        # A preview renders with the staff member's unsaved settings; every other page with the saved ones.
+        # A preview renders with the staff member's unsaved settings; every other page with the saved ones,
+        # the staff console's pages on readable colours whatever the branch picked.
         branding: Branding = g.get("branding_override") or cache.for_branch(branch.get("branch_id"))
+        if "branding_override" not in g and request.blueprint in STAFF_CONSOLE:
+            branding = branding.for_console()
         company = branch.get("company_name") or ""
         kind = g.preview_account_kind if "preview_account_kind" in g else account_kind()
         return {"branch": branch, "account_kind": kind, "branding": branding,

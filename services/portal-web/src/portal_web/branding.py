@@ -125,6 +125,11 @@ class Branding:
         """Manage Payments appears once electronic payments are on (and the feature exists)."""
         return self.electronic_payments and bool(self.accepted_payment_types)
 
+    def for_console(self) -> "Branding":
+        """The staff console's look: this branch's logo and titles on the default, readable colours,
+        so a branch's low-contrast choice never makes the console's own buttons unreadable."""
+        return replace(self, **DEFAULT_COLOURS)
+
     def css(self) -> Markup:
         """The `:root` custom properties of this branch: only checked colours and FONT_STACKS' own stacks."""
         colours = {
