@@ -1,6 +1,7 @@
 """`portal-identity migrate|worker|declare-topology|seed`."""
 from portal_identity import SERVICE
 from portal_identity.bootstrap import bootstrap
+from portal_identity.service_layer.invitation_batches import sender_loop
 from portal_shared.bus.relay import OutboxRelay
 from portal_shared.bus.worker import run_worker
 from portal_shared.cli import service_cli
@@ -9,7 +10,9 @@ from portal_shared.cli import service_cli
 def worker(settings) -> None:
     wiring = bootstrap(settings)
     run_worker(SERVICE, [("outbox-relay", OutboxRelay(wiring.db, settings.bus).run),
-                         ("consumer:branches", wiring.branches_consumer().run)])
+                         ("consumer:branches", wiring.branches_consumer().run),
+                         # Bulk invitations accepted by the API (invitation_batches), sent here.
+                         ("invitation-sender", sender_loop(wiring.db))])
 
 
 def consumers(settings):
