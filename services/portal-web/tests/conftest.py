@@ -8,7 +8,9 @@ played by the tests, which sign with the app's secret (or, for forgeries, with a
 The services portal-web calls are external to it, so each is played by a small real HTTP server
 (werkzeug's server in a thread, on a free port), and the UPSTREAM_<SERVICE> variables point at them,
 so every call goes through the real adapters (their `requests.Session`, timeouts, headers):
-- `IdentityDouble` answers as docs/identity-api.md says, for the accounts below;
+- `IdentityDouble` answers as docs/identity-api.md says, for the accounts below, judging emails, names and
+  invitation texts with identity's own domain rules (`portal_identity.domain`, a test-only dependency);
+  invitation batches are kept by idempotency key and answer "pending" for `pending_polls` reads;
 - `ConfigDouble` plays portal-config's settings API (services/portal-config entrypoints/settings_api.py):
   the staff form with check/save/assets, and the `/internal/settings` snapshot; it judges every value
   with portal-config's real domain rules (`portal_config.domain.settings`: validation, defaults,
@@ -38,6 +40,7 @@ from portal_config.domain.assets import ASSET_URL_PREFIX
 from portal_config.domain.settings import check_form, contrast_warnings, default_settings, split_form, with_urls
 from portal_config.domain.settings import to_contract as settings_contract
 from portal_config.service_layer.settings import NO_SUCH_IMAGE
+from portal_identity.domain.invitations import InvitationTemplate, template_errors
 from portal_identity.domain.rules import email_error, first_name_error
 from portal_shared.config import ServiceSettings
 from portal_shared.identity_token import HEADER, InvalidIdentityToken, sign_identity, verify_identity
@@ -87,11 +90,15 @@ class IdentityDouble:
     failures: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     customer: dict = field(default_factory=dict)
     ended_sessions: list[str] = field(default_factory=list)
+    batches: dict[str, dict] = field(default_factory=dict)  # invitation batches by idempotency key
+    pending_polls: int = 0  # how many reads of a batch answer "pending" before "done"
 
     def reset(self) -> None:
         self.calls.clear()
         self.failures.clear()
         self.ended_sessions.clear()
+        self.batches.clear()
+        self.pending_polls = 0
         self.customer = {"contact_id": CUSTOMER_ID, "email": CUSTOMER_EMAIL, "first_name": "Pat", "last_name": "Lee",
                          "verified": True, "password": CUSTOMER_PASSWORD, "properties": copy.deepcopy(PROPERTIES)}
 
@@ -284,30 +291,61 @@ def identity_double_app(double: IdentityDouble) -> Flask:
                 "body": f"Hello [ContactName],\n\nCreate your account: {LINK}", "link_description": "Set up my account",
                 "tokens": ["[ContactName]", LINK, "[CompanyName]"]}
 
-    @app.post("/staff/invitations")
-    def send_invitations():
+    @app.post("/staff/invitation-batches")
+    def accept_invitation_batch():
         staff = signed_in_staff()
         if staff is None:
             return problem(401, "unauthenticated", "Not signed-in staff.")
         if not {"send_portal_invitation", "bulk_email_contacts"} <= set(staff["permissions"]):
             return problem(403, "missing_permission", "Sending invitations needs the Send Customer Portal "
                                                       "Invitation and Bulk Email Contacts permissions.")
+        key = request.headers.get("Idempotency-Key") or ""
+        if not key:
+            return problem(422, "validation_failed", "Send an Idempotency-Key header.")
         body = request.get_json()
-        if LINK not in body["body"]:
-            return problem(422, "validation_failed", "The body must include [CustomerPortalLink].",
-                           {"body": ["The invitation body must include [CustomerPortalLink]."]})
+        if errors := template_errors(InvitationTemplate(subject=body["subject"], body=body["body"])):
+            return problem(422, "validation_failed", "The invitation email is incomplete.", errors)
+        if key in double.batches:  # as identity: the same key finds the same batch, another form is refused
+            batch = double.batches[key]
+            if batch["request"] != body:
+                return problem(409, "idempotency_key_reused", "This Idempotency-Key was already used.")
+            return batch["view"], 202
         by_id = {c["contact_id"]: c for c in CONTACTS}
         results = []
         for recipient in body["recipients"]:
             contact = by_id[recipient["contact_id"]]
+            name = f"{contact['first_name']} {contact['last_name']}"
             email = recipient.get("email") or contact["email"]
             if contact["verified"]:
-                results.append({"contact_id": contact["contact_id"], "email": email, "status": "refused",
-                                "code": "already_verified",
+                results.append({"contact_id": contact["contact_id"], "name": name, "email": email,
+                                "status": "refused", "code": "already_verified",
                                 "message": "Already Customer Portal Verified: they can use Forgot Password."})
+            elif message := email_error(email):
+                results.append({"contact_id": contact["contact_id"], "name": name, "email": email,
+                                "status": "refused", "code": "invalid_email", "message": message})
             else:
-                results.append({"contact_id": contact["contact_id"], "email": email, "status": "sent"})
-        return {"results": results}
+                results.append({"contact_id": contact["contact_id"], "name": name, "email": email,
+                                "status": "sent", "code": None, "message": f"Invitation sent to {email}."})
+        batch_id = str(uuid.uuid4())
+        view = {"batch_id": batch_id, "status": "pending", "total": len(results), "done": 0, "sent": 0,
+                "refused": 0, "subject": body["subject"], "body": body["body"], "results": []}
+        double.batches[key] = {"request": body, "view": view, "results": results, "polls": 0}
+        return view, 202
+
+    @app.get("/staff/invitation-batches/<batch_id>")
+    def invitation_batch(batch_id):
+        if signed_in_staff() is None:
+            return problem(401, "unauthenticated", "Not signed-in staff.")
+        batch = next((b for b in double.batches.values() if b["view"]["batch_id"] == batch_id), None)
+        if batch is None:
+            return problem(404, "not_found", "No such invitation batch.")
+        batch["polls"] += 1
+        if batch["polls"] > double.pending_polls:  # the worker has sent them all
+            results = batch["results"]
+            batch["view"].update(status="done", results=results, done=len(results),
+                                 sent=sum(r["status"] == "sent" for r in results),
+                                 refused=sum(r["status"] != "sent" for r in results))
+        return batch["view"]
 
     return app
 

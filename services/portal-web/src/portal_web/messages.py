@@ -19,6 +19,9 @@ PASSWORD_CHANGE_NOTE = "Changing your password will log you out immediately. Use
 PROFILE_UPDATED = "Your profile has been successfully updated."
 EMAIL_TAKEN = "This email is already used by another account."
 SELECT_CONTACTS = "Select at least one contact to invite."
+INVITATION_FORM_ALREADY_SENT = ("This form was already sent with other text. Check the text and Send again to send "
+                                "these invitations as well.")
+INVITATION_BATCH_NOT_FOUND = "These invitations could not be found. They may have been sent by someone else."
 MISSING_INVITE_PERMISSIONS = ("You can't send Customer Portal invitations: it takes the Send Customer Portal "
                               "Invitation and Bulk Email Contacts permissions. Ask your administrator.")
 
