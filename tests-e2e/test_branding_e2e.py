@@ -123,3 +123,18 @@ def test_the_home_page_fits_the_screen_at_phone_and_desktop_widths(browser, syst
     assert home.evaluate("document.documentElement.scrollWidth") <= width
     SHOTS.mkdir(parents=True, exist_ok=True)
     home.screenshot(path=str(SHOTS / f"home-{width}.png"), full_page=True)
+
+
+def test_after_check_the_preview_shows_the_checked_values_before_any_field_changes(browser, system):
+    from playwright.sync_api import expect
+
+    console = staff(browser, system)
+    console.goto(url(system, "/staff/settings"))
+    console.get_by_label("Navigation bar title").fill("Checked Title")
+    console.get_by_label("Button background color", exact=True).fill("#fdfdfd")  # unreadable with white text
+    console.get_by_role("button", name="Check", exact=True).click()
+    expect(console.locator("#warnings")).to_contain_text("Button text")
+    # The page came back from the server: the preview shows what was checked, before any field changes.
+    preview = console.frame_locator("#settings-preview")
+    expect(preview.locator(".brand__title")).to_have_text("Checked Title")
+    expect(preview.locator(".button").first).to_have_css("background-color", "rgb(253, 253, 253)")

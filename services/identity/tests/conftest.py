@@ -39,6 +39,6 @@ def seed_messages() -> dict[str, str]:
     """The seeds' wording, written out here so a change to the service's constants shows up as a failure."""
     return {
         "first_name": "First name must have at least 2 characters. Numbers and special characters are not allowed.",
-        "last_name": "Last name must have at least 1 characters. Numbers and special characters are not allowed.",
+        "last_name": "Last name must have at least 1 character. Numbers and special characters are not allowed.",
         "email": "Enter a valid email",
     }

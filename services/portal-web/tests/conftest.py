@@ -8,10 +8,13 @@ played by the tests, which sign with the app's secret (or, for forgeries, with a
 The services portal-web calls are external to it, so each is played by a small real HTTP server
 (werkzeug's server in a thread, on a free port), and the UPSTREAM_<SERVICE> variables point at them,
 so every call goes through the real adapters (their `requests.Session`, timeouts, headers):
-- `IdentityDouble` answers as docs/identity-api.md says, for the accounts below;
+- `IdentityDouble` answers as docs/identity-api.md says, for the accounts below, judging emails, names and
+  invitation texts with identity's own domain rules (`portal_identity.domain`, a test-only dependency);
+  invitation batches are kept by idempotency key and answer "pending" for `pending_polls` reads;
 - `ConfigDouble` plays portal-config's settings API (services/portal-config entrypoints/settings_api.py):
-  the staff form with check/save/assets, and the `/internal/settings` snapshot; its rules are a
-  small copy of portal-config's (colours, required texts, links, days, fee, contrast warnings);
+  the staff form with check/save/assets, and the `/internal/settings` snapshot; it judges every value
+  with portal-config's real domain rules (`portal_config.domain.settings`: validation, defaults,
+  contrast), imported as a test-only dependency, and stores forms, versions and images in memory;
 - `SummariesDouble` plays the four services' `GET /summary` (billing, proposals, requests, visits),
   one path prefix each, from the per-property numbers below; a service can be made down or slow.
 The app is built with `start_feed=False`: unit tests fill the BrandingCache directly or through the
@@ -27,12 +30,18 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 import pytest
 from flask import Flask, Response, request
 from werkzeug.serving import make_server
 
+# portal-config's real rules (a test-only dependency: portal-web's `test` extra), never a copy of them.
+from portal_config.domain.assets import ASSET_URL_PREFIX
+from portal_config.domain.settings import check_form, contrast_warnings, default_settings, split_form, with_urls
+from portal_config.domain.settings import to_contract as settings_contract
+from portal_config.service_layer.settings import NO_SUCH_IMAGE
+from portal_identity.domain.invitations import InvitationTemplate, template_errors
+from portal_identity.domain.rules import email_error, first_name_error
 from portal_shared.config import ServiceSettings
 from portal_shared.identity_token import HEADER, InvalidIdentityToken, sign_identity, verify_identity
 from portal_web import SERVICE
@@ -81,11 +90,15 @@ class IdentityDouble:
     failures: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     customer: dict = field(default_factory=dict)
     ended_sessions: list[str] = field(default_factory=list)
+    batches: dict[str, dict] = field(default_factory=dict)  # invitation batches by idempotency key
+    pending_polls: int = 0  # how many reads of a batch answer "pending" before "done"
 
     def reset(self) -> None:
         self.calls.clear()
         self.failures.clear()
         self.ended_sessions.clear()
+        self.batches.clear()
+        self.pending_polls = 0
         self.customer = {"contact_id": CUSTOMER_ID, "email": CUSTOMER_EMAIL, "first_name": "Pat", "last_name": "Lee",
                          "verified": True, "password": CUSTOMER_PASSWORD, "properties": copy.deepcopy(PROPERTIES)}
 
@@ -126,11 +139,20 @@ def identity_double_app(double: IdentityDouble) -> Flask:
         return {k: v for k, v in double.customer.items() if k != "password"}
 
     # -- customer ---------------------------------------------------------------------------
+    def not_an_email(body: dict):
+        """Identity's own email rule (portal_identity.domain.rules), answered as identity does: 422."""
+        if message := email_error(body.get("email", "")):
+            return problem(422, "validation_failed", "Some fields are invalid: email", {"email": [message]})
+        return None
+
     @app.post("/customer/sessions")
     def customer_sessions():
         body = request.get_json()
+        if refused := not_an_email(body):
+            return refused
         if body["email"] == RATE_LIMITED_EMAIL:
-            return problem(429, "rate_limited", "Too many sign-in attempts.", headers={"Retry-After": "30"})
+            return problem(429, "rate_limited", "Too many attempts. Try again in 5 minutes.",
+                           headers={"Retry-After": "300"})
         if body["email"] == NO_PROPERTIES_EMAIL:
             return problem(403, "no_properties_in_branch", "No properties in this branch.")
         if body["email"] != double.customer["email"] or body["password"] != double.customer["password"]:
@@ -154,11 +176,10 @@ def identity_double_app(double: IdentityDouble) -> Flask:
             return problem(401, "unauthenticated", "Not a signed-in customer.")
         body = request.get_json()
         errors = {}
-        if "first_name" in body and not re.fullmatch(r"[A-Za-z][A-Za-z' -]+", body["first_name"]):
-            errors["first_name"] = ["First name must have at least 2 characters. Numbers and special characters "
-                                    "are not allowed."]
-        if "email" in body and "@" not in body["email"]:
-            errors["email"] = ["Enter a valid email"]
+        if "first_name" in body and (message := first_name_error(body["first_name"])):
+            errors["first_name"] = [message]
+        if "email" in body and (message := email_error(body["email"])):
+            errors["email"] = [message]
         elif (body.get("email", "").lower() not in ("", double.customer["email"].lower())
               and body.get("current_password") != CUSTOMER_PASSWORD):
             # As identity does: the sign-in email changes only with the current password.
@@ -183,7 +204,7 @@ def identity_double_app(double: IdentityDouble) -> Flask:
 
     @app.post("/password-resets")
     def request_reset():
-        return {}, 202
+        return not_an_email(request.get_json()) or ({}, 202)
 
     @app.get("/password-resets/<token>")
     def get_reset(token):
@@ -223,6 +244,8 @@ def identity_double_app(double: IdentityDouble) -> Flask:
     @app.post("/staff/sessions")
     def staff_sessions():
         body = request.get_json()
+        if refused := not_an_email(body):
+            return refused
         if body["email"] != STAFF_EMAIL or body["password"] != STAFF_PASSWORD:
             return problem(401, "invalid_credentials", "Invalid email or password.")
         return {"session_id": "staff-session-1", "staff_id": STAFF_ID}, 201
@@ -268,30 +291,61 @@ def identity_double_app(double: IdentityDouble) -> Flask:
                 "body": f"Hello [ContactName],\n\nCreate your account: {LINK}", "link_description": "Set up my account",
                 "tokens": ["[ContactName]", LINK, "[CompanyName]"]}
 
-    @app.post("/staff/invitations")
-    def send_invitations():
+    @app.post("/staff/invitation-batches")
+    def accept_invitation_batch():
         staff = signed_in_staff()
         if staff is None:
             return problem(401, "unauthenticated", "Not signed-in staff.")
         if not {"send_portal_invitation", "bulk_email_contacts"} <= set(staff["permissions"]):
             return problem(403, "missing_permission", "Sending invitations needs the Send Customer Portal "
                                                       "Invitation and Bulk Email Contacts permissions.")
+        key = request.headers.get("Idempotency-Key") or ""
+        if not key:
+            return problem(422, "validation_failed", "Send an Idempotency-Key header.")
         body = request.get_json()
-        if LINK not in body["body"]:
-            return problem(422, "validation_failed", "The body must include [CustomerPortalLink].",
-                           {"body": ["The invitation body must include [CustomerPortalLink]."]})
+        if errors := template_errors(InvitationTemplate(subject=body["subject"], body=body["body"])):
+            return problem(422, "validation_failed", "The invitation email is incomplete.", errors)
+        if key in double.batches:  # as identity: the same key finds the same batch, another form is refused
+            batch = double.batches[key]
+            if batch["request"] != body:
+                return problem(409, "idempotency_key_reused", "This Idempotency-Key was already used.")
+            return batch["view"], 202
         by_id = {c["contact_id"]: c for c in CONTACTS}
         results = []
         for recipient in body["recipients"]:
             contact = by_id[recipient["contact_id"]]
+            name = f"{contact['first_name']} {contact['last_name']}"
             email = recipient.get("email") or contact["email"]
             if contact["verified"]:
-                results.append({"contact_id": contact["contact_id"], "email": email, "status": "refused",
-                                "code": "already_verified",
+                results.append({"contact_id": contact["contact_id"], "name": name, "email": email,
+                                "status": "refused", "code": "already_verified",
                                 "message": "Already Customer Portal Verified: they can use Forgot Password."})
+            elif message := email_error(email):
+                results.append({"contact_id": contact["contact_id"], "name": name, "email": email,
+                                "status": "refused", "code": "invalid_email", "message": message})
             else:
-                results.append({"contact_id": contact["contact_id"], "email": email, "status": "sent"})
-        return {"results": results}
+                results.append({"contact_id": contact["contact_id"], "name": name, "email": email,
+                                "status": "sent", "code": None, "message": f"Invitation sent to {email}."})
+        batch_id = str(uuid.uuid4())
+        view = {"batch_id": batch_id, "status": "pending", "total": len(results), "done": 0, "sent": 0,
+                "refused": 0, "subject": body["subject"], "body": body["body"], "results": []}
+        double.batches[key] = {"request": body, "view": view, "results": results, "polls": 0}
+        return view, 202
+
+    @app.get("/staff/invitation-batches/<batch_id>")
+    def invitation_batch(batch_id):
+        if signed_in_staff() is None:
+            return problem(401, "unauthenticated", "Not signed-in staff.")
+        batch = next((b for b in double.batches.values() if b["view"]["batch_id"] == batch_id), None)
+        if batch is None:
+            return problem(404, "not_found", "No such invitation batch.")
+        batch["polls"] += 1
+        if batch["polls"] > double.pending_polls:  # the worker has sent them all
+            results = batch["results"]
+            batch["view"].update(status="done", results=results, done=len(results),
+                                 sent=sum(r["status"] == "sent" for r in results),
+                                 refused=sum(r["status"] != "sent" for r in results))
+        return batch["view"]
 
     return app
 
@@ -319,68 +373,28 @@ def identity(_identity_server):
 
 # -- portal-config ------------------------------------------------------------------------------
 
-ASSET_PREFIX = "/api/portal-config/assets/"
-COLOUR_FIELDS = ("background_color", "border_color", "nav_background_color", "nav_font_color",
-                 "button_background_color", "button_font_color", "dashboard_font_color")
-CONTRAST_PAIRS = (("nav_font_color", "nav_background_color", "Navigation bar text", "navigation bar background"),
-                  ("button_font_color", "button_background_color", "Button text", "button background"),
-                  ("dashboard_font_color", "background_color", "Dashboard text", "page background"))
+ASSET_PREFIX = ASSET_URL_PREFIX
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32  # what the double accepts as an image
 
 
 def default_form(company: str, slug: str = "north") -> dict:
-    """portal-config's defaults for a new branch (domain/settings.py default_settings), with enabled and slug."""
-    return {
-        "enabled": True, "slug": slug, "page_title": f"{company} Customer Portal", "login_page_text": None,
-        "login_logo_asset_id": None, "display_font": "Open Sans", "input_font": "Open Sans",
-        "background_color": "#ffffff", "border_color": "#d0d7de", "nav_logo_asset_id": None, "nav_title": company,
-        "nav_background_color": "#1b5e20", "nav_font_color": "#ffffff", "button_background_color": "#2e7d32",
-        "button_font": "Open Sans", "button_font_color": "#ffffff", "dashboard_text": None,
-        "dashboard_font": "Open Sans", "dashboard_font_color": "#1f2a1e", "carousel": [], "show_invoices": True,
-        "show_proposals": True, "show_requests": True, "show_visits": True, "proposal_window_days": None,
-        "show_service_details": True, "show_sales_rep_phone": True, "electronic_payments": False,
-        "accepted_payment_types": ["card", "ach"], "partial_payments": False, "card_convenience_fee_percent": "0.00",
-        "invitation_subject": "[ContactName], you've been invited to the Customer Portal!",
-        "invitation_body": f"Hello [ContactFirstName],\n\nCreate your account here: {LINK}",
-        "invitation_link_description": "Create your Customer Portal account",
-    }
-
-
-def _luminance(colour: str) -> float:
-    channels = []
-    for start in (1, 3, 5):
-        c = int(colour[start:start + 2], 16) / 255
-        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
-    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
-
-
-def contrast(a: str, b: str) -> float:
-    lighter, darker = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-def _colour(raw) -> str | None:
-    match = re.fullmatch(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})", raw.strip()) if isinstance(raw, str) else None
-    if not match:
-        return None
-    digits = match.group(1).lower()
-    return "#" + (digits if len(digits) == 6 else "".join(d * 2 for d in digits))
+    """portal-config's own defaults for a new branch, with enabled and slug (the branch row's)."""
+    return {"enabled": True, "slug": slug, **default_settings(company)}
 
 
 def to_contract(form: dict) -> dict:
-    """The form as PortalSettingsV1 (what the snapshot and portal_settings_updated carry)."""
-    data = {k: v for k, v in form.items() if k not in ("enabled", "slug", "login_logo_asset_id", "nav_logo_asset_id",
-                                                        "carousel")}
-    data["login_logo_url"] = ASSET_PREFIX + form["login_logo_asset_id"] if form["login_logo_asset_id"] else None
-    data["nav_logo_url"] = ASSET_PREFIX + form["nav_logo_asset_id"] if form["nav_logo_asset_id"] else None
-    data["carousel"] = [{"image_url": ASSET_PREFIX + s["asset_id"], "caption": s["caption"], "link": s["link"]}
-                        for s in form["carousel"]]
-    return data
+    """The form as PortalSettingsV1 (what the snapshot and portal_settings_updated carry): portal-config's own."""
+    _branch, settings = split_form(form)
+    return settings_contract(settings)
 
 
 @dataclass
 class ConfigDouble:
-    """portal-config's settings API for any branch (defaults on first sight), with a log of calls."""
+    """portal-config's settings API for any branch (defaults on first sight), with a log of calls.
+
+    Every value is judged by portal-config's real rules (`check_form`: validation, normalising,
+    contrast warnings); the double only keeps what portal-config keeps in its database: the forms,
+    their versions and which uploaded images exist."""
 
     url: str = ""
     calls: list[dict] = field(default_factory=list)
@@ -406,73 +420,20 @@ class ConfigDouble:
         return self.forms[branch_id]
 
     def check(self, branch_id: str, changes: dict) -> tuple[dict, dict, list]:
-        form = dict(self.form(branch_id))
-        errors: dict[str, list[str]] = {}
-        for key, raw in changes.items():
-            if key in ("expected_version", "login_logo_url", "nav_logo_url"):
-                continue
-            if key not in form:
-                errors[key] = ["Unknown field."]
-            elif key in COLOUR_FIELDS:
-                colour = _colour(raw)
-                if colour is None:
-                    errors[key] = ["Enter a colour like #1b5e20."]
-                form[key] = colour or raw
-            elif key == "page_title":
-                form[key] = (raw or "").strip()
-                if not form[key]:
-                    errors[key] = ["Enter a page title."]
-            elif key == "slug":
-                form[key] = (raw or "").strip().lower()
-                if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", form[key]):
-                    errors[key] = ["Use lowercase letters, digits and hyphens."]
-            elif key == "invitation_body":
-                form[key] = raw
-                if LINK not in (raw or ""):
-                    errors[key] = ["The email must include [CustomerPortalLink] so the customer can create their "
-                                   "account."]
-            elif key == "proposal_window_days":
-                value = int(raw) if isinstance(raw, str) and raw.isdigit() else raw
-                if value is not None and not (isinstance(value, int) and 1 <= value <= 365):
-                    errors[key] = ["Enter a number of days from 1 to 365, or leave it empty."]
-                form[key] = value
-            elif key == "card_convenience_fee_percent":
-                try:
-                    fee = Decimal(str(raw))
-                    ok = Decimal(0) <= fee <= Decimal(10) and fee == fee.quantize(Decimal("0.01"))
-                except InvalidOperation:
-                    ok = False
-                if not ok:
-                    errors[key] = ["Enter a percentage from 0 to 10 with at most two decimals."]
-                form[key] = str(fee.quantize(Decimal("0.01"))) if ok else raw
-            elif key in ("login_logo_asset_id", "nav_logo_asset_id"):
-                if raw and self.assets.get(raw) not in ("login_logo", "nav_logo"):
-                    errors[key] = ["No such image; upload it first."]
-                form[key] = raw or None
-            elif key == "carousel":
-                if len(raw) > 10:
-                    errors[key] = ["Use at most 10 slides."]
-                for index, slide in enumerate(raw):
-                    if self.assets.get(slide.get("asset_id")) != "carousel":
-                        errors[f"carousel.{index}.asset_id"] = ["No such image; upload it first."]
-                    link = slide.get("link")
-                    if link and not re.match(r"https?://[^\s/]+", link):
-                        errors[f"carousel.{index}.link"] = ["Enter a link starting with https:// or http://."]
-                form[key] = [{"asset_id": s.get("asset_id"), "caption": s.get("caption"), "link": s.get("link")}
-                             for s in raw]
-            else:
-                form[key] = raw
-        warnings = []
-        for fg, bg, fg_label, bg_label in CONTRAST_PAIRS:
-            if fg in errors or bg in errors:
-                continue
-            ratio = contrast(form[fg], form[bg])
-            if ratio < 4.5:
-                shown = int(ratio * 100) / 100
-                warnings.append({"code": "low_contrast", "fields": [fg, bg], "ratio": shown, "minimum": 4.5,
-                                 "message": f"{fg_label} ({form[fg]}) on the {bg_label} ({form[bg]}) has a contrast "
-                                            f"ratio of {shown:.2f}:1; use at least 4.5:1 so everyone can read it."})
-        return form, errors, warnings
+        changes = {k: v for k, v in changes.items() if k != "expected_version"}
+        checked = check_form(changes, self.form(branch_id))
+        self._check_assets(checked.form, checked.errors)
+        return checked.form, checked.errors, checked.warnings
+
+    def _check_assets(self, form: dict, errors: dict) -> None:
+        """The part of portal-config's check that reads its database: the images must have been uploaded."""
+        for name in ("login_logo_asset_id", "nav_logo_asset_id"):
+            if name not in errors and form.get(name) and self.assets.get(form[name]) not in ("login_logo", "nav_logo"):
+                errors[name] = [NO_SUCH_IMAGE]
+        if not any(k == "carousel" or k.startswith("carousel.") for k in errors):
+            for index, slide in enumerate(form.get("carousel") or []):
+                if self.assets.get(slide["asset_id"]) != "carousel":
+                    errors[f"carousel.{index}.asset_id"] = [NO_SUCH_IMAGE]
 
     def contract(self, branch_id: str) -> dict:
         """The branch's settings as PortalSettingsV1 (what its portal_settings_updated event carries)."""
@@ -480,12 +441,10 @@ class ConfigDouble:
 
     def view(self, branch_id: str, warnings: list | None = None) -> dict:
         form = self.form(branch_id)
-        shown = {**form, "login_logo_url": to_contract(form)["login_logo_url"],
-                 "nav_logo_url": to_contract(form)["nav_logo_url"],
-                 "carousel": [{**s, "image_url": ASSET_PREFIX + s["asset_id"]} for s in form["carousel"]]}
+        branch, settings = split_form(form)
         return {"branch_id": branch_id, "version": self.versions[branch_id], "updated_by": None,
-                "portal_url": f"http://{form['slug']}.localhost:8080", "settings": shown,
-                "warnings": warnings if warnings is not None else self.check(branch_id, {})[2]}
+                "portal_url": f"http://{form['slug']}.localhost:8080", "settings": {**branch, **with_urls(settings)},
+                "warnings": warnings if warnings is not None else contrast_warnings(form)}
 
 
 def config_double_app(double: ConfigDouble) -> Flask:

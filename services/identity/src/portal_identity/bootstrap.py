@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from portal_identity import SERVICE
+from portal_identity.adapters.failure_counter import FailureCounter
 from portal_identity.adapters.passwords import Passwords
 from portal_identity.service_layer.directory import apply_branch, apply_portal_settings
 from portal_shared.api_keys import ApiKeyStore
@@ -30,6 +32,11 @@ class Bootstrap:
         # The same Redis and namespace as the sessions: the gateway reads both from one place.
         if self.api_keys is None:
             self.api_keys = ApiKeyStore(self.sessions)
+
+    @cached_property
+    def failure_counter(self) -> FailureCounter:
+        """Failed sign-ins (entrypoints/limits.py), in the sessions' Redis; built on first use."""
+        return FailureCounter(self.sessions.client)
 
     def branches_consumer(self) -> Consumer:
         def on_branch(session, envelope):

@@ -1,7 +1,8 @@
-"""`portal-identity migrate|worker|declare-topology|seed|backfill-branches|sync-api-keys`."""
+"""`portal-identity migrate|worker|declare-topology|seed|backfill-branches|republish-access|sync-api-keys`."""
 from portal_identity import SERVICE
 from portal_identity.bootstrap import bootstrap
 from portal_identity.service_layer import api_keys
+from portal_identity.service_layer.invitation_batches import sender_loop
 from portal_shared.bus.relay import OutboxRelay
 from portal_shared.bus.worker import run_worker
 from portal_shared.cli import service_cli
@@ -20,7 +21,9 @@ def worker(settings) -> None:
         # consumer must still start (they wait for their own servers); `sync-api-keys` can be rerun.
         log.error("api_keys_sync_failed", error=f"{type(exc).__name__}: {exc}"[:300])
     run_worker(SERVICE, [("outbox-relay", OutboxRelay(wiring.db, settings.bus).run),
-                         ("consumer:branches", wiring.branches_consumer().run)])
+                         ("consumer:branches", wiring.branches_consumer().run),
+                         # Bulk invitations accepted by the API (invitation_batches), sent here.
+                         ("invitation-sender", sender_loop(wiring.db))])
 
 
 def consumers(settings):

@@ -37,7 +37,7 @@ from portal_shared.web.health import standard_checks
 INTERNAL_SECRET = "identity-test-internal-secret-0123456789"
 OPERATOR_TOKEN = "identity-test-operator-token"
 CLIENT_IP = "203.0.113.7"
-TABLES = ("outbox", "inbox", "api_keys", "password_resets", "invitations", "property_roles", "properties",
+TABLES = ("outbox", "inbox", "api_keys", "password_resets", "invitation_batches", "invitations", "property_roles", "properties",
           "contacts", "staff_users", "branches")
 
 

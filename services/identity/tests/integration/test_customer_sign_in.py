@@ -3,6 +3,9 @@ properties decide which branch portals let a customer in, and rate limits that s
 without locking the real customer out."""
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import sqlalchemy as sa
 
@@ -136,11 +139,45 @@ def test_successful_sign_ins_do_not_count_toward_the_failure_limit(client, ident
     assert sign_in(client, identity("a1"), camilla.email, "guess-number-5").status_code == 429
 
 
-def test_every_attempt_counts_up_front_so_parallel_guesses_cannot_outrun_the_failure_count(client, identity, world):
-    # The failure limit is settled after each answer; this cap is taken before the password is checked.
+def test_successes_never_count_so_people_sharing_an_office_address_are_never_refused(client, identity, world):
+    # Forty correct sign-ins from one address: more than any limit, and none of them counts.
+    camilla, april = world.contacts["camilla"], world.contacts["april"]
+    for turn in range(20):
+        for person in (camilla, april):
+            response = sign_in(client, identity("a1"), person.email, person.password)
+            assert response.status_code == 201, (turn, person.email, response.get_json())
+
+
+def test_parallel_wrong_guesses_cannot_outrun_the_failure_limit(app, identity, world):
+    # Each attempt takes its slot before the password is checked, so concurrent guesses cannot all pass.
     camilla = world.contacts["camilla"]
-    for _ in range(10):
-        assert sign_in(client, identity("a1"), camilla.email, camilla.password).status_code == 201
+    barrier = threading.Barrier(12)
+
+    def guess(number: int) -> int:
+        barrier.wait()
+        return sign_in(app.test_client(), identity("a1"), camilla.email, f"parallel-guess-{number}").status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = sorted(pool.map(guess, range(12)))
+    assert statuses == [401] * 5 + [429] * 7
+
+
+def test_the_refusal_says_how_long_to_wait(client, identity, world):
+    camilla = world.contacts["camilla"]
+    for attempt in range(5):
+        assert sign_in(client, identity("a1"), camilla.email, f"guess-number-{attempt}").status_code == 401
+    limited = sign_in(client, identity("a1"), camilla.email, "guess-number-5")
+    assert limited.status_code == 429
+    wait = int(limited.headers["Retry-After"])
+    assert 14 * 60 < wait <= 15 * 60
+    assert limited.get_json()["detail"] == "Too many attempts. Try again in 15 minutes."
+
+
+def test_failures_from_one_address_across_many_accounts_are_capped_but_other_addresses_are_not(
+        client, identity, world):
+    for number in range(30):
+        assert sign_in(client, identity("a1"), f"sprayed-{number}@example.com", "Summer2024!").status_code == 401
+    camilla = world.contacts["camilla"]
     assert sign_in(client, identity("a1"), camilla.email, camilla.password).status_code == 429
     assert sign_in(client, identity("a1", client_ip=OTHER_IP), camilla.email, camilla.password).status_code == 201
 
@@ -180,3 +217,14 @@ def test_a_customers_credentials_do_not_open_a_staff_session(client, identity, w
     response = client.post("/staff/sessions", json={"email": camilla.email, "password": camilla.password},
                            headers=identity("a1"))
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/customer/sessions", "/staff/sessions"])
+def test_sign_in_with_text_that_is_not_an_email_is_named_as_such_and_not_counted(client, identity, world, path):
+    for _ in range(6):
+        response = client.post(path, json={"email": "camilla", "password": "whatever"}, headers=identity("a1"))
+        assert response.status_code == 422
+        assert response.get_json()["errors"] == {"email": ["Enter a valid email"]}
+    camilla = world.contacts["camilla"]
+    if path == "/customer/sessions":
+        assert sign_in(client, identity("a1"), camilla.email, camilla.password).status_code == 201

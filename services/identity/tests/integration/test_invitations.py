@@ -65,8 +65,8 @@ def test_inviting_an_uninvited_contact_sends_a_rendered_email_from_the_staff_wit
         invite, outbox, rows, world):
     response = invite("manager", "dana")
     assert response.status_code == 200, response.get_json()
-    assert response.get_json()["results"] == [{"contact_id": world.contacts["dana"].id, "email": "dana@example.com",
-                                               "status": "sent", "code": None,
+    assert response.get_json()["results"] == [{"contact_id": world.contacts["dana"].id, "name": "Dana Whitfield",
+                                               "email": "dana@example.com", "status": "sent", "code": None,
                                                "message": "Invitation sent to dana@example.com."}]
     [event] = outbox("invitation_created")
     data = event["data"]

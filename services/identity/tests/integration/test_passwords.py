@@ -179,7 +179,8 @@ WRITES = {
     ("POST", "/customer/sessions"), ("POST", "/sessions/end"), ("PATCH", "/customer/me"),
     ("POST", "/customer/password"), ("POST", "/password-resets"), ("POST", "/password-resets/<token>"),
     ("POST", "/invitations/<token>/accept"),
-    ("POST", "/staff/sessions"), ("POST", "/staff/invitations"), ("POST", "/staff/api-keys"),
+    ("POST", "/staff/sessions"), ("POST", "/staff/invitations"), ("POST", "/staff/invitation-batches"),
+    ("POST", "/staff/api-keys"),
     ("DELETE", "/staff/api-keys/<uuid:key_id>"), ("POST", "/staff/operator/companies/<uuid:tenant_id>/api-keys"),
     ("PUT", "/integration/contacts/<string(maxlength=100):external_id>"),
     ("PUT", "/integration/properties/<string(maxlength=100):external_id>"),
@@ -212,3 +213,11 @@ def test_staff_cannot_slip_a_password_into_a_contact_or_profile_write(
     assert "password" in response.get_json()["errors"]
     assert rows("SELECT password_hash FROM contacts WHERE id = :id", id=camilla.id) == before
     assert cheap_passwords.verify(before[0]["password_hash"], camilla.password)
+
+
+@pytest.mark.parametrize("not_an_email", ["camilla", "camilla@", "@example.com", "camilla at example.com"])
+def test_a_reset_request_for_text_that_is_not_an_email_is_named_as_such(client, identity, outbox, not_an_email):
+    response = request_reset(client, identity("a1"), not_an_email)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"email": ["Enter a valid email"]}
+    assert outbox("password_reset_requested") == []

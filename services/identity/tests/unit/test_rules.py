@@ -7,7 +7,7 @@ from portal_identity.domain.rules import (email_error, first_name_error, last_na
                                           password_error)
 
 FIRST = "First name must have at least 2 characters. Numbers and special characters are not allowed."
-LAST = "Last name must have at least 1 characters. Numbers and special characters are not allowed."
+LAST = "Last name must have at least 1 character. Numbers and special characters are not allowed."
 
 
 # -- names ----------------------------------------------------------------------------------

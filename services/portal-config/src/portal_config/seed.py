@@ -20,6 +20,7 @@ from portal_config.domain.assets import CAROUSEL
 from portal_config.domain.settings import SETTINGS_FIELDS, default_settings
 from portal_config.service_layer import assets as asset_uc
 from portal_config.service_layer import branches as uc
+from portal_config.service_layer.portals import open_branch
 from portal_config.service_layer import settings as settings_uc
 from portal_shared.logging import get_logger
 
@@ -39,10 +40,10 @@ def seed_demo(wiring: Bootstrap, path: str) -> None:
         for entry in demo["branches"]:
             branch = session.scalar(sa.select(Branch).where(Branch.slug == entry["slug"]))
             if branch is None:
-                branch = uc.create_branch(session, company_id=company.id, slug=entry["slug"], name=entry["name"],
-                                          time_zone=entry["time_zone"],
-                                          enabled=portal_settings.get(entry["slug"], {}).get("enabled", True),
-                                          address=wiring.address)
+                branch = open_branch(session, company_id=company.id, slug=entry["slug"], name=entry["name"],
+                                     time_zone=entry["time_zone"],
+                                     enabled=portal_settings.get(entry["slug"], {}).get("enabled", True),
+                                     address=wiring.address)
                 log.info("seed_branch_created", slug=entry["slug"])
             if entry["slug"] in portal_settings:
                 _seed_settings(session, wiring, branch, company.name, portal_settings[entry["slug"]])

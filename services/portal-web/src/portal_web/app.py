@@ -5,6 +5,7 @@ from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 
 from portal_shared.config import ServiceSettings
+from portal_shared.events.portal_settings import normalise_colour
 from portal_shared.logging import get_logger
 from portal_shared.web import create_service_app
 from portal_web import SERVICE, messages
@@ -14,7 +15,7 @@ from portal_web.adapters.settings_feed import SettingsFeed
 from portal_web.adapters.summaries import SummaryClient
 from portal_web.assets import init_assets
 from portal_web.auth import account_kind
-from portal_web.branding import Branding, BrandingCache, normalise_colour, safe_url
+from portal_web.branding import Branding, BrandingCache, safe_url
 from portal_web.config import DEV_SECRET_KEY, WebSettings
 from portal_web.entrypoints.customer import bp as customer_bp
 from portal_web.entrypoints.portal import bp as portal_bp
@@ -23,6 +24,7 @@ from portal_web.entrypoints.staff import bp as staff_bp
 from portal_web.errors import init_error_pages
 
 log = get_logger(__name__)
+STAFF_CONSOLE = frozenset({"staff", "staff_settings"})  # blueprints of the staff console's pages
 
 
 def create_app(settings: ServiceSettings | None = None, web: WebSettings | None = None,
@@ -94,8 +96,11 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
     @app.context_processor
     def _page_context():
         branch = g.get("identity") or {}
-        # A preview renders with the staff member's unsaved settings; every other page with the saved ones.
+        # A preview renders with the staff member's unsaved settings; every other page with the saved ones,
+        # the staff console's pages on readable colours whatever the branch picked.
         branding: Branding = g.get("branding_override") or cache.for_branch(branch.get("branch_id"))
+        if "branding_override" not in g and request.blueprint in STAFF_CONSOLE:
+            branding = branding.for_console()
         company = branch.get("company_name") or ""
         kind = g.preview_account_kind if "preview_account_kind" in g else account_kind()
         return {"branch": branch, "account_kind": kind, "branding": branding,

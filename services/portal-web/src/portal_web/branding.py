@@ -21,44 +21,19 @@ from typing import Any
 
 from markupsafe import Markup
 
-from portal_shared.events.contracts import FONT_STACKS
+from portal_shared.events.portal_settings import (
+    DEFAULT_COLOURS,
+    DEFAULT_FONT,
+    DEFAULT_INVITATION_BODY,
+    DEFAULT_INVITATION_LINK_DESCRIPTION,
+    DEFAULT_INVITATION_SUBJECT,
+    FONT_STACKS,
+    PAYMENT_TYPES,
+    normalise_colour,
+)
 
-DEFAULT_FONT = "Open Sans"
-PAYMENT_TYPES = ("card", "ach")
-
-# The invitation tokens identity replaces (services/identity .../domain/invitations.py), in the order shown.
-INVITATION_TOKENS = ("[ContactName]", "[ContactFirstName]", "[CustomerPortalLink]", "[CompanyName]", "[BranchName]",
-                     "[SenderName]")
-DEFAULT_INVITATION_SUBJECT = "[ContactName], you've been invited to the Customer Portal!"
-DEFAULT_INVITATION_BODY = """Hello [ContactFirstName],
-
-[CompanyName] invites you to its Customer Portal, where you can view proposals, pay invoices,
-see your visits and send us requests, all in one place.
-
-Create your account here: [CustomerPortalLink]
-
-The link works once and expires in 30 days.
-
-[SenderName]
-[CompanyName] – [BranchName]"""
-DEFAULT_LINK_DESCRIPTION = "Create your Customer Portal account"
-
-_HEX6 = re.compile(r"#?([0-9a-fA-F]{6})")
-_HEX3 = re.compile(r"#?([0-9a-fA-F]{3})")
 _SAFE_PATH = re.compile(r"/(?![/\\])[^\s<>\"'\\]*")
 _SAFE_ABSOLUTE = re.compile(r"https?://[^\s<>\"'\\]+", re.IGNORECASE)
-
-
-def normalise_colour(value: Any) -> str | None:
-    """`#aabbcc`, `aabbcc` or `#abc` as lower-case `#rrggbb`; anything else is None."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    if match := _HEX6.fullmatch(value):
-        return "#" + match.group(1).lower()
-    if match := _HEX3.fullmatch(value):
-        return "#" + "".join(c * 2 for c in match.group(1).lower())
-    return None
 
 
 def safe_url(value: Any) -> str | None:
@@ -104,8 +79,8 @@ class Slide:
 
 @dataclass(frozen=True)
 class Branding:
-    """One branch's settings, every value checked. The defaults are portal-config's defaults for a new
-    branch (domain/settings.py `default_settings`), except the titles: empty here, they become the
+    """One branch's settings, every value checked. The defaults are a new branch's (the settings
+    vocabulary, portal_shared.events.portal_settings, which portal-config's `default_settings` uses), except the titles: empty here, they become the
     company's name (portal-config's defaults do the same), which a page knows and this object does not."""
 
     page_title: str = ""
@@ -113,18 +88,18 @@ class Branding:
     login_logo_url: str | None = None
     display_font: str = DEFAULT_FONT
     input_font: str = DEFAULT_FONT
-    background_color: str = "#ffffff"
-    border_color: str = "#d0d7de"
+    background_color: str = DEFAULT_COLOURS["background_color"]
+    border_color: str = DEFAULT_COLOURS["border_color"]
     nav_logo_url: str | None = None
     nav_title: str = ""
-    nav_background_color: str = "#1b5e20"
-    nav_font_color: str = "#ffffff"
-    button_background_color: str = "#2e7d32"
+    nav_background_color: str = DEFAULT_COLOURS["nav_background_color"]
+    nav_font_color: str = DEFAULT_COLOURS["nav_font_color"]
+    button_background_color: str = DEFAULT_COLOURS["button_background_color"]
     button_font: str = DEFAULT_FONT
-    button_font_color: str = "#ffffff"
+    button_font_color: str = DEFAULT_COLOURS["button_font_color"]
     dashboard_text: str | None = None
     dashboard_font: str = DEFAULT_FONT
-    dashboard_font_color: str = "#1f2a1e"
+    dashboard_font_color: str = DEFAULT_COLOURS["dashboard_font_color"]
     carousel: tuple[Slide, ...] = ()
     show_invoices: bool = True
     show_proposals: bool = True
@@ -134,12 +109,12 @@ class Branding:
     show_service_details: bool = True
     show_sales_rep_phone: bool = True
     electronic_payments: bool = False
-    accepted_payment_types: tuple[str, ...] = ("card", "ach")
+    accepted_payment_types: tuple[str, ...] = PAYMENT_TYPES
     partial_payments: bool = False
     card_convenience_fee_percent: str = "0.00"
     invitation_subject: str = DEFAULT_INVITATION_SUBJECT
     invitation_body: str = DEFAULT_INVITATION_BODY
-    invitation_link_description: str = DEFAULT_LINK_DESCRIPTION
+    invitation_link_description: str = DEFAULT_INVITATION_LINK_DESCRIPTION
     version: int = 0  # 0: nothing saved yet, these are the defaults
 
     def shows(self, section: str) -> bool:
@@ -149,6 +124,11 @@ class Branding:
     def payments_enabled(self) -> bool:
         """Manage Payments appears once electronic payments are on (and the feature exists)."""
         return self.electronic_payments and bool(self.accepted_payment_types)
+
+    def for_console(self) -> "Branding":
+        """The staff console's look: this branch's logo and titles on the default, readable colours,
+        so a branch's low-contrast choice never makes the console's own buttons unreadable."""
+        return replace(self, **DEFAULT_COLOURS)
 
     def css(self) -> Markup:
         """The `:root` custom properties of this branch: only checked colours and FONT_STACKS' own stacks."""

@@ -91,6 +91,8 @@ class RecipientForm(Form):
 
 
 class InvitationForm(FlaskForm):
+    # One per form shown: identity keeps one batch per key, so sending this form twice sends once.
+    idempotency_key = HiddenField()
     recipients = FieldList(FormField(RecipientForm), min_entries=0, max_entries=500)
     subject = TextAreaField("Subject", validators=[InputRequired("Enter a subject."), Length(max=500)],
                             render_kw={"rows": 2})

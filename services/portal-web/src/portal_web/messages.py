@@ -9,7 +9,7 @@ INVALID_CREDENTIALS = "The email or password is incorrect."
 NO_PROPERTIES = ("This portal has no properties for you. Sign in at the portal address your service provider "
                  "sent you.")
 NOT_IN_BRANCH = "Your staff account does not have access to this branch."
-TOO_MANY_ATTEMPTS = "Too many attempts. Wait a moment and try again."
+TOO_MANY_ATTEMPTS = "Too many attempts. Wait a moment and try again."  # when identity names no wait
 SIGNED_OUT = "You have been signed out."
 RESET_SENT = "If an account exists for that email, we sent a link to reset your password."
 RESET_LINK_INVALID = ("This link is no longer valid. It may have expired or been used already. "
@@ -19,6 +19,9 @@ PASSWORD_CHANGE_NOTE = "Changing your password will log you out immediately. Use
 PROFILE_UPDATED = "Your profile has been successfully updated."
 EMAIL_TAKEN = "This email is already used by another account."
 SELECT_CONTACTS = "Select at least one contact to invite."
+INVITATION_FORM_ALREADY_SENT = ("This form was already sent with other text. Check the text and Send again to send "
+                                "these invitations as well.")
+INVITATION_BATCH_NOT_FOUND = "These invitations could not be found. They may have been sent by someone else."
 MISSING_INVITE_PERMISSIONS = ("You can't send Customer Portal invitations: it takes the Send Customer Portal "
                               "Invitation and Bulk Email Contacts permissions. Ask your administrator.")
 
@@ -47,11 +50,22 @@ def invitation_invalid(company: str) -> str:
             "an account.")
 
 
+def too_many_attempts(retry_after: str | None) -> str:
+    """"Too many attempts. Try again in 5 minutes." from identity's Retry-After (seconds)."""
+    try:
+        seconds = int(retry_after or "")
+    except ValueError:
+        return TOO_MANY_ATTEMPTS
+    minutes = max(1, -(-seconds // 60))  # a wait under a minute reads as one minute, never zero
+    return f"Too many attempts. Try again in {minutes} minute{'' if minutes == 1 else 's'}."
+
+
 @dataclass(frozen=True)
 class Refusal:
-    message: str
+    message: str | None
     status: int
     headers: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)  # identity's field messages (a 422)
 
 
 def sign_in_refusal(error: IdentityError) -> Refusal:
@@ -61,5 +75,7 @@ def sign_in_refusal(error: IdentityError) -> Refusal:
     if error.status == 403 and error.code == "not_in_branch":
         return Refusal(NOT_IN_BRANCH, 403)
     if error.status == 429:
-        return Refusal(TOO_MANY_ATTEMPTS, 429, {"Retry-After": error.retry_after or "5"})
+        return Refusal(too_many_attempts(error.retry_after), 429, {"Retry-After": error.retry_after or "5"})
+    if error.status == 422 and error.errors:  # e.g. text that is not an email: "Enter a valid email"
+        return Refusal(None, 422, errors=error.errors)
     return Refusal(INVALID_CREDENTIALS, 401)

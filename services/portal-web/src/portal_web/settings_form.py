@@ -21,13 +21,11 @@ from wtforms.fields import BooleanField, FieldList, FormField, HiddenField, Radi
     TextAreaField
 from wtforms.validators import Length
 
-from portal_shared.events.contracts import FONT_STACKS
-from portal_web.branding import Branding, normalise_colour
+from portal_shared.events.portal_settings import (COLOUR_FIELDS, FONT_FIELDS, FONT_STACKS, LINK_TOKEN, PAYMENT_TYPES,
+                                                  normalise_colour)
+from portal_web.branding import Branding
 
 FONT_CHOICES = [(name, name) for name in FONT_STACKS]
-COLOUR_FIELDS = ("background_color", "border_color", "nav_background_color", "nav_font_color",
-                 "button_background_color", "button_font_color", "dashboard_font_color")
-FONT_FIELDS = ("display_font", "input_font", "button_font", "dashboard_font")
 SHOW_FIELDS = ("show_requests", "show_proposals", "show_visits", "show_invoices")
 LOGOS = {"login_logo": "login_logo", "nav_logo": "nav_logo"}  # form prefix → asset kind
 FORM_MAX_SLIDES = 50  # portal-config allows 10 and names more ("Use at most 10 slides."): let it say so
@@ -160,8 +158,7 @@ def form_data(answer: dict, defaults: Branding) -> dict:
         "show_service_details": "details" if merged.show_service_details else "lump_sum",
         "show_sales_rep_phone": merged.show_sales_rep_phone,
         "electronic_payments": merged.electronic_payments,
-        "accept_card": "card" in merged.accepted_payment_types,
-        "accept_ach": "ach" in merged.accepted_payment_types,
+        **{f"accept_{kind}": kind in merged.accepted_payment_types for kind in PAYMENT_TYPES},
         "partial_payments": merged.partial_payments,
         "card_convenience_fee_percent": merged.card_convenience_fee_percent,
         "carousel": [{"asset_id": s.get("asset_id") or "", "image_url": s.get("image_url") or s.get("url") or "",
@@ -243,7 +240,7 @@ def input_body(form: PortalSettingsForm) -> dict:
         "show_service_details": form.show_service_details.data != "lump_sum",
         "show_sales_rep_phone": bool(form.show_sales_rep_phone.data),
         "electronic_payments": bool(form.electronic_payments.data),
-        "accepted_payment_types": [t for t, on in (("card", form.accept_card.data), ("ach", form.accept_ach.data)) if on],
+        "accepted_payment_types": [kind for kind in PAYMENT_TYPES if form[f"accept_{kind}"].data],
         "partial_payments": bool(form.partial_payments.data),
         "card_convenience_fee_percent": fee,
     }
@@ -348,13 +345,13 @@ def token_values(*, company: str, branch: str, sender: str) -> dict[str, str]:
 
 
 def render_example(subject: str, body: str, link_description: str, values: dict[str, str]) -> dict[str, Any]:
-    """The email as the sample contact would read it; [CustomerPortalLink] shows as its description."""
+    """The email as the sample contact would read it; the link token shows as its description."""
     def fill(text: str) -> str:
         for token, value in values.items():
             text = text.replace(token, value)
         return text
 
     link = Markup('<span class="email-example__link">{}</span>').format(link_description or "Customer Portal")
-    rendered_body = escape(fill(body or "")).replace("[CustomerPortalLink]", link)
-    return {"subject": fill(subject or "").replace("[CustomerPortalLink]", link_description or ""),
+    rendered_body = escape(fill(body or "")).replace(LINK_TOKEN, link)
+    return {"subject": fill(subject or "").replace(LINK_TOKEN, link_description or ""),
             "body": Markup(rendered_body)}

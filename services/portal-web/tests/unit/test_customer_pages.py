@@ -118,11 +118,34 @@ def test_a_customer_without_properties_in_this_branch_is_sent_to_their_portal(cl
             in response.get_data(as_text=True))
 
 
-def test_too_many_attempts_asks_to_wait(client, submit, anonymous):
+def test_too_many_attempts_says_how_long_to_wait(client, submit, anonymous):
     response = submit("/login", {"email": "flood@example.com", "password": "whatever it is"}, anonymous)
     assert response.status_code == 429
-    assert response.headers["Retry-After"] == "30"
-    assert "Too many attempts. Wait a moment and try again." in response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "300"
+    assert "Too many attempts. Try again in 5 minutes." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("retry_after, words", [("300", "Try again in 5 minutes."), ("61", "Try again in 2 minutes."),
+                                                ("20", "Try again in 1 minute."), (None, "Wait a moment and try again.")])
+def test_the_wait_is_read_from_retry_after(retry_after, words):
+    assert messages.too_many_attempts(retry_after) == f"Too many attempts. {words}"
+
+
+@pytest.mark.parametrize("path, form_path", [("/login", "/login"), ("/staff/login", "/staff/login")])
+def test_sign_in_with_text_that_is_not_an_email_says_enter_a_valid_email(client, submit, anonymous, path, form_path):
+    response = submit(path, {"email": "pat.example.com", "password": "whatever it is"}, anonymous, form_path=form_path)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="email-error">\s*<li>Enter a valid email</li>', html)
+    assert COOKIE_NAME not in " ".join(response.headers.getlist("Set-Cookie"))
+
+
+def test_forgot_password_with_text_that_is_not_an_email_says_enter_a_valid_email(client, submit, anonymous):
+    response = submit("/forgot-password", {"email": "pat"}, anonymous)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="email-error">\s*<li>Enter a valid email</li>', html)
+    assert "we sent a link" not in html
 
 
 def test_an_empty_sign_in_form_says_what_is_missing_without_calling_identity(client, submit, anonymous, identity):

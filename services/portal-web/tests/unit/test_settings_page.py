@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 import re
 import uuid
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
 
 from portal_shared.config import BusSettings
 from portal_shared.events import make_event
-from portal_shared.events.contracts import FONT_STACKS
+from portal_shared.events.portal_settings import FONT_STACKS
 from portal_shared.identity_token import verify_identity
 from portal_web import messages
 from portal_web.adapters.portal_config import PortalConfigClient
@@ -490,3 +491,41 @@ def test_other_pages_still_refuse_to_be_framed(client, as_staff, config):
 def test_the_staff_console_links_to_the_settings(client, as_staff):
     html = client.get("/staff/", headers=as_staff).get_data(as_text=True)
     assert '<a class="nav__link" href="/staff/settings">Portal Settings</a>' in html
+
+
+def srcdoc_of(html: str) -> str | None:
+    """The preview frame's `srcdoc`, unescaped as the browser reads it (None when the frame has none)."""
+    match = re.search(r'<iframe class="settings__frame"[^>]*\ssrcdoc="([^"]*)"', html)
+    return unescape(match.group(1)) if match else None
+
+
+@pytest.mark.parametrize("action", ["check", "save"])
+def test_after_check_the_preview_shows_the_checked_values_not_the_saved_ones(settings_page, post_settings, action):
+    _, values = settings_page()
+    values = {**set_value(values, "nav_background_color", "#123456"), "nav_title": "Checked Lawns",
+              "page_title": ""}  # a save with an error comes back too, with what was sent
+    html = post_settings(values, action=action).get_data(as_text=True)
+    preview = srcdoc_of(html)
+    assert preview is not None, "the preview frame still loads the saved settings"
+    style = re.search(r'<style id="branding">(.*?)</style>', preview, re.S).group(1)
+    assert "--nav-bg: #123456;" in style
+    assert '<span class="brand__title">Checked Lawns</span>' in preview
+    # The page around the frame keeps the console's own colours.
+    page_style = re.search(r'<style id="branding">(.*?)</style>', html.split("<iframe")[0], re.S).group(1)
+    assert "--nav-bg: #1b5e20;" in page_style
+
+
+def test_the_staff_console_stays_readable_whatever_colours_the_branch_picks(client, as_staff, brand, portal_identity):
+    brand(as_staff, button_background_color="#fefefe", button_font_color="#ffffff", nav_background_color="#fafafa",
+          nav_font_color="#ffffff", nav_title="Pale Lawns")
+    for path in ("/staff/", "/staff/settings"):
+        html = client.get(path, headers=as_staff).get_data(as_text=True)
+        style = re.search(r'<style id="branding">(.*?)</style>', html, re.S).group(1)
+        assert "--button-bg: #2e7d32;" in style and "--button-fg: #ffffff;" in style, path
+        assert "--nav-bg: #1b5e20;" in style and "--nav-fg: #ffffff;" in style, path
+        assert "Pale Lawns" in html, path  # still this branch's console
+    # Customers and the preview see exactly what the branch picked.
+    preview = client.get("/staff/settings/preview", headers=as_staff).get_data(as_text=True)
+    assert "--button-bg: #fefefe;" in preview
+    customer_login = client.get("/login", headers={**as_staff}).get_data(as_text=True)
+    assert "--button-bg: #fefefe;" in customer_login

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
+from portal_shared.events.portal_settings import MISSING_LINK_MESSAGE
 from portal_shared.sessions import COOKIE_NAME
 from portal_web.entrypoints import staff
 
@@ -94,33 +96,90 @@ def test_the_invite_page_shows_recipients_with_editable_emails_and_the_template(
     assert re.search(r'<button type="submit" class="button">Send</button>', html)
 
 
-def test_inviting_reports_each_contact_sent_or_refused(client, as_staff, identity, csrf_from):
-    page = client.get("/staff/invite?contact=c-2&contact=c-1", headers=as_staff).get_data(as_text=True)
-    form = {"csrf_token": csrf_from(page), "subject": "Hi [ContactName]", "body": "Join us: [CustomerPortalLink]",
-            "recipients-0-contact_id": "c-2", "recipients-0-name": "Ola Diaz",
-            "recipients-0-original_email": "ola@example.com", "recipients-0-email": "ola.diaz@example.com",
-            "recipients-1-contact_id": "c-1", "recipients-1-name": "Pat Lee",
-            "recipients-1-original_email": "pat@example.com", "recipients-1-email": "pat@example.com"}
+INVITE_FORM = {"subject": "Hi [ContactName]", "body": "Join us: [CustomerPortalLink]",
+               "recipients-0-contact_id": "c-2", "recipients-0-name": "Ola Diaz",
+               "recipients-0-original_email": "ola@example.com", "recipients-0-email": "ola.diaz@example.com",
+               "recipients-1-contact_id": "c-1", "recipients-1-name": "Pat Lee",
+               "recipients-1-original_email": "pat@example.com", "recipients-1-email": "pat@example.com"}
+
+
+def invite_page_form(client, headers, csrf_from) -> dict:
+    page = client.get("/staff/invite?contact=c-2&contact=c-1", headers=headers).get_data(as_text=True)
+    key = re.search(r'<input[^>]*id="idempotency_key"[^>]*value="([^"]+)"', page)
+    assert key, "the invite form carries no idempotency key"
+    return {"csrf_token": csrf_from(page), "idempotency_key": key.group(1)}
+
+
+def test_sending_answers_at_once_and_the_results_page_reports_each_contact(client, as_staff, identity, csrf_from):
+    form = {**invite_page_form(client, as_staff, csrf_from), **INVITE_FORM}
     response = client.post("/staff/invite", data=form, headers=as_staff)
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    assert "Invitation sent to Ola Diaz (ola.diaz@example.com)." in html
-    assert "Not sent to Pat Lee: Already Customer Portal Verified: they can use Forgot Password." in html
+    assert response.status_code == 303
+    batch = identity.called("POST", "/staff/invitation-batches")[0]
+    assert batch["headers"]["Idempotency-Key"] == form["idempotency_key"]
     # Only an edited address is sent; the others stay as identity has them.
-    assert identity.called("POST", "/staff/invitations")[0]["json"] == {
+    assert batch["json"] == {
         "subject": "Hi [ContactName]", "body": "Join us: [CustomerPortalLink]",
         "recipients": [{"contact_id": "c-2", "email": "ola.diaz@example.com"}, {"contact_id": "c-1"}]}
+    html = client.get(response.headers["Location"], headers=as_staff).get_data(as_text=True)
+    assert "Invitation sent to Ola Diaz (ola.diaz@example.com)." in html
+    assert "Not sent to Pat Lee: Already Customer Portal Verified: they can use Forgot Password." in html
+    assert 'http-equiv="refresh"' not in html
+
+
+def test_while_identity_is_still_sending_the_page_shows_progress_and_refreshes_itself(
+        client, as_staff, identity, csrf_from):
+    identity.pending_polls = 1
+    form = {**invite_page_form(client, as_staff, csrf_from), **INVITE_FORM}
+    location = client.post("/staff/invite", data=form, headers=as_staff).headers["Location"]
+    first = client.get(location, headers=as_staff).get_data(as_text=True)
+    assert "Sending invitations: 0 of 2 done." in first
+    assert '<meta http-equiv="refresh" content="2">' in first
+    assert "<script>" not in first and "onload" not in first  # nothing inline: the page works under a strict CSP
+    second = client.get(location, headers=as_staff).get_data(as_text=True)
+    assert "Invitation sent to Ola Diaz" in second and 'http-equiv="refresh"' not in second
+
+
+def test_sending_the_same_form_twice_finds_the_same_batch(client, as_staff, identity, csrf_from):
+    form = {**invite_page_form(client, as_staff, csrf_from), **INVITE_FORM}
+    first = client.post("/staff/invite", data=form, headers=as_staff)
+    again = client.post("/staff/invite", data=form, headers=as_staff)  # e.g. after a slow answer, or a double click
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    assert len(identity.batches) == 1
+
+
+def test_a_refused_recipient_can_be_corrected_and_sent_again_with_the_edited_text(
+        client, as_staff, identity, csrf_from):
+    form = {**invite_page_form(client, as_staff, csrf_from), **INVITE_FORM,
+            "subject": "Edited [ContactName]", "body": "Edited words: [CustomerPortalLink]",
+            "recipients-0-email": "ola at example"}
+    location = client.post("/staff/invite", data=form, headers=as_staff).headers["Location"]
+    results = client.get(location, headers=as_staff).get_data(as_text=True)
+    assert "Not sent to Ola Diaz: Enter a valid email" in results
+    resend = re.search(r'<form method="post" action="/staff/invite" class="resend">(.*?)</form>', results, re.S).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', resend))
+    assert fields["action"] == "edit" and fields["recipients-0-contact_id"] == "c-2"
+    assert "recipients-1-contact_id" not in fields  # Pat has an account: sending again would not help
+    page = client.post("/staff/invite", data={k: unescape(v) for k, v in fields.items()}, headers=as_staff)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Edited [ContactName]" in html and re.search(r'<textarea[^>]*id="body"[^>]*>\s*Edited words:', html)
+    assert re.search(r'<input[^>]*id="recipients-0-email"[^>]*value="ola at example"', html)
+    new_key = re.search(r'<input[^>]*id="idempotency_key"[^>]*value="([^"]+)"', html).group(1)
+    assert new_key != form["idempotency_key"]  # a new send, not the old batch
+    assert len(identity.called("POST", "/staff/invitation-batches")) == 1  # nothing sent until Send
 
 
 def test_an_invitation_without_the_portal_link_is_sent_back_with_the_message(client, as_staff, csrf_from):
     page = client.get("/staff/invite?contact=c-2", headers=as_staff).get_data(as_text=True)
     response = client.post("/staff/invite", headers=as_staff, data={
-        "csrf_token": csrf_from(page), "subject": "Hi", "body": "No link here",
+        "csrf_token": csrf_from(page), "subject": "Hi", "body": "No link here", "idempotency_key": "k-1",
         "recipients-0-contact_id": "c-2", "recipients-0-name": "Ola Diaz",
         "recipients-0-original_email": "ola@example.com", "recipients-0-email": "ola@example.com"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert re.search(r'id="body-error">\s*<li>The invitation body must include \[CustomerPortalLink\].</li>', html)
+    # identity's own words (the double judges with identity's template rule)
+    assert re.search(r'id="body-error">\s*<li>' + re.escape(MISSING_LINK_MESSAGE) + '</li>', html)
     assert re.search(r'<textarea[^>]*id="body"[^>]*>\s*No link here</textarea>', html)
 
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+# Re-exported: the settings vocabulary is part of this contract (portal_settings.py).
+from portal_shared.events.portal_settings import FONT_STACKS, PAYMENT_TYPES
+
 SLUG = validate.Regexp(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
@@ -138,22 +141,6 @@ class StaffUpsertedV1(Schema):
     active = fields.Boolean(required=True)
 
 
-# The fonts a portal may use, each with a stack that renders on every device (the contract
-# between portal-config, which validates a choice, and portal-web, which renders it).
-FONT_STACKS: dict[str, str] = {
-    "Open Sans": '"Open Sans", "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
-    "Arial": "Arial, Helvetica, sans-serif",
-    "Helvetica": '"Helvetica Neue", Helvetica, Arial, sans-serif',
-    "Verdana": "Verdana, Geneva, sans-serif",
-    "Tahoma": "Tahoma, Verdana, Geneva, sans-serif",
-    "Trebuchet MS": '"Trebuchet MS", "Lucida Grande", sans-serif',
-    "Segoe UI": '"Segoe UI", system-ui, -apple-system, Roboto, sans-serif',
-    "System UI": 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
-    "Georgia": 'Georgia, "Times New Roman", serif',
-    "Times New Roman": '"Times New Roman", Times, serif',
-    "Garamond": 'Garamond, Baskerville, "Baskerville Old Face", serif',
-    "Courier New": '"Courier New", Courier, monospace',
-}
 FONT = validate.OneOf(list(FONT_STACKS))
 
 
@@ -192,7 +179,7 @@ class PortalSettingsV1(Schema):
     show_service_details = fields.Boolean(required=True)
     show_sales_rep_phone = fields.Boolean(required=True)
     electronic_payments = fields.Boolean(required=True)
-    accepted_payment_types = fields.List(fields.String(validate=validate.OneOf(["card", "ach"])), required=True)
+    accepted_payment_types = fields.List(fields.String(validate=validate.OneOf(PAYMENT_TYPES)), required=True)
     partial_payments = fields.Boolean(required=True)
     card_convenience_fee_percent = fields.Decimal(required=True, as_string=True, places=2)
     invitation_subject = fields.String(required=True)

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from portal_shared.bus.outbox import define_bus_tables
@@ -135,6 +135,31 @@ class Invitation(Base):
     expires_at: Mapped[datetime] = mapped_column(TS)
     used_at: Mapped[datetime | None] = mapped_column(TS)
     revoked_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class InvitationBatch(Base):
+    """A bulk invitation accepted from staff and sent by the worker (service_layer/invitation_batches.py).
+
+    The sender's `idempotency_key` (one per form) is unique per sender: sending the same form again
+    finds this batch instead of inviting everyone twice. `results` grows as recipients are handled,
+    so a worker that stops midway resumes after the last committed one."""
+
+    __tablename__ = "invitation_batches"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "staff_id", "idempotency_key"),
+                      sa.Index("invitation_batches_pending", "created_at", postgresql_where=sa.text("status = 'pending'")))
+    id: Mapped[str] = mapped_column(ID, primary_key=True, default=_id)
+    tenant_id: Mapped[str] = mapped_column(ID, index=True)
+    branch_id: Mapped[str] = mapped_column(ID)
+    staff_id: Mapped[str] = mapped_column(ID)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(200))
+    request_digest: Mapped[str] = mapped_column(sa.String(64))
+    subject: Mapped[str] = mapped_column(sa.Text)
+    body: Mapped[str] = mapped_column(sa.Text)
+    recipients: Mapped[list] = mapped_column(JSONB)
+    results: Mapped[list] = mapped_column(JSONB, default=list)
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    created_at: Mapped[datetime] = mapped_column(TS, server_default=NOW)
+    completed_at: Mapped[datetime | None] = mapped_column(TS)
 
 
 class PasswordReset(Base):

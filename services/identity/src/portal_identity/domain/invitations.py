@@ -5,24 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+# The tokens, the default texts and the missing-link message are the settings vocabulary that
+# portal-config (the template's owner) and portal-web share (ADR 0016); identity only fills them in.
+from portal_shared.events.portal_settings import (  # noqa: F401 (re-exported for identity's readers)
+    DEFAULT_INVITATION_BODY as DEFAULT_BODY,
+    DEFAULT_INVITATION_LINK_DESCRIPTION as DEFAULT_LINK_DESCRIPTION,
+    DEFAULT_INVITATION_SUBJECT as DEFAULT_SUBJECT,
+    INVITATION_TOKENS as TOKENS,
+    LINK_TOKEN,
+    MISSING_LINK_MESSAGE,
+)
+
 INVITATION_VALIDITY = timedelta(days=30)
-LINK_TOKEN = "[CustomerPortalLink]"
-TOKENS = ("[ContactName]", "[ContactFirstName]", LINK_TOKEN, "[CompanyName]", "[BranchName]", "[SenderName]")
-MISSING_LINK_MESSAGE = "The email must include [CustomerPortalLink] so the customer can create their account."
-
-DEFAULT_SUBJECT = "[ContactName], you've been invited to the Customer Portal!"
-DEFAULT_BODY = """Hello [ContactFirstName],
-
-[CompanyName] invites you to its Customer Portal, where you can view proposals, pay invoices,
-see your visits and send us requests, all in one place.
-
-Create your account here: [CustomerPortalLink]
-
-The link works once and expires in 30 days.
-
-[SenderName]
-[CompanyName] – [BranchName]"""
-DEFAULT_LINK_DESCRIPTION = "Create your Customer Portal account"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ _NAME = re.compile(r"^[^\W\d_]+(?:[ '’\-][^\W\d_]+)*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 FIRST_NAME_MESSAGE = "First name must have at least 2 characters. Numbers and special characters are not allowed."
-LAST_NAME_MESSAGE = "Last name must have at least 1 characters. Numbers and special characters are not allowed."
+LAST_NAME_MESSAGE = "Last name must have at least 1 character. Numbers and special characters are not allowed."
 EMAIL_MESSAGE = "Enter a valid email"
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 

@@ -9,9 +9,9 @@ from portal_identity.entrypoints import schemas as s
 from portal_identity.entrypoints.limits import LINK_ATTEMPTS_PER_ADDRESS, RESET_REQUESTS_PER_ADDRESS, limiter, sign_in_limits
 from portal_identity.domain import invitations as invitation_rules
 from portal_identity.domain.roles import MANAGE_API_KEYS, VIEW_CONTACTS, permissions_of
-from portal_identity.service_layer import accounts, api_keys, directory, invitations
+from portal_identity.service_layer import accounts, api_keys, directory, invitation_batches, invitations
 from portal_identity.service_layer.context import Caller
-from portal_shared.errors import Forbidden
+from portal_shared.errors import Forbidden, Unauthenticated, ValidationFailed
 from portal_shared.web.auth import current_integration, require_integration, require_operator
 from portal_shared.web.pagination import page_of
 
@@ -183,6 +183,35 @@ def send_invitations(body):
         results = invitations.send_invitations(session, caller=_caller(), staff=staff, subject=body["subject"],
                                                body=body["body"], recipients=body["recipients"])
         return {"results": results}
+
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+
+
+@staff_bp.route("/invitation-batches", methods=["POST"])
+@staff_bp.arguments(s.InvitationSend)
+@staff_bp.response(202, s.InvitationBatchRead)
+def accept_invitation_batch(body):
+    """Accept a bulk invitation (sent by the worker) and answer at once; the same Idempotency-Key
+    finds the same batch, so sending a form twice never invites anyone twice."""
+    key = (request.headers.get(IDEMPOTENCY_KEY) or "").strip()
+    if not key or len(key) > 200:
+        raise ValidationFailed("Send an Idempotency-Key header (1 to 200 characters), one per form.",
+                               errors={IDEMPOTENCY_KEY: ["Send a key of 1 to 200 characters, one per form."]})
+    with _w().db.unit_of_work() as session:
+        batch = invitation_batches.accept_batch(session, caller=_caller(), staff=_staff(session), idempotency_key=key,
+                                                subject=body["subject"], body=body["body"],
+                                                recipients=body["recipients"])
+        view = invitation_batches.batch_view(batch)
+    return view, 202, {"Location": f"/staff/invitation-batches/{view['batch_id']}"}
+
+
+@staff_bp.route("/invitation-batches/<uuid:batch_id>", methods=["GET"])
+@staff_bp.response(200, s.InvitationBatchRead)
+def invitation_batch(batch_id):
+    with _w().db.unit_of_work() as session:
+        batch = invitation_batches.get_batch(session, caller=_caller(), staff=_staff(session), batch_id=str(batch_id))
+        return invitation_batches.batch_view(batch)
 
 
 @staff_bp.route("/api-keys", methods=["POST"])

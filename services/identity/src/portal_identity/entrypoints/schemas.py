@@ -137,6 +137,7 @@ class InvitationSend(Schema):
 
 class InvitationResult(Schema):
     contact_id = fields.String()
+    name = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
     status = fields.String()
     code = fields.String(allow_none=True)
@@ -145,6 +146,22 @@ class InvitationResult(Schema):
 
 class InvitationResults(Schema):
     results = fields.List(fields.Nested(InvitationResult))
+
+
+class InvitationBatchRead(Schema):
+    """A bulk invitation: `pending` while the worker sends it, then `done` with every recipient's result."""
+
+    batch_id = fields.String()
+    status = fields.String(metadata={"enum": ["pending", "done"]})
+    total = fields.Integer()
+    done = fields.Integer()
+    sent = fields.Integer()
+    refused = fields.Integer()
+    subject = fields.String()
+    body = fields.String()
+    results = fields.List(fields.Nested(InvitationResult))
+    created_at = fields.AwareDateTime()
+    completed_at = fields.AwareDateTime(allow_none=True)
 
 
 class ApiKeyCreate(Schema):

@@ -42,8 +42,9 @@ def template_for(session: Session, *, caller: Caller) -> rules.InvitationTemplat
     return rules.InvitationTemplate(subject=rules.DEFAULT_SUBJECT, body=rules.DEFAULT_BODY)
 
 
-def send_invitations(session: Session, *, caller: Caller, staff: StaffUser, subject: str, body: str,
-                     recipients: list[dict[str, str]]) -> list[dict[str, Any]]:
+def check_sender(session: Session, *, caller: Caller, staff: StaffUser, subject: str,
+                 body: str) -> rules.InvitationTemplate:
+    """The template to send, once the sender may invite and the text has its link; 403 or 422 otherwise."""
     if not may_invite(staff.role):
         missing = " and ".join(missing_for_invitation(staff.role))
         raise Forbidden(f"Your role ({staff.role}) cannot send Customer Portal invitations: it lacks {missing}. "
@@ -52,17 +53,26 @@ def send_invitations(session: Session, *, caller: Caller, staff: StaffUser, subj
                                         link_description=template_for(session, caller=caller).link_description)
     if errors := rules.template_errors(template):
         raise ValidationFailed("The invitation email is incomplete.", errors=errors)
+    return template
+
+
+def send_invitations(session: Session, *, caller: Caller, staff: StaffUser, subject: str, body: str,
+                     recipients: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Invite every recipient within this request (the back office's few); the console sends batches."""
+    template = check_sender(session, caller=caller, staff=staff, subject=subject, body=body)
     branch = branch_of(session, caller)
-    return [_invite_one(session, caller=caller, staff=staff, template=template, branch=branch, recipient=r)
+    return [invite_one(session, caller=caller, staff=staff, template=template, branch=branch, recipient=r)
             for r in recipients]
 
 
-def _refused(contact_id: str, email: str | None, code: str, message: str) -> dict[str, Any]:
-    return {"contact_id": contact_id, "email": email, "status": "refused", "code": code, "message": message}
+def refused(contact_id: str, email: str | None, code: str, message: str, name: str | None = None) -> dict[str, Any]:
+    return {"contact_id": contact_id, "name": name, "email": email, "status": "refused", "code": code,
+            "message": message}
 
 
-def _invite_one(session: Session, *, caller: Caller, staff: StaffUser, template: rules.InvitationTemplate,
-                branch, recipient: dict[str, str]) -> dict[str, Any]:
+def invite_one(session: Session, *, caller: Caller, staff: StaffUser, template: rules.InvitationTemplate,
+               branch, recipient: dict[str, str]) -> dict[str, Any]:
+    """One recipient's invitation (revoking any earlier one), or the reason it was refused."""
     contact_id = str(recipient["contact_id"])
     # The contact must belong to this company and have a property at this branch.
     contact = session.scalar(
@@ -73,17 +83,18 @@ def _invite_one(session: Session, *, caller: Caller, staff: StaffUser, template:
         # One invitation at a time per contact: a double-clicked Send cannot leave two live links.
         .with_for_update())
     if contact is None:
-        return _refused(contact_id, None, "contact_not_found", "No such contact at this branch.")
+        return refused(contact_id, None, "contact_not_found", "No such contact at this branch.")
+    name = contact.full_name or None
     if contact.verified:
-        return _refused(contact.id, contact.email, "already_verified",
-                        f"{contact.full_name or contact.email} already has a Customer Portal account and cannot be "
-                        "invited again. Ask them to use Forgot Password on the sign-in page to get back in.")
+        return refused(contact.id, contact.email, "already_verified",
+                       f"{contact.full_name or contact.email} already has a Customer Portal account and cannot be "
+                       "invited again. Ask them to use Forgot Password on the sign-in page to get back in.", name)
     email = normalise_email(recipient.get("email") or contact.email)
     if error := email_error(email):
-        return _refused(contact.id, email, "invalid_email", error)
+        return refused(contact.id, email, "invalid_email", error, name)
     if email != contact.email:
         if email_taken(session, caller.tenant_id, email, contact.id):
-            return _refused(contact.id, email, "email_taken", "Another contact of this company uses this email.")
+            return refused(contact.id, email, "email_taken", "Another contact of this company uses this email.", name)
         contact.email = email
         contact.revision += 1
         publish_contact(session, contact)
@@ -106,7 +117,7 @@ def _invite_one(session: Session, *, caller: Caller, staff: StaffUser, template:
         "link_description": template.link_description, "sender": {"name": staff.full_name, "email": staff.email},
         "company_name": branch.company_name, "expires_at": invitation.expires_at,
     }, tenant_id=caller.tenant_id, branch_id=caller.branch_id))
-    return {"contact_id": contact.id, "email": email, "status": "sent", "code": None,
+    return {"contact_id": contact.id, "name": name, "email": email, "status": "sent", "code": None,
             "message": f"Invitation sent to {email}."}
 
 

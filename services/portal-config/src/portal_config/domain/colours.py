@@ -1,19 +1,18 @@
 """Colours of a portal: the forms a person may type, the one form we store, and WCAG contrast.
 
 Accepted: `#aabbcc`, `aabbcc`, `#abc`, `abc` in any case (surrounding spaces ignored).
-Stored: lowercase `#rrggbb`. Contrast follows WCAG 2.x: the ratio of the relative luminances
+Stored: lowercase `#rrggbb` (the spelling is the settings contract's `normalise_colour`, shared with
+portal-web; refusing anything else, with this service's message, is this module's). Contrast follows WCAG 2.x: the ratio of the relative luminances
 (L1 + 0.05) / (L2 + 0.05), lighter over darker; 4.5:1 is the minimum for normal text (AA).
 """
 from __future__ import annotations
 
 import math
-import re
+
+from portal_shared.events.portal_settings import normalise_colour as _contract_colour
 
 COLOUR_MESSAGE = "Enter a colour like #1b5e20."
 MINIMUM_CONTRAST = 4.5
-
-_COLOUR = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
-
 
 class InvalidColour(ValueError):
     def __init__(self) -> None:
@@ -23,15 +22,10 @@ class InvalidColour(ValueError):
 
 def normalise_colour(raw: object) -> str:
     """`#ABC`, `abc`, `#aabbcc`, `AABBCC` → `#aabbcc`; anything else raises InvalidColour."""
-    if not isinstance(raw, str):
+    colour = _contract_colour(raw)
+    if colour is None:
         raise InvalidColour()
-    match = _COLOUR.fullmatch(raw.strip())
-    if match is None:
-        raise InvalidColour()
-    digits = match.group(1).lower()
-    if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    return "#" + digits
+    return colour
 
 
 def relative_luminance(colour: str) -> float:

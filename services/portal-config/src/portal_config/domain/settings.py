@@ -28,7 +28,20 @@ from portal_config.domain.colours import (
     shown_ratio,
 )
 from portal_config.domain.colours import normalise_colour as _colour_rule
-from portal_shared.events.contracts import FONT_STACKS
+from portal_shared.events.portal_settings import (
+    COLOUR_FIELDS,
+    DEFAULT_COLOURS,
+    DEFAULT_FONTS,
+    DEFAULT_INVITATION_BODY,
+    DEFAULT_INVITATION_LINK_DESCRIPTION,
+    DEFAULT_INVITATION_SUBJECT,
+    FONT_FIELDS,
+    FONT_STACKS,
+    LINK_TOKEN,
+    MISSING_LINK_MESSAGE,
+    PAYMENT_TYPES,
+)
+from portal_shared.events.portal_settings import INVITATION_TOKENS as TOKENS
 
 # -- the fields ----------------------------------------------------------------------------------
 
@@ -48,16 +61,10 @@ BRANCH_FIELDS = ("enabled", "slug")
 FORM_FIELDS = BRANCH_FIELDS + SETTINGS_FIELDS
 # Shown next to the ids for previews; accepted on input (so a form can be sent back) and ignored.
 READ_ONLY_FIELDS = frozenset({"login_logo_url", "nav_logo_url"})
-COLOUR_FIELDS = ("background_color", "border_color", "nav_background_color", "nav_font_color",
-                 "button_background_color", "button_font_color", "dashboard_font_color")
-FONT_FIELDS = ("display_font", "input_font", "button_font", "dashboard_font")
 FLAG_FIELDS = ("show_invoices", "show_proposals", "show_requests", "show_visits", "show_service_details",
                "show_sales_rep_phone", "electronic_payments", "partial_payments")
 ASSET_FIELDS = ("login_logo_asset_id", "nav_logo_asset_id")
 
-LINK_TOKEN = "[CustomerPortalLink]"
-TOKENS = ("[ContactName]", "[ContactFirstName]", LINK_TOKEN, "[CompanyName]", "[BranchName]", "[SenderName]")
-PAYMENT_TYPES = ("card", "ach")
 MAX_SLIDES = 10
 PROPOSAL_WINDOW_DAYS = (1, 365)
 FEE_RANGE = (Decimal("0"), Decimal("10"))
@@ -67,7 +74,6 @@ LENGTHS = {
     "caption": 200, "link": 500,
 }
 
-MISSING_LINK_MESSAGE = "The email must include [CustomerPortalLink] so the customer can create their account."
 DAYS_MESSAGE = "Enter a number of days from 1 to 365, or leave it empty."
 FEE_MESSAGE = "Enter a percentage from 0 to 10 with at most two decimals."
 FONT_MESSAGE = "Choose one of the offered fonts."
@@ -77,21 +83,6 @@ NO_PAYMENT_TYPE_MESSAGE = "Choose at least one payment type while electronic pay
 ASSET_MESSAGE = "Choose an uploaded image (its asset_id)."
 LINK_MESSAGE = "Enter a link starting with https:// or http://."
 UNKNOWN_FIELD = "Unknown field."
-
-DEFAULT_INVITATION_SUBJECT = "[ContactName], you've been invited to the Customer Portal!"
-DEFAULT_INVITATION_BODY = """Hello [ContactFirstName],
-
-[CompanyName] invites you to its Customer Portal, where you can view proposals, pay invoices,
-see your visits and send us requests, all in one place.
-
-Create your account here: [CustomerPortalLink]
-
-The link works once and expires in 30 days.
-
-[SenderName]
-[CompanyName] – [BranchName]"""
-DEFAULT_INVITATION_LINK_DESCRIPTION = "Create your Customer Portal account"
-
 
 class InvalidSetting(ValueError):
     """One or more refused fields: {field (or `carousel.<i>.<key>`): [messages]}."""
@@ -436,20 +427,11 @@ def default_settings(company_name: str) -> dict[str, Any]:
         "page_title": f"{name} Customer Portal"[:LENGTHS["page_title"]].strip(),
         "login_page_text": None,
         "login_logo_asset_id": None,
-        "display_font": "Open Sans",
-        "input_font": "Open Sans",
-        "background_color": "#ffffff",
-        "border_color": "#d0d7de",
+        **DEFAULT_FONTS,
+        **DEFAULT_COLOURS,
         "nav_logo_asset_id": None,
         "nav_title": name[:LENGTHS["nav_title"]].strip(),
-        "nav_background_color": "#1b5e20",
-        "nav_font_color": "#ffffff",
-        "button_background_color": "#2e7d32",
-        "button_font": "Open Sans",
-        "button_font_color": "#ffffff",
         "dashboard_text": None,
-        "dashboard_font": "Open Sans",
-        "dashboard_font_color": "#1f2a1e",
         "carousel": [],
         "show_invoices": True,
         "show_proposals": True,
@@ -459,7 +441,7 @@ def default_settings(company_name: str) -> dict[str, Any]:
         "show_service_details": True,
         "show_sales_rep_phone": True,
         "electronic_payments": False,
-        "accepted_payment_types": ["card", "ach"],
+        "accepted_payment_types": list(PAYMENT_TYPES),
         "partial_payments": False,
         "card_convenience_fee_percent": "0.00",
         "invitation_subject": DEFAULT_INVITATION_SUBJECT,

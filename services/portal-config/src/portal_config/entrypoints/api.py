@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from portal_config.entrypoints.schemas import BranchCreate, BranchRead, BranchUpdate, CompanyCreate, CompanyRead, CompanyUpdate
 from portal_config.service_layer import branches as uc
+from portal_config.service_layer.portals import open_branch
 from portal_shared.db import Database
 from portal_shared.web.auth import require_internal_service, require_operator
 from portal_shared.web.pagination import page_of
@@ -63,7 +64,7 @@ def update_company(changes, company_id):
 @blp.response(201, BranchRead)
 def create_branch(body, company_id):
     with _db().unit_of_work() as session:
-        branch = uc.create_branch(session, company_id=str(company_id), address=_address(), **body)
+        branch = open_branch(session, company_id=str(company_id), address=_address(), **body)
         return uc.branch_view(branch, _address())
 
 

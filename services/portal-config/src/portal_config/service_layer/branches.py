@@ -1,4 +1,8 @@
-"""Use cases for companies and branches. The caller's unit of work commits; events go to the outbox."""
+"""Use cases for companies and branches. The caller's unit of work commits; events go to the outbox.
+
+This module knows nothing of portal settings: settings build on branches (a save may change a
+branch's `enabled` or `slug`), and `portals.open_branch` joins the two when a branch is created.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -79,12 +83,10 @@ def update_company(session: Session, *, company_id: str, changes: dict[str, Any]
 
 def create_branch(session: Session, *, company_id: str, slug: str, name: str, time_zone: str,
                   enabled: bool, address: PortalAddress) -> Branch:
-    """Open a branch portal at its subdomain and announce it (gateway routes it; notifications greets).
+    """Register a branch at its subdomain and announce it (gateway routes it; notifications greets).
 
-    In the same transaction the branch gets its default settings (version 1, `portal_settings_updated`).
+    A new portal also needs its default settings: callers use `portals.open_branch`, which does both.
     """
-    from portal_config.service_layer.settings import initialise_settings  # settings builds on branches
-
     company = get_company(session, company_id=company_id)
     try:
         slug = normalise_slug(slug)
@@ -97,7 +99,6 @@ def create_branch(session: Session, *, company_id: str, slug: str, name: str, ti
     session.add(branch)
     _flush_unique_slug(session, slug)
     _publish(session, "branch_created", branch, address)
-    initialise_settings(session, branch)
     return branch
 
 

@@ -85,10 +85,12 @@ class IdentityClient(ServiceClient):
 
     # -- transport ------------------------------------------------------------------------
 
-    def _send(self, method: str, path: str, *, params: dict | None = None, body: Any = None) -> requests.Response:
+    def _send(self, method: str, path: str, *, params: dict | None = None, body: Any = None,
+              headers: dict[str, str] | None = None) -> requests.Response:
         url = self.base_url + path
         try:
-            response = self.session.request(method, url, params=params, json=body, headers=self.forwarded_headers(),
+            response = self.session.request(method, url, params=params, json=body,
+                                            headers={**self.forwarded_headers(), **(headers or {})},
                                             timeout=self.timeout, allow_redirects=False)
         except requests.ReadTimeout as exc:
             log.warning("identity_timeout", method=method, path=path)
@@ -120,8 +122,9 @@ class IdentityClient(ServiceClient):
             response = exc.response
         return self._checked(response)
 
-    def _write(self, method: str, path: str, body: Any = None) -> requests.Response:
-        return self._checked(self._send(method, path, body=body))
+    def _write(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+               ) -> requests.Response:
+        return self._checked(self._send(method, path, body=body, headers=headers))
 
     @staticmethod
     def _checked(response: requests.Response) -> requests.Response:
@@ -203,9 +206,16 @@ class IdentityClient(ServiceClient):
     def invitation_template(self) -> dict:
         return self._json(self._get("/staff/invitation-template"))
 
-    def send_invitations(self, *, subject: str, body: str, recipients: list[dict]) -> dict:
-        return self._json(self._write("POST", "/staff/invitations",
-                                      {"subject": subject, "body": body, "recipients": recipients}))
+    def start_invitation_batch(self, *, idempotency_key: str, subject: str, body: str, recipients: list[dict]) -> dict:
+        """Identity accepts the invitations at once (202) and sends them in its worker. The key is the form's:
+        posting the same form again (a retry, a double click) finds the same batch instead of a second one,
+        which is why this POST, unlike the others, is safe to repeat."""
+        return self._json(self._write("POST", "/staff/invitation-batches",
+                                      {"subject": subject, "body": body, "recipients": recipients},
+                                      headers={"Idempotency-Key": idempotency_key}))
+
+    def invitation_batch(self, batch_id: str) -> dict:
+        return self._json(self._get(f"/staff/invitation-batches/{self._segment(batch_id)}"))
 
 
 def _worth_retrying(exc: BaseException) -> bool:

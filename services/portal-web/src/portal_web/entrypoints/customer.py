@@ -50,7 +50,9 @@ def login():
             started = identity().customer_sign_in(form.email.data.strip(), form.password.data)
         except IdentityError as error:
             refusal = messages.sign_in_refusal(error)
-            return render_template("login.html", form=form, error=refusal.message), refusal.status, refusal.headers
+            unplaced = apply_api_errors(form, refusal.errors)
+            return (render_template("login.html", form=form, error=refusal.message or " ".join(unplaced) or None),
+                    refusal.status, refusal.headers)
         return set_session_cookie(redirect("/"), started["session_id"])
     return render_template("login.html", form=form), _form_status(form)
 
@@ -80,7 +82,10 @@ def forgot_password():
         try:
             identity().request_password_reset(form.email.data.strip())
         except IdentityError as error:
-            # The page says the same whatever happened: it never tells whether an account exists.
+            if error.status == 422 and error.errors:  # not an email: say so ("Enter a valid email")
+                form.form_errors.extend(apply_api_errors(form, error.errors))
+                return render_template("forgot_password.html", form=form), 422
+            # Otherwise the page says the same whatever happened: it never tells whether an account exists.
             log.warning("password_reset_request_refused", status=error.status, code=error.code)
         return render_template("forgot_password_sent.html")
     return render_template("forgot_password.html", form=form), _form_status(form)

@@ -16,12 +16,13 @@ from __future__ import annotations
 from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template, request,
                    url_for)
 
+from portal_shared.events.portal_settings import INVITATION_TOKENS, LINK_TOKEN
 from portal_shared.logging import get_logger
 from portal_web import messages
 from portal_web.adapters.identity import identity
 from portal_web.adapters.portal_config import PortalConfigError, portal_config
 from portal_web.auth import staff_required
-from portal_web.branding import DEFAULT_BRANDING, INVITATION_TOKENS, Branding
+from portal_web.branding import DEFAULT_BRANDING, Branding
 from portal_web.entrypoints.pages import current_branch, needs_a_branch
 from portal_web.entrypoints.staff import full_name
 from portal_web.errors import message_page
@@ -62,10 +63,15 @@ def _render(form: PortalSettingsForm, staff: dict, *, status: int = 200, warning
                           sender=full_name(staff) or "Your name")
     example = render_example(form.invitation_subject.data or "", form.invitation_body.data or "",
                              form.invitation_link_description.data or "", values)
+    # After Check or Save the preview shows the values just sent (as portal-config normalised them),
+    # not the saved ones: its frame gets them as `srcdoc`, with or without the page's script.
+    preview_html = _preview_html(_form_branding(form), request.values.get("preview_page")) \
+        if request.method == "POST" else None
     html = render_template(
         "staff/settings.html", form=form, warnings=warnings or [], confirm=confirm, checked_ok=checked_ok,
-        problems=problems or [], conflict=conflict, summary=error_summary(form), tokens=INVITATION_TOKENS, example=example,
-        token_values=values, defaults=DEFAULT_BRANDING, base_domain=current_app.config["PORTAL_BASE_DOMAIN"],
+        problems=problems or [], conflict=conflict, summary=error_summary(form), tokens=INVITATION_TOKENS, link_token=LINK_TOKEN,
+        example=example,
+        token_values=values, defaults=DEFAULT_BRANDING, preview_html=preview_html, base_domain=current_app.config["PORTAL_BASE_DOMAIN"],
         scheme=current_app.config["PORTAL_SCHEME"])
     return html, status
 
@@ -194,22 +200,31 @@ def preview():
     """The portal as a sample customer would see it: saved settings (GET) or the form's unsaved ones (POST)."""
     if _permitted_staff() is None:
         return _refusal()
-    branding = _saved_branding()
-    if request.method == "POST":
-        form = PortalSettingsForm()
-        read_colours(form, request.form)
-        branding = Branding.from_settings(preview_settings(form), base=branding)
-    g.branding_override = branding
-    page = request.values.get("preview_page")
-    if page == "login":
-        g.preview_account_kind = None
-        html = render_template("login.html", form=SignInForm(formdata=None), preview=True)
-    else:
-        g.preview_account_kind = "customer"
-        shell = build_shell(SAMPLE_ME, branding, current="home", selected=[], summaries=SAMPLE_SUMMARIES)
-        html = render_template("portal_home.html", me=SAMPLE_ME, shell=shell, preview=True)
-    response = make_response(html)
+    branding = _form_branding(PortalSettingsForm()) if request.method == "POST" else _saved_branding()
+    response = make_response(_preview_html(branding, request.values.get("preview_page")))
     # Shown in the settings page's iframe, and nowhere else.
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
     return response
+
+
+def _form_branding(form: PortalSettingsForm) -> Branding:
+    """The form's values over the saved settings (an unfinished value keeps the saved one)."""
+    read_colours(form, request.form)
+    return Branding.from_settings(preview_settings(form), base=_saved_branding())
+
+
+def _preview_html(branding: Branding, page: str | None) -> str:
+    """The customer Home (or the sign-in page) for a sample customer, rendered with `branding`."""
+    g.branding_override = branding
+    try:
+        if page == "login":
+            g.preview_account_kind = None
+            return render_template("login.html", form=SignInForm(formdata=None), preview=True)
+        g.preview_account_kind = "customer"
+        shell = build_shell(SAMPLE_ME, branding, current="home", selected=[], summaries=SAMPLE_SUMMARIES)
+        return render_template("portal_home.html", me=SAMPLE_ME, shell=shell, preview=True)
+    finally:
+        # The page around the frame is the staff console's own, not the preview's.
+        g.pop("branding_override", None)
+        g.pop("preview_account_kind", None)

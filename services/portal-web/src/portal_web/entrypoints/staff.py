@@ -1,5 +1,13 @@
-"""The staff console: sign-in, the contacts list and the Customer Portal invitation bulk action."""
+"""The staff console: sign-in, the contacts list and the Customer Portal invitation bulk action.
+
+Sending invitations: identity accepts them at once as a batch, keyed by the form's idempotency key,
+and sends them in its worker; the console then shows the batch's page, which refreshes itself (a
+meta refresh: no script) until every result is in. Posting the same form twice finds the same
+batch. The results page offers the edited text again for the recipients worth another try.
+"""
 from __future__ import annotations
+
+import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
@@ -9,6 +17,7 @@ from portal_web.auth import is_staff, set_session_cookie, staff_required
 from portal_web.entrypoints.customer import end_session_and_forget
 from portal_web.entrypoints.pages import needs_a_branch
 from portal_web.errors import message_page
+from portal_shared.events.portal_settings import LINK_TOKEN
 from portal_web.forms import InvitationForm, SignInForm, apply_api_errors
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -20,6 +29,9 @@ LOOKUP_BATCH = 50
 MAX_RECIPIENTS = 500
 INVITE_PERMISSIONS = ("send_portal_invitation", "bulk_email_contacts")
 VERIFIED_FILTER = {"yes": True, "no": False}
+# Refusals a corrected email can fix: the results page offers these recipients again.
+WORTH_ANOTHER_TRY = frozenset({"invalid_email", "email_taken"})
+PROGRESS_REFRESH_SECONDS = 2
 
 
 bp.before_request(needs_a_branch)
@@ -35,8 +47,9 @@ def login():
             started = identity().staff_sign_in(form.email.data.strip(), form.password.data)
         except IdentityError as error:
             refusal = messages.sign_in_refusal(error)
-            return (render_template("staff/login.html", form=form, error=refusal.message), refusal.status,
-                    refusal.headers)
+            unplaced = apply_api_errors(form, refusal.errors)
+            return (render_template("staff/login.html", form=form, error=refusal.message or " ".join(unplaced) or None),
+                    refusal.status, refusal.headers)
         return set_session_cookie(redirect(url_for("staff.contacts")), started["session_id"])
     status = 422 if form.is_submitted() else 200
     return render_template("staff/login.html", form=form), status
@@ -113,18 +126,39 @@ def invite():
     selected, missing = _find_contacts(contact_ids)
     template = identity().invitation_template()
     form = InvitationForm(data={
+        "idempotency_key": _new_key(),
         "subject": template.get("subject") or "",
         "body": template.get("body") or "",
         "recipients": [{"contact_id": c["contact_id"], "name": full_name(c), "original_email": c.get("email") or "",
                         "email": c.get("email") or ""} for c in selected],
     })
-    return render_template("staff/invite.html", form=form, template=template, missing=missing)
+    return _invite_page(form, template, missing)
+
+
+def _new_key() -> str:
+    return str(uuid.uuid4())
+
+
+def _invite_page(form: InvitationForm, template: dict | None = None, missing: list[str] | None = None,
+                 status: int = 200):
+    template = template if template is not None else identity().invitation_template()
+    return render_template("staff/invite.html", form=form, template=template, missing=missing or [],
+                           link_token=LINK_TOKEN), status
 
 
 @bp.post("/invite")
 @staff_required
 def send_invitations():
     form = InvitationForm()
+    if not (form.idempotency_key.data or "").strip():
+        form.idempotency_key.data = _new_key()
+    if request.form.get("action") == "edit":
+        # From a results page: the edited text and the recipients worth another try, as a new form to send.
+        if not _may_invite():
+            return message_page(403, "Not allowed", messages.MISSING_INVITE_PERMISSIONS,
+                                link=(url_for("staff.contacts"), "Back to contacts"))
+        form.idempotency_key.data = _new_key()
+        return _invite_page(form)
     if not form.recipients.entries:
         form.form_errors.append(messages.SELECT_CONTACTS)
     if form.validate_on_submit() and not form.form_errors:
@@ -136,28 +170,50 @@ def send_invitations():
                 recipient["email"] = email
             recipients.append(recipient)
         try:
-            answer = identity().send_invitations(subject=form.subject.data, body=form.body.data,
-                                                 recipients=recipients)
+            batch = identity().start_invitation_batch(idempotency_key=form.idempotency_key.data.strip(),
+                                                      subject=form.subject.data, body=form.body.data,
+                                                      recipients=recipients)
         except IdentityError as error:
             if error.status == 403:
                 return message_page(403, "Not allowed", error.detail or messages.MISSING_INVITE_PERMISSIONS,
                                     link=(url_for("staff.contacts"), "Back to contacts"))
-            if error.status != 422:
+            if error.status == 409 and error.code == "idempotency_key_reused":
+                # This form was sent before with other words; sending these is a new send.
+                form.form_errors.append(messages.INVITATION_FORM_ALREADY_SENT)
+                form.idempotency_key.data = _new_key()
+            elif error.status != 422:
                 raise
-            _show_invitation_errors(form, error)
+            else:
+                _show_invitation_errors(form, error)
         else:
-            names = {e.form.contact_id.data: e.form.name.data for e in form.recipients.entries}
-            return render_template("staff/invite_results.html", results=answer.get("results") or [], names=names)
-    template = identity().invitation_template()
-    return render_template("staff/invite.html", form=form, template=template, missing=[]), 422
+            return redirect(url_for("staff.invitation_batch", batch_id=batch["batch_id"]), code=303)
+    return _invite_page(form, status=422)
+
+
+@bp.get("/invitations/<uuid:batch_id>")
+@staff_required
+def invitation_batch(batch_id):
+    """The batch's progress, refreshing itself until identity has every result; then the results."""
+    try:
+        batch = identity().invitation_batch(str(batch_id))
+    except IdentityError as error:
+        if error.status != 404:
+            raise
+        return message_page(404, "Not found", messages.INVITATION_BATCH_NOT_FOUND,
+                            link=(url_for("staff.contacts"), "Back to contacts"))
+    results = batch.get("results") or []
+    again = [r for r in results if r.get("status") != "sent" and r.get("code") in WORTH_ANOTHER_TRY]
+    pending = batch.get("status") != "done"
+    return render_template("staff/invite_results.html", batch=batch, results=results, again=again, pending=pending,
+                           refresh_seconds=PROGRESS_REFRESH_SECONDS)
 
 
 def _show_invitation_errors(form: InvitationForm, error: IdentityError) -> None:
     """Subject and body messages next to those fields; a 422 without field messages is about the body
-    (it lacks [CustomerPortalLink]); anything else above the form."""
+    (it lacks the link token); anything else above the form."""
     placed = {k: v for k, v in error.errors.items() if k in ("subject", "body")}
     apply_api_errors(form, placed)
     others = [m for k, v in error.errors.items() if k not in placed for m in v]
     form.form_errors.extend(others)
     if not error.errors:
-        form.body.errors = [*form.body.errors, error.detail or "The invitation text must include [CustomerPortalLink]."]
+        form.body.errors = [*form.body.errors, error.detail or f"The invitation text must include {LINK_TOKEN}."]

@@ -60,6 +60,7 @@
     var example = form.querySelector("[data-email-example]");
     if (!example) { return; }
     var values = JSON.parse(example.getAttribute("data-token-values") || "{}");
+    var linkToken = example.getAttribute("data-link-token");  // the settings vocabulary's, from the page
     var subject = form.elements.invitation_subject;
     var body = form.elements.invitation_body;
     var description = form.elements.invitation_link_description;
@@ -69,10 +70,10 @@
     }
     function render() {
       var link = description.value.trim() || "Customer Portal";
-      example.querySelector("[data-example-subject]").textContent = fill(subject.value).split("[CustomerPortalLink]").join(link);
+      example.querySelector("[data-example-subject]").textContent = fill(subject.value).split(linkToken).join(link);
       var out = example.querySelector("[data-example-body]");
       out.textContent = "";
-      fill(body.value).split("[CustomerPortalLink]").forEach(function (part, index) {
+      fill(body.value).split(linkToken).forEach(function (part, index) {
         if (index > 0) {
           var span = document.createElement("span");
           span.className = "email-example__link";
