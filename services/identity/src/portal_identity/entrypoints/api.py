@@ -2,7 +2,7 @@
 staff's contact list, API keys, and the back office's integration API."""
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import current_app, g, request
 from flask_smorest import Blueprint
 
 from portal_identity.entrypoints import schemas as s
@@ -11,7 +11,7 @@ from portal_identity.domain import invitations as invitation_rules
 from portal_identity.domain.roles import MANAGE_API_KEYS, VIEW_CONTACTS, permissions_of
 from portal_identity.service_layer import accounts, api_keys, directory, invitation_batches, invitations
 from portal_identity.service_layer.context import Caller
-from portal_shared.errors import Forbidden, Unauthenticated, ValidationFailed
+from portal_shared.errors import Forbidden, ValidationFailed
 from portal_shared.web.auth import current_integration, require_integration, require_operator
 from portal_shared.web.pagination import page_of
 
