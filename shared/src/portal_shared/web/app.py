@@ -1,4 +1,5 @@
-"""The base of every service's Flask app: OpenAPI, problem+json, request ids, logs, health, metrics.
+"""The base of every service's Flask app: OpenAPI, problem+json, request ids, logs, health, metrics,
+safety headers.
 
 A service's `create_app` calls `create_service_app` and registers its own blueprints on the
 returned `ServiceApi`. Nothing here connects: readiness checks connect when called.
@@ -17,6 +18,7 @@ from portal_shared.identity_token import InvalidIdentityToken, verify_identity
 from portal_shared.logging import bind_ids, clear_ids, configure_logging, get_logger, new_id
 from portal_shared.web.health import init_health
 from portal_shared.web.metrics import init_metrics
+from portal_shared.web.security_headers import init_security_headers
 
 log = get_logger(__name__)
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -47,6 +49,7 @@ def create_service_app(import_name: str, *, service: str, version: str = "0.1.0"
     )
     app.config.update(config or {})
     api = ServiceApi(app)
+    init_security_headers(app)  # first registered, last to run: nosniff on every answer, a CSP on HTML
     _init_request_context(app)
     _init_error_handlers(app)
     init_health(app, service, readiness_checks or {})
