@@ -15,6 +15,7 @@ from portal_gateway.routing.branches import BranchTable
 from portal_shared.logging import bind_ids, clear_ids, configure_logging, new_id
 from portal_shared.sessions import SessionStore
 from portal_shared.web.metrics import init_metrics
+from portal_shared.web.security_headers import init_security_headers
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 
@@ -29,7 +30,7 @@ def create_app(settings: GatewaySettings | None = None, *, start_feed: bool = Tr
     configure_logging(SERVICE, settings.log_level)
     app = Flask(__name__, static_folder=None)  # every path belongs to the upstreams, /static included
     app.config.update(BASE_DOMAIN=settings.base_domain, INTERNAL_TOKEN_SECRET=settings.internal_token_secret,
-                      MAX_CONTENT_LENGTH=30 * 1024 * 1024)
+                      OPERATOR_TOKEN=settings.operator_token, MAX_CONTENT_LENGTH=30 * 1024 * 1024)
     pools = {name: UpstreamPool(name, urls, connect_timeout=settings.connect_timeout,
                                 read_timeout=settings.read_timeout)
              for name, urls in settings.upstreams.items()}
@@ -41,6 +42,9 @@ def create_app(settings: GatewaySettings | None = None, *, start_feed: bool = Tr
                           secret=settings.internal_token_secret)
         app.extensions["gateway_feed"] = feed
         feed.start()
+
+    # Its own pages and problems, and whatever an upstream forgot: nosniff, Referrer-Policy, a CSP on HTML.
+    init_security_headers(app)
 
     @app.before_request
     def _request_id() -> None:

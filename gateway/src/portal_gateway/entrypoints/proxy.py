@@ -1,20 +1,23 @@
 """The gateway's one job per request: find the branch, clean the headers, pass it on.
 
-Bare host (`PORTAL_BASE_DOMAIN`): /healthz, /readyz (every service, and Redis), /metrics, and
-/api/... for the operator's admin API. Branch host: /api/<service>/... to that service, the rest
-to portal-web, each with a fresh signed identity token naming the tenant and branch, the client's
-address, and the signed-in account when the `portal_session` cookie names a live session there.
+Bare host (`PORTAL_BASE_DOMAIN`): /healthz, /readyz (every service, and Redis) and /metrics with
+the operator token, and /api/... for the operator's admin API. Branch host: /api/<service>/... to
+that service, the rest to portal-web, each with a fresh signed identity token naming the tenant and
+branch, the client's address, and the signed-in account when the `portal_session` cookie names a
+live session there. What the edge refuses or rewrites on the way is in `edge_safety`.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+import secrets
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 
 from portal_gateway.adapters.sessions import COOKIE_NAME, SessionGate
 from portal_gateway.adapters.upstreams import NoUpstream, UpstreamFailed, UpstreamPool, UpstreamTimeout
+from portal_gateway.entrypoints import edge_safety
 from portal_gateway.routing.branches import Branch
 from portal_gateway.routing.hosts import BARE, BRANCH, resolve_host, split_service_path
 from portal_shared.errors import problem
@@ -23,6 +26,7 @@ from portal_shared.identity_token import sign_identity
 from portal_shared.logging import get_logger
 from portal_shared.web.health import run_checks
 from portal_shared.web.metrics import metrics_response
+from portal_shared.web.security_headers import content_security_policy
 
 log = get_logger(__name__)
 bp = Blueprint("proxy", __name__)
@@ -48,8 +52,9 @@ def _sessions() -> SessionGate:
 
 
 def _page(status: int, title: str, message: str) -> Response:
-    return Response(render_template("page.html", title=title, message=message), status=status,
-                    mimetype="text/html")
+    nonce = secrets.token_urlsafe(16)  # the page's one inline <style>; no script at all
+    return Response(render_template("page.html", title=title, message=message, style_nonce=nonce), status=status,
+                    mimetype="text/html", headers={"Content-Security-Policy": content_security_policy(style_nonce=nonce)})
 
 
 @bp.route("/", defaults={"path": ""}, methods=METHODS)
@@ -64,6 +69,8 @@ def route(path: str):
     match = resolve_host(request.host, current_app.config["BASE_DOMAIN"])
     if match.kind == BARE:
         return _bare_host(path)
+    if match.kind == BRANCH and path in edge_safety.OPERATOR_PATHS:
+        return edge_safety.not_found()  # the operator's, on the bare host only; never portal-web's own
     if match.kind != BRANCH:
         return _page(404, "No portal here", "There is no customer portal at this address. Check the link you were sent.")
     branch = current_app.extensions["gateway_branches"].by_slug(match.slug)
@@ -82,10 +89,11 @@ def _has_dot_segments(path: str) -> bool:
 
 
 def _bare_host(path: str):
-    if path == "readyz":
-        return readiness()
-    if path == "metrics":
-        return metrics_response()
+    if path in edge_safety.OPERATOR_PATHS:
+        refusal = edge_safety.operator_only()
+        if refusal is not None:
+            return refusal
+        return readiness() if path == "readyz" else metrics_response()
     service, upstream_path = split_service_path(path, _pools())
     if service == "portal-web":
         return _page(404, "Customer portal platform",
@@ -94,6 +102,12 @@ def _bare_host(path: str):
 
 
 def _forward(service: str, path: str, branch: Branch | None):
+    if service != "portal-web":
+        if edge_safety.is_internal_service_path(path):
+            return edge_safety.not_found()
+        refusal = edge_safety.cross_site_write(COOKIE_NAME)
+        if refusal is not None:
+            return refusal
     pool = _pools()[service]
     # Static assets are the same for everyone: no session lookup (a Redis round trip) for them.
     headers = _clean_headers(branch, anonymous=service == "portal-web" and path.startswith("/static/"))
@@ -112,7 +126,7 @@ def _forward(service: str, path: str, branch: Branch | None):
         log.warning("upstream_unavailable", service=service, path=path)
         return problem(503, "upstream_unavailable", "Service unavailable", str(exc), request_id=g.request_id,
                        headers={"Retry-After": "5"})
-    response_headers = [(k, v) for k, v in upstream.raw.headers.items() if k.lower() not in HOP_BY_HOP]
+    response_headers = edge_safety.response_headers(upstream, service, HOP_BY_HOP)
     return Response(_stream(upstream), status=upstream.status_code, headers=response_headers)
 
 
