@@ -12,6 +12,7 @@ from portal_gateway.adapters.upstreams import UpstreamPool
 from portal_gateway.config import GatewaySettings
 from portal_gateway.entrypoints.proxy import bp
 from portal_gateway.routing.branches import BranchTable
+from portal_shared.bus.metrics import UnroutedQueueCollector
 from portal_shared.logging import bind_ids, clear_ids, configure_logging, new_id
 from portal_shared.sessions import SessionStore
 from portal_shared.web.metrics import init_metrics
@@ -36,7 +37,9 @@ def create_app(settings: GatewaySettings | None = None, *, start_feed: bool = Tr
              for name, urls in settings.upstreams.items()}
     table = BranchTable()
     sessions = SessionGate(SessionStore(settings.redis_url, namespace=settings.session_namespace))
-    app.extensions.update(gateway_pools=pools, gateway_branches=table, gateway_sessions=sessions)
+    app.extensions.update(gateway_pools=pools, gateway_branches=table, gateway_sessions=sessions,
+                          # Read from the broker at each scrape of the bare host's /metrics.
+                          gateway_metrics=[UnroutedQueueCollector(settings.bus)])
     if start_feed:
         feed = BranchFeed(table, config_pool=pools["portal-config"], bus=settings.bus,
                           secret=settings.internal_token_secret)

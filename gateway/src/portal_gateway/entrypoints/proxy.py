@@ -93,7 +93,7 @@ def _bare_host(path: str):
         refusal = edge_safety.operator_only()
         if refusal is not None:
             return refusal
-        return readiness() if path == "readyz" else metrics_response()
+        return readiness() if path == "readyz" else metrics_response(current_app.extensions["gateway_metrics"])
     service, upstream_path = split_service_path(path, _pools())
     if service == "portal-web":
         return _page(404, "Customer portal platform",
