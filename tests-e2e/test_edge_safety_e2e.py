@@ -22,7 +22,7 @@ def test_readiness_and_metrics_need_the_operator_token_and_name_no_internal_addr
     assert "portal_bus_unrouted_messages{" in metrics.text and "portal_bus_unrouted_limit_messages{" in metrics.text
 
 
-@pytest.mark.parametrize("service", ["identity", "billing", "portal-web"])
+@pytest.mark.parametrize("service", ["identity", "billing", "notifications"])
 @pytest.mark.parametrize("endpoint", ["metrics", "readyz"])
 def test_no_services_metrics_or_readiness_through_the_gateway(system, service, endpoint):
     response = system.get(f"/api/{service}/{endpoint}", slug=BRANCH)

@@ -8,9 +8,9 @@ live session there. What the edge refuses or rewrites on the way is in `edge_saf
 """
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-import secrets
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
@@ -54,7 +54,8 @@ def _sessions() -> SessionGate:
 def _page(status: int, title: str, message: str) -> Response:
     nonce = secrets.token_urlsafe(16)  # the page's one inline <style>; no script at all
     return Response(render_template("page.html", title=title, message=message, style_nonce=nonce), status=status,
-                    mimetype="text/html", headers={"Content-Security-Policy": content_security_policy(style_nonce=nonce)})
+                    mimetype="text/html",
+                    headers={"Content-Security-Policy": content_security_policy(style_nonce=nonce)})
 
 
 @bp.route("/", defaults={"path": ""}, methods=METHODS)
