@@ -41,8 +41,12 @@ class RunningStack:
         headers = {"Host": self.host(slug), **kwargs.pop("headers", {})}
         return requests.get(self.gateway + path, headers=headers, timeout=10, **kwargs)
 
+    def readiness(self) -> requests.Response:
+        """The gateway's /readyz on the bare host, with the operator token it needs."""
+        return requests.get(self.gateway + "/readyz", headers=self.stack.operator_headers(), timeout=10)
+
     def admin(self, method: str, path: str, **kwargs) -> requests.Response:
-        headers = {"Host": self.host(), "Authorization": f"Bearer {self.stack.operator_token}"}
+        headers = self.stack.operator_headers()
         return requests.request(method, f"{self.gateway}/api/portal-config{path}", headers=headers, timeout=10,
                                 **kwargs)
 
@@ -75,7 +79,7 @@ class RunningStack:
                 if proc.poll() is not None:
                     raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.log_dir / (name + '.log')}")
             try:
-                last = self.get("/readyz")
+                last = self.readiness()
                 if last.status_code == 200:
                     return
             except requests.RequestException as exc:

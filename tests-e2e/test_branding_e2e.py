@@ -114,7 +114,7 @@ def test_the_home_page_renders_with_the_proposals_service_stopped_and_marks_its_
         assert home.locator(".card--invoices .card__value").inner_text() == "0"
     finally:
         system.start_process("proposals")
-        wait_for(lambda: system.get("/readyz").status_code == 200, timeout=60, message="proposals to be back")
+        wait_for(lambda: system.readiness().status_code == 200, timeout=60, message="proposals to be back")
 
 
 @pytest.mark.parametrize("width", [360, 1280])

@@ -29,7 +29,7 @@ def routable(system, slug: str) -> bool:
 
 
 def test_readyz_on_the_bare_host_reports_every_service_ready(system):
-    response = system.get("/readyz")
+    response = system.readiness()
     assert response.status_code == 200
     body = response.json()
     assert set(body["services"]) == EVERY_SERVICE
@@ -99,7 +99,7 @@ def test_a_branch_created_while_the_broker_is_down_becomes_routable_and_greeted_
     time.sleep(2)
     assert len(welcome_emails_to(system, company["contact_email"])) == 1
     # Everything recovered: the whole system reports ready again.
-    wait_for(lambda: system.get("/readyz").status_code == 200, timeout=60, message="readiness after the outage")
+    wait_for(lambda: system.readiness().status_code == 200, timeout=60, message="readiness after the outage")
 
 
 def test_the_branch_home_page_renders_in_a_real_browser(system, browser_page):

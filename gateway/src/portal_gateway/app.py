@@ -16,9 +16,11 @@ from portal_gateway.entrypoints.errors import init_error_answers
 from portal_gateway.entrypoints.proxy import bp
 from portal_gateway.routing.branches import BranchTable
 from portal_shared.api_keys import ApiKeyStore
+from portal_shared.bus.metrics import UnroutedQueueCollector
 from portal_shared.logging import bind_ids, clear_ids, configure_logging, new_id
 from portal_shared.sessions import SessionStore
 from portal_shared.web.metrics import init_metrics
+from portal_shared.web.security_headers import init_security_headers
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 
@@ -33,7 +35,7 @@ def create_app(settings: GatewaySettings | None = None, *, start_feed: bool = Tr
     configure_logging(SERVICE, settings.log_level)
     app = Flask(__name__, static_folder=None)  # every path belongs to the upstreams, /static included
     app.config.update(BASE_DOMAIN=settings.base_domain, INTERNAL_TOKEN_SECRET=settings.internal_token_secret,
-                      MAX_CONTENT_LENGTH=30 * 1024 * 1024)
+                      OPERATOR_TOKEN=settings.operator_token, MAX_CONTENT_LENGTH=30 * 1024 * 1024)
     pools = {name: UpstreamPool(name, urls, connect_timeout=settings.connect_timeout,
                                 read_timeout=settings.read_timeout)
              for name, urls in settings.upstreams.items()}
@@ -42,12 +44,17 @@ def create_app(settings: GatewaySettings | None = None, *, start_feed: bool = Tr
     sessions = SessionGate(session_store)
     app.extensions.update(gateway_pools=pools, gateway_branches=table, gateway_sessions=sessions,
                           gateway_api_keys=ApiKeyGate(ApiKeyStore(session_store)),
-                          gateway_integration_spec=IntegrationSpec(pools))
+                          gateway_integration_spec=IntegrationSpec(pools),
+                          # Read from the broker at each scrape of the bare host's /metrics.
+                          gateway_metrics=[UnroutedQueueCollector(settings.bus)])
     if start_feed:
         feed = BranchFeed(table, config_pool=pools["portal-config"], bus=settings.bus,
                           secret=settings.internal_token_secret)
         app.extensions["gateway_feed"] = feed
         feed.start()
+
+    # Its own pages and problems, and whatever an upstream forgot: nosniff, Referrer-Policy, a CSP on HTML.
+    init_security_headers(app)
 
     @app.before_request
     def _request_id() -> None:

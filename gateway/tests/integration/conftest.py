@@ -26,6 +26,7 @@ from portal_testkit.testing import require_reachable, unique
 
 BASE_DOMAIN = "localhost:8080"
 SECRET = "gateway-test-secret-0123456789-abcdefghij"
+OPERATOR_TOKEN = "gateway-test-operator-token-0123456789abcdef"
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -256,6 +257,12 @@ def secret() -> str:
 
 
 @pytest.fixture
+def operator() -> dict[str, str]:
+    """The header that opens the bare host's /readyz and /metrics (make_gateway's operator token)."""
+    return {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+
+
+@pytest.fixture
 def demo_branch(make_branch) -> dict:
     """Enabled branch at demo.localhost:8080."""
     return make_branch(slug="demo", name="North Branch", company_name="Green Acres Landscaping",
@@ -286,7 +293,7 @@ def make_gateway(upstreams, demo_branch, disabled_branch, session_store):
         settings = GatewaySettings(base_domain=BASE_DOMAIN, upstreams=routes, internal_token_secret=SECRET,
                                    connect_timeout=1.0, read_timeout=read_timeout,
                                    redis_url=redis_url or session_store.redis_url,
-                                   session_namespace=session_store.namespace)
+                                   session_namespace=session_store.namespace, operator_token=OPERATOR_TOKEN)
         app = create_app(settings, start_feed=False)
         if loaded:
             app.extensions["gateway_branches"].load_snapshot(

@@ -83,6 +83,8 @@ class BusSettings:
 
 
 DEV_INTERNAL_SECRET = "dev-internal-secret-change-me-0123456789"
+# What `make run` and Compose's defaults hand out: public, so never accepted outside dev mode.
+DEV_OPERATOR_TOKEN = "dev-operator-token"
 
 
 class InsecureConfiguration(RuntimeError):
@@ -95,6 +97,15 @@ def require_production_secret(name: str, value: str, dev_default: str, dev_mode:
         raise InsecureConfiguration(f"{name} is the development default or shorter than 32 characters; set a real "
                                     "secret (or PORTAL_DEV=true on a developer machine).")
     return value
+
+
+def operator_token_from_env(dev_mode: bool) -> str | None:
+    """PORTAL_OPERATOR_TOKEN, checked like the internal secret; unset means no operator at all (nobody
+    gets in), which is safe, so only a weak token refuses to start."""
+    token = env_str("PORTAL_OPERATOR_TOKEN", "") or None
+    if token is not None:
+        require_production_secret("PORTAL_OPERATOR_TOKEN", token, DEV_OPERATOR_TOKEN, dev_mode)
+    return token
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def banner(stack: Stack) -> str:
 
     Portals       http://demo.localhost:{gw}/        (Demo Landscaping, St. Louis)
                   http://demo-west.localhost:{gw}/   (Demo Landscaping, West County)
-    Readiness     http://localhost:{gw}/readyz
+    Readiness     http://localhost:{gw}/readyz     (and /metrics; both with the header below)
     Admin API     http://localhost:{gw}/api/portal-config/companies
                   Authorization: Bearer {stack.operator_token}
     Mail sink     {stack.mail_api}/   (SMTP on 127.0.0.1:{stack.port(1025)})
@@ -95,7 +95,7 @@ def wait_and_announce(stack: Stack) -> None:
     url = f"http://127.0.0.1:{stack.gateway_port}/readyz"
     while time.monotonic() < deadline:
         try:
-            if requests.get(url, headers={"Host": stack.base_domain}, timeout=2).status_code == 200:
+            if requests.get(url, headers=stack.operator_headers(), timeout=2).status_code == 200:
                 backfill(stack)
                 seed(stack, SEEDERS_AFTER_START)
                 print(banner(stack), flush=True)

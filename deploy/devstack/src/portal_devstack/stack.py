@@ -68,6 +68,10 @@ class Stack:
     def base_domain(self) -> str:
         return f"localhost:{self.gateway_port}"
 
+    def operator_headers(self) -> dict[str, str]:
+        """What opens the gateway's /readyz and /metrics (and the admin API) on the bare host."""
+        return {"Host": self.base_domain, "Authorization": f"Bearer {self.operator_token}"}
+
     @property
     def mail_api(self) -> str:
         return f"http://127.0.0.1:{self.port(MAIL_HTTP_PORT)}"

@@ -13,10 +13,13 @@ line passes 8 KiB. The bound also keeps forwarded lines under the services' own 
 """
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask, Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from portal_shared.errors import problem
+from portal_shared.web.security_headers import content_security_policy
 
 MAX_URI_BYTES = 4096
 _CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -31,7 +34,10 @@ def error_answer(status: int, code: str, title: str, message: str) -> Response:
     """The gateway's refusal, in the format the caller reads: problem+json for /api/, else a page."""
     if is_api_path(request.path):
         return problem(status, code, title, message, request_id=g.get("request_id"))
-    return Response(render_template("page.html", title=title, message=message), status=status, mimetype="text/html")
+    nonce = secrets.token_urlsafe(16)  # the page's one inline <style>; no script at all
+    return Response(render_template("page.html", title=title, message=message, style_nonce=nonce), status=status,
+                    mimetype="text/html",
+                    headers={"Content-Security-Policy": content_security_policy(style_nonce=nonce)})
 
 
 def _request_uri_length() -> int:

@@ -1,10 +1,12 @@
 """The gateway's one job per request: find the branch, clean the headers, pass it on.
 
-Bare host (`PORTAL_BASE_DOMAIN`): /healthz, /readyz (every service, and Redis), /metrics,
-/api/... for the operator's admin API, and the back office's integration API: API keys and the
-reference at /api/docs (`integration_api`). Branch host: /api/<service>/... to that service, the rest
-to portal-web, each with a fresh signed identity token naming the tenant and branch, the client's
-address, and the signed-in account when the `portal_session` cookie names a live session there.
+Bare host (`PORTAL_BASE_DOMAIN`): /healthz, /readyz (every service, and Redis) and /metrics with
+the operator token, /api/... for the operator's admin API, and the back office's integration API:
+API keys and the reference at /api/docs (`integration_api`). Branch host: /api/<service>/... to that
+service, the rest to portal-web, each with a fresh signed identity token naming the tenant and
+branch, the client's address, and the signed-in account when the `portal_session` cookie names a
+live session there. What the edge refuses or rewrites on the way is in `edge_safety`; its own
+error answers are in `errors`.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from portal_gateway.adapters.sessions import COOKIE_NAME, SessionGate
 from portal_gateway.adapters.upstreams import NoUpstream, UpstreamFailed, UpstreamPool, UpstreamTimeout
-from portal_gateway.entrypoints import integration_api
+from portal_gateway.entrypoints import edge_safety, integration_api
 from portal_gateway.entrypoints.errors import error_answer
 from portal_gateway.routing.branches import Branch
 from portal_gateway.routing.hosts import BARE, BRANCH, resolve_host, split_service_path
@@ -70,6 +72,8 @@ def route(path: str):
     match = resolve_host(request.host, current_app.config["BASE_DOMAIN"])
     if match.kind == BARE:
         return _bare_host(path)
+    if match.kind == BRANCH and path in edge_safety.OPERATOR_PATHS:
+        return edge_safety.not_found()  # the operator's, on the bare host only; never portal-web's own
     if match.kind != BRANCH:
         return error_answer(404, "no_portal", "No portal here", NO_PORTAL)
     branch = current_app.extensions["gateway_branches"].by_slug(match.slug)
@@ -93,10 +97,11 @@ def _has_dot_segments(path: str) -> bool:
 
 
 def _bare_host(path: str):
-    if path == "readyz":
-        return readiness()
-    if path == "metrics":
-        return metrics_response()
+    if path in edge_safety.OPERATOR_PATHS:
+        refusal = edge_safety.operator_only()
+        if refusal is not None:
+            return refusal
+        return readiness() if path == "readyz" else metrics_response(current_app.extensions["gateway_metrics"])
     if integration_api.serves(path):
         return integration_api.serve(path)
     service, upstream_path = split_service_path(path, _pools())
@@ -112,6 +117,12 @@ def _bare_host(path: str):
 
 
 def _forward(service: str, path: str, branch: Branch | None, *, key_claims: dict | None = None):
+    if service != "portal-web":
+        if edge_safety.is_internal_service_path(path):
+            return edge_safety.not_found()
+        refusal = edge_safety.cross_site_write(COOKIE_NAME)
+        if refusal is not None:
+            return refusal
     pool = _pools()[service]
     # Static assets are the same for everyone: no session lookup (a Redis round trip) for them.
     headers = _clean_headers(branch, anonymous=service == "portal-web" and path.startswith("/static/"),
@@ -131,7 +142,7 @@ def _forward(service: str, path: str, branch: Branch | None, *, key_claims: dict
         log.warning("upstream_unavailable", service=service, path=path)
         return problem(503, "upstream_unavailable", "Service unavailable", str(exc), request_id=g.request_id,
                        headers={"Retry-After": "5"})
-    response_headers = [(k, v) for k, v in upstream.raw.headers.items() if k.lower() not in HOP_BY_HOP]
+    response_headers = edge_safety.response_headers(upstream, service, HOP_BY_HOP)
     return Response(_stream(upstream), status=upstream.status_code, headers=response_headers)
 
 

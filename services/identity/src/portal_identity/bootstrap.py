@@ -10,7 +10,7 @@ from portal_identity.adapters.passwords import Passwords
 from portal_identity.service_layer.directory import apply_branch, apply_portal_settings
 from portal_shared.api_keys import ApiKeyStore
 from portal_shared.bus.consumer import Consumer
-from portal_shared.config import ServiceSettings, env_str
+from portal_shared.config import ServiceSettings, env_str, operator_token_from_env
 from portal_shared.db import Database
 from portal_shared.sessions import SessionStore
 from portal_shared.web.health import standard_checks
@@ -56,6 +56,6 @@ def bootstrap(settings: ServiceSettings | None = None, *, passwords: Passwords |
     sessions = SessionStore(settings.redis_url, namespace=env_str("SESSION_NAMESPACE", "portal"))
     return Bootstrap(
         settings=settings, db=db, passwords=passwords or Passwords(), sessions=sessions,
-        operator_token=env_str("PORTAL_OPERATOR_TOKEN", "") or None,
+        operator_token=operator_token_from_env(settings.dev_mode),
         readiness_checks={**standard_checks(db, settings.bus), "redis": sessions.ping},
     )

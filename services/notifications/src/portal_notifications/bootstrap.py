@@ -11,7 +11,7 @@ from portal_notifications.domain.delivery import RetryPolicy
 from portal_notifications.service_layer.handlers import DEFAULT_MAIL_FROM, EMAILS_CONSUMER, email_handlers
 from portal_notifications.service_layer.sender import MailSender
 from portal_shared.bus.consumer import Consumer
-from portal_shared.config import ServiceSettings, env_float, env_int, env_str
+from portal_shared.config import ServiceSettings, env_float, env_int, env_str, operator_token_from_env
 from portal_shared.db import Database
 from portal_shared.web.health import standard_checks
 
@@ -55,6 +55,6 @@ def bootstrap(settings: ServiceSettings | None = None, *, mailer: AbstractMailer
         renderer=EmailRenderer(),
         mail_from=env_str("MAIL_FROM", DEFAULT_MAIL_FROM),
         retry_policy=retry_policy_from_env(),
-        operator_token=env_str("PORTAL_OPERATOR_TOKEN", "") or None,
+        operator_token=operator_token_from_env(settings.dev_mode),
         readiness_checks=standard_checks(db, settings.bus),
     )

@@ -8,7 +8,7 @@ from portal_config.adapters.storage import AbstractStorage, LocalDiskStorage, de
 from portal_config.service_layer.branches import PortalAddress
 from portal_config.service_layer.staff import STAFF_CONSUMER, apply_staff_upserted
 from portal_shared.bus.consumer import Consumer
-from portal_shared.config import ServiceSettings, env_str
+from portal_shared.config import ServiceSettings, env_str, operator_token_from_env
 from portal_shared.db import Database
 from portal_shared.web.health import standard_checks
 
@@ -41,7 +41,7 @@ def bootstrap(settings: ServiceSettings | None = None) -> Bootstrap:
         db=db,
         address=PortalAddress(base_domain=env_str("PORTAL_BASE_DOMAIN", "localhost:8080"),
                               scheme=env_str("PORTAL_SCHEME", "http")),
-        operator_token=env_str("PORTAL_OPERATOR_TOKEN", "") or None,
+        operator_token=operator_token_from_env(settings.dev_mode),
         readiness_checks=standard_checks(db, settings.bus),
         storage=local_storage(),
     )

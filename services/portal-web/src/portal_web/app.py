@@ -22,6 +22,7 @@ from portal_web.entrypoints.portal import bp as portal_bp
 from portal_web.entrypoints.settings import bp as settings_bp
 from portal_web.entrypoints.staff import bp as staff_bp
 from portal_web.errors import init_error_pages
+from portal_web.page_policy import init_page_policy
 
 log = get_logger(__name__)
 STAFF_CONSOLE = frozenset({"staff", "staff_settings"})  # blueprints of the staff console's pages
@@ -83,6 +84,7 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
         feed.start()
     CSRFProtect(app)  # every POST, PUT, PATCH and DELETE needs the form's token
     init_assets(app)
+    init_page_policy(app)
     init_error_pages(app)
     app.jinja_env.globals["messages"] = messages
     app.jinja_env.filters.update(hex_colour=normalise_colour, safe_image=lambda v: safe_url(v) if v else None)

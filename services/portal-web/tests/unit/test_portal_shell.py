@@ -49,7 +49,7 @@ def test_the_branchs_colours_and_fonts_are_css_variables_in_the_page_itself(clie
           button_font="Verdana", display_font="Georgia", input_font="Courier New", dashboard_font="Tahoma",
           dashboard_font_color="#222222", page_title="Acme Portal", nav_title="Acme Lawns")
     html = client.get("/", headers=as_customer).get_data(as_text=True)
-    style = re.search(r'<style id="branding">(.*?)</style>', html, re.S).group(1)
+    style = re.search(r'<style id="branding" nonce="[^"]+">(.*?)</style>', html, re.S).group(1)
     for declaration in ("--nav-bg: #003366;", "--nav-fg: #fafafa;", "--page-bg: #f0f4f8;", "--border: #99aabb;",
                         "--button-bg: #aa3300;", "--button-fg: #fffff0;", "--dashboard-fg: #222222;",
                         '--font: Georgia, "Times New Roman", serif;', '--input-font: "Courier New", Courier, monospace;',
@@ -57,7 +57,7 @@ def test_the_branchs_colours_and_fonts_are_css_variables_in_the_page_itself(clie
                         "--dashboard-font: Tahoma, Verdana, Geneva, sans-serif;"):
         assert declaration in style
     # The style block comes right after the stylesheet, so the first paint is already branded.
-    assert html.index('<link rel="stylesheet"') < html.index('<style id="branding">') < html.index("<body")
+    assert html.index('<link rel="stylesheet"') < html.index('<style id="branding"') < html.index("<body")
     assert "<title>Home – Acme Portal</title>" in html
     assert '<span class="brand__title">Acme Lawns</span>' in html
 

@@ -1,4 +1,5 @@
-"""The base of every service's Flask app: OpenAPI, problem+json, request ids, logs, health, metrics.
+"""The base of every service's Flask app: OpenAPI, problem+json, request ids, logs, health, metrics,
+safety headers.
 
 A service's `create_app` calls `create_service_app` and registers its own blueprints on the
 returned `ServiceApi`. Nothing here connects: readiness checks connect when called.
@@ -24,6 +25,7 @@ from portal_shared.web.openapi import (
     register_error_responses,
     register_pagination_header,
 )
+from portal_shared.web.security_headers import init_security_headers
 
 log = get_logger(__name__)
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -63,6 +65,7 @@ def create_service_app(import_name: str, *, service: str, version: str = "0.1.0"
     app.config.update(config or {})
     install_converters(app)  # before any blueprint adds its rules
     api = ServiceApi(app, spec_kwargs={"extra_plugins": [ProblemResponsesPlugin()]})
+    init_security_headers(app)  # first registered, last to run: nosniff on every answer, a CSP on HTML
     _init_request_context(app)
     init_guards(app)  # after the request id is bound, so a refusal carries it
     _init_error_handlers(app)

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 
 from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client.registry import Collector
 
 REQUESTS = Counter("http_requests_total", "HTTP requests handled", ["service", "method", "endpoint", "status"])
 LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["service", "method", "endpoint"])
@@ -34,13 +36,23 @@ def init_metrics(app: Flask, service: str, *, expose_route: bool = True) -> None
         app.add_url_rule("/metrics", "metrics", metrics_response)
 
 
-def metrics_response() -> Response:
-    return Response(render_metrics(), mimetype=CONTENT_TYPE_LATEST)
+def metrics_response(extra: Iterable[Collector] = ()) -> Response:
+    """This process's (or every worker's) figures, then those of `extra` collectors read at scrape time."""
+    return Response(render_metrics(extra), mimetype=CONTENT_TYPE_LATEST)
 
 
-def render_metrics() -> bytes:
+def render_metrics(extra: Iterable[Collector] = ()) -> bytes:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry)
-    return generate_latest()
+        text = generate_latest(registry)
+    else:
+        text = generate_latest()
+    extra = list(extra)
+    if extra:
+        # A registry per scrape: these read live state (the broker), never a worker's memory.
+        registry = CollectorRegistry(auto_describe=False)
+        for collector in extra:
+            registry.register(collector)
+        text += generate_latest(registry)
+    return text

@@ -27,6 +27,7 @@ from portal_web.entrypoints.pages import current_branch, needs_a_branch
 from portal_web.entrypoints.staff import full_name
 from portal_web.errors import message_page
 from portal_web.forms import SignInForm
+from portal_web.page_policy import allow_framing_by_this_origin
 from portal_web.settings_form import (LOGOS, PortalSettingsForm, error_summary, form_data, input_body,
                                       normalise_warnings, place_errors, preview_settings, read_colours,
                                       render_example, set_slides, settings_of, slides, take_normalised, token_values)
@@ -204,7 +205,7 @@ def preview():
     response = make_response(_preview_html(branding, request.values.get("preview_page")))
     # Shown in the settings page's iframe, and nowhere else.
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+    allow_framing_by_this_origin()
     return response
 
 

@@ -92,6 +92,7 @@
     var button = form.querySelector("[data-preview-button]");
     var page = document.getElementById("preview_page");
     if (!frame || !window.fetch || !window.FormData || !window.AbortController) { return; }
+    var nonce = (document.getElementById("branding") || {}).nonce || "";
     var timer = null;
     var controller = null;
     function refresh() {
@@ -108,7 +109,8 @@
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.text();
       }).then(function (html) {
-        frame.srcdoc = html;
+        // A srcdoc page lives under this page's CSP: its branding <style> needs this page's nonce.
+        frame.srcdoc = html.replace(/(<style id="branding") nonce="[^"]*"/, '$1 nonce="' + nonce + '"');
         status.textContent = "";
       }).catch(function (error) {
         if (error.name !== "AbortError") { status.textContent = "The preview could not be refreshed. Use Check to see the settings' problems."; }
