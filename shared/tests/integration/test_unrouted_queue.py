@@ -11,7 +11,7 @@ from portal_shared.bus.connection import connect
 from portal_shared.bus.metrics import UnroutedQueueCollector
 from portal_shared.bus.topology import UNROUTED_MAX_LENGTH, Names, declare_exchanges
 from portal_shared.config import BusSettings
-from portal_shared.testing import queue_depth
+from portal_testkit.testing import queue_depth
 
 pytestmark = pytest.mark.integration
 

@@ -507,12 +507,15 @@ def test_after_check_the_preview_shows_the_checked_values_not_the_saved_ones(set
     html = post_settings(values, action=action).get_data(as_text=True)
     preview = srcdoc_of(html)
     assert preview is not None, "the preview frame still loads the saved settings"
-    style = re.search(r'<style id="branding">(.*?)</style>', preview, re.S).group(1)
+    style = re.search(r'<style id="branding"[^>]*>(.*?)</style>', preview, re.S).group(1)
     assert "--nav-bg: #123456;" in style
     assert '<span class="brand__title">Checked Lawns</span>' in preview
     # The page around the frame keeps the console's own colours.
-    page_style = re.search(r'<style id="branding">(.*?)</style>', html.split("<iframe")[0], re.S).group(1)
+    page_style = re.search(r'<style id="branding"[^>]*>(.*?)</style>', html.split("<iframe")[0], re.S).group(1)
     assert "--nav-bg: #1b5e20;" in page_style
+    # A srcdoc document lives under the page's CSP: its one inline style carries the page's nonce.
+    nonce = re.search(r'<style id="branding" nonce="([^"]+)"', html.split("<iframe")[0]).group(1)
+    assert f'<style id="branding" nonce="{nonce}">' in preview
 
 
 def test_the_staff_console_stays_readable_whatever_colours_the_branch_picks(client, as_staff, brand, portal_identity):
@@ -520,7 +523,7 @@ def test_the_staff_console_stays_readable_whatever_colours_the_branch_picks(clie
           nav_font_color="#ffffff", nav_title="Pale Lawns")
     for path in ("/staff/", "/staff/settings"):
         html = client.get(path, headers=as_staff).get_data(as_text=True)
-        style = re.search(r'<style id="branding">(.*?)</style>', html, re.S).group(1)
+        style = re.search(r'<style id="branding"[^>]*>(.*?)</style>', html, re.S).group(1)
         assert "--button-bg: #2e7d32;" in style and "--button-fg: #ffffff;" in style, path
         assert "--nav-bg: #1b5e20;" in style and "--nav-fg: #ffffff;" in style, path
         assert "Pale Lawns" in html, path  # still this branch's console
