@@ -5,6 +5,7 @@ See ../conftest.py for what is real; here is how each is provided and cleaned up
 from __future__ import annotations
 
 import dataclasses
+import json
 import socket
 import threading
 import time
@@ -164,6 +165,10 @@ class Arrival:
     headers: dict[str, str]
     body: bytes
 
+    @property
+    def event(self) -> dict:
+        return json.loads(self.body)
+
 
 class WebhookReceiver:
     """A real HTTP server (http.server, a thread) that records every POST and answers `status`.
@@ -175,6 +180,8 @@ class WebhookReceiver:
     def __init__(self) -> None:
         self.port = free_port()
         self.status = 204
+        # Optional: decide the answer per request (body → status), e.g. fail one resource only.
+        self.answer = None
         self.arrivals: list[Arrival] = []
         self._server: ThreadingHTTPServer | None = None
 
@@ -188,8 +195,12 @@ class WebhookReceiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.arrivals.append(Arrival(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(receiver.status)
+                arrival = Arrival(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                receiver.arrivals.append(arrival)
+                status = receiver.answer(arrival) if receiver.answer else receiver.status
+                self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", f"http://127.0.0.1:{receiver.port}/elsewhere")
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")
