@@ -18,9 +18,12 @@ from portal_shared.db import drop_database
 from portal_shared.testing import delete_bus_namespace
 
 
-def test_migrate_creates_the_database_with_the_outbound_log_and_bus_tables(monkeypatch, postgres_url):
+def test_migrate_creates_the_database_with_the_outbound_log_and_bus_tables(monkeypatch, postgres_url, bus_settings):
     url = f"{postgres_url}/portal_test_notifications_cli_{uuid.uuid4().hex[:10]}"
     monkeypatch.setenv("DATABASE_URL", url)
+    # A namespace of its own: `migrate` also declares the topology, and `portal` belongs to `make run`.
+    monkeypatch.setenv("AMQP_URL", bus_settings.url)
+    monkeypatch.setenv("BUS_NAMESPACE", f"test-notif-migrate-{uuid.uuid4().hex[:8]}")
     try:
         assert main(["migrate"]) == 0
         assert main(["migrate"]) == 0  # a second run changes nothing
@@ -29,8 +32,10 @@ def test_migrate_creates_the_database_with_the_outbound_log_and_bus_tables(monke
             tables = set(sa.inspect(engine).get_table_names())
         finally:
             engine.dispose()
-        assert {"outbound_messages", "outbox", "inbox", "alembic_version"} <= tables
+        assert {"outbound_messages", "webhook_endpoints", "webhook_deliveries", "webhook_attempts",
+                "company_contacts", "outbox", "inbox", "alembic_version"} <= tables
     finally:
+        delete_bus_namespace(BusSettings.from_env())
         drop_database(url)
 
 
