@@ -11,7 +11,11 @@ integration/ fakes nothing:
 - SMTP: a real aiosmtpd server on a free local port, started and stopped by the tests (the
   outage cases stop it for real), so smtplib talks real SMTP;
 - RabbitMQ at AMQP_URL (default amqp://guest:guest@localhost:5672/%2F) under a throwaway
-  namespace `test-notif-<random>`, whose queues and exchanges are deleted at the end.
+  namespace `test-notif-<random>`, whose queues and exchanges are deleted at the end;
+- webhooks: a real HTTP receiver (http.server in a thread) on a free local port, stopped and
+  started for outages; signatures are checked with the real `standardwebhooks` package. Time in
+  the sender is its `now` argument, so a day of backoff passes in a moment. Only DNS is faked,
+  where a test needs a name to resolve to a chosen address (a resolver function is injected).
 If PostgreSQL or RabbitMQ cannot be reached the tests FAIL saying which; they never skip.
 """
 from __future__ import annotations

@@ -35,6 +35,7 @@ MIGRATED = {
     "notifications": "portal_notifications",
 }
 GATEWAY_PORT, SMTP_PORT, MAIL_HTTP_PORT = 8080, 1025, 8025
+WEBHOOK_RECEIVER_PORT = 8026  # the dev webhook receiver (register http://127.0.0.1:8026/hooks/...)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ class Stack:
     def mail_api(self) -> str:
         return f"http://127.0.0.1:{self.port(MAIL_HTTP_PORT)}"
 
+    @property
+    def webhook_receiver(self) -> str:
+        return f"http://127.0.0.1:{self.port(WEBHOOK_RECEIVER_PORT)}"
+
     def database_url(self, service: str) -> str:
         return f"{self.postgres_url.rstrip('/')}/{self.database_prefix}_{service.replace('-', '_')}"
 
@@ -99,7 +104,10 @@ class Stack:
         env = self.common_env()
         procs = [Process("mailsink", [str(BIN / "portal-mailsink"), "--smtp-port", str(self.port(SMTP_PORT)),
                                       "--http-port", str(self.port(MAIL_HTTP_PORT))], env,
-                         f"{self.mail_api}/livez")]
+                         f"{self.mail_api}/livez"),
+                 Process("webhook-receiver", [str(BIN / "portal-webhook-receiver"), "--port",
+                                              str(self.port(WEBHOOK_RECEIVER_PORT))], env,
+                         f"{self.webhook_receiver}/livez")]
         for service, (folder, base) in WEB_SERVICES.items():
             for index, port in enumerate([base, *EXTRA_INSTANCES.get(service, [])]):
                 name = service if index == 0 else f"{service}-{index + 1}"

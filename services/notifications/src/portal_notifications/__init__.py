@@ -1,2 +1,2 @@
-"""notifications: renders and delivers the portal's emails and keeps the outbound log; later, webhooks."""
+"""notifications: renders and delivers the portal's emails (with the outbound log) and the back office's signed webhooks."""
 SERVICE = "notifications"

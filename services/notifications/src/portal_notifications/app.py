@@ -6,6 +6,7 @@ from flask import Flask
 from portal_notifications import SERVICE
 from portal_notifications.bootstrap import Bootstrap, bootstrap
 from portal_notifications.entrypoints.api import blp
+from portal_notifications.entrypoints.webhooks_api import webhooks_blp
 from portal_shared.web import create_service_app
 
 
@@ -17,5 +18,7 @@ def create_app(wiring: Bootstrap | None = None) -> Flask:
         config={"OPERATOR_TOKEN": wiring.operator_token},
     )
     app.extensions["portal_db"] = wiring.db
+    app.extensions["portal_webhooks"] = wiring
     api.register_blueprint(blp)
+    api.register_blueprint(webhooks_blp)
     return app

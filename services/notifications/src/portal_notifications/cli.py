@@ -9,11 +9,15 @@ def worker(settings) -> None:
     wiring = bootstrap(settings)
     consumer = wiring.emails_consumer()
     sender = wiring.mail_sender()
-    run_worker(SERVICE, [("consumer:emails", consumer.run), ("mail-sender", sender.run)])
+    webhooks = wiring.webhooks_consumer()
+    webhook_sender = wiring.webhook_sender()
+    run_worker(SERVICE, [("consumer:emails", consumer.run), ("mail-sender", sender.run),
+                         ("consumer:webhooks", webhooks.run), ("webhook-sender", webhook_sender.run)])
 
 
 def consumers(settings):
-    return [bootstrap(settings).emails_consumer()]
+    wiring = bootstrap(settings)
+    return [wiring.emails_consumer(), wiring.webhooks_consumer()]
 
 
 main = service_cli(service=SERVICE, package="portal_notifications", worker=worker, consumers=consumers)

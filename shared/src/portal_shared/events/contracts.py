@@ -2,6 +2,7 @@
 
 Add an event: write its schema here, register it in CONTRACTS under (type, version), publish
 it with `make_event`, and bind a consumer to its type. A breaking change is a new version.
+If the back office should hear of it by webhook, list it in `portal_shared.events.webhooks`.
 """
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ PORTAL_LIVE = "portal_live"
 INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"
 PASSWORD_CHANGED = "password_changed"
+WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint_disabled"
 
 # Address columns hold 500 characters: a display name of at most this many characters (twice
 # as many once quotes are escaped) plus an address of at most 254 always fits.
@@ -118,6 +119,23 @@ def password_changed_email(change: dict[str, Any]) -> EmailDraft:
             "portal_url": _web_link(change["portal_url"], "portal_url"),
             "changed_at": time_in_words(parse_time(change["changed_at"])),
             "how": change["how"],
+        },
+    )
+
+
+def webhook_endpoint_disabled_email(*, to_address: str, company_name: str, endpoint_url: str, reason: str,
+                                    failing_since: datetime | None) -> EmailDraft:
+    """'We stopped sending webhooks to <url>': why, since when, and how to turn it back on."""
+    company_name = _one_line(company_name)
+    return EmailDraft(
+        template=WEBHOOK_ENDPOINT_DISABLED,
+        to_address=to_address.strip(),
+        subject=f"Webhook endpoint disabled: {company_name}",
+        context={
+            "company_name": company_name,
+            "endpoint_url": endpoint_url,
+            "reason": _one_line(reason),
+            "failing_since": time_in_words(failing_since) if failing_since else None,
         },
     )
 

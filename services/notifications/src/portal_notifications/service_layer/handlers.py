@@ -84,14 +84,21 @@ def queue_email(session: Session, envelope: Envelope, draft: EmailDraft, *, mail
     tenant_id = envelope.tenant_id or envelope.data.get("company_id")
     if not tenant_id:
         raise UnsafeEventData(f"event {envelope.id} ({envelope.type}) names no tenant")
+    return queue_draft(session, draft, tenant_id=tenant_id, branch_id=envelope.branch_id or envelope.data.get("branch_id"),
+                       event_id=envelope.id, mail_from=mail_from, renderer=renderer)
+
+
+def queue_draft(session: Session, draft: EmailDraft, *, tenant_id: str, branch_id: str | None, event_id: str,
+                mail_from: str, renderer: EmailRenderer) -> str | None:
+    """Render and queue a draft for `event_id` (an event's id, or the id of what caused the email)."""
     rendered = renderer.render(draft)
     statement = (
         insert(OutboundMessage)
         .values(
             id=str(uuid.uuid4()),
             tenant_id=tenant_id,
-            branch_id=envelope.branch_id or envelope.data.get("branch_id"),
-            event_id=envelope.id,
+            branch_id=branch_id,
+            event_id=event_id,
             template=draft.template,
             to_address=draft.to_address,
             from_address=from_address(mail_from, draft.from_name),
@@ -106,7 +113,7 @@ def queue_email(session: Session, envelope: Envelope, draft: EmailDraft, *, mail
     )
     message_id = session.execute(statement).scalar()
     if message_id is None:
-        log.info("email_already_queued", event_id=envelope.id, template=draft.template)
+        log.info("email_already_queued", event_id=event_id, template=draft.template)
     else:
-        log.info("email_queued", message_id=message_id, event_id=envelope.id, template=draft.template)
+        log.info("email_queued", message_id=message_id, event_id=event_id, template=draft.template)
     return message_id

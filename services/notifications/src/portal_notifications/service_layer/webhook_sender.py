@@ -1,0 +1,252 @@
+"""The webhook sender: a worker loop that delivers due deliveries, in order per (endpoint, resource).
+
+Each round claims, with FOR UPDATE SKIP LOCKED, due pending deliveries of enabled endpoints that
+are the *head* of their chain: no earlier pending delivery (by the event's `occurred_at`) for the
+same endpoint and resource. So a later event about a resource waits until the earlier one is
+delivered or given up, while other resources go ahead. The claimed requests are sent in
+parallel (a thread pool; only HTTP happens there), then every outcome is written in the claiming
+transaction: an attempt row, the delivery's state and the endpoint's. Delivery is at least once:
+a crash after the receiver answered but before the commit sends again, with the same
+`webhook-id`.
+
+A 2xx answer delivers; anything else (an error status, a redirect, no answer, a refused address)
+is a failed try, retried on the schedule. A success also makes the endpoint's other waiting
+deliveries due now, so an endpoint that comes back gets its backlog at once, not at each
+delivery's next backoff step. A delivery whose schedule is spent is given up; if nothing
+succeeded on its endpoint since its first try, the endpoint is disabled and the company's
+contact gets an email.
+"""
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.exc
+from cryptography.fernet import InvalidToken
+from sqlalchemy.orm import Session, aliased
+from standardwebhooks import Webhook
+
+from portal_notifications.adapters.orm import CompanyContact, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from portal_notifications.adapters.templates import EmailRenderer
+from portal_notifications.adapters.webhook_http import HttpTransport, SendResult
+from portal_notifications.adapters.webhook_secrets import SecretBox
+from portal_notifications.domain.emails import webhook_endpoint_disabled_email
+from portal_notifications.domain.webhooks import (
+    DELIVERED,
+    DISABLED,
+    ENABLED,
+    FAILED,
+    PENDING,
+    RetrySchedule,
+    UnsafeTarget,
+    endpoint_failing_throughout,
+    parse_target,
+)
+from portal_notifications.service_layer.handlers import queue_draft
+from portal_shared.db import Database
+from portal_shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def sign(secret: str, *, message_id: str, body: str, at: datetime) -> dict[str, str]:
+    """The Standard Webhooks headers for one try (the timestamp is when it is sent)."""
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(msg_id=message_id, timestamp=at, data=body),
+    }
+
+
+@dataclass
+class BatchResult:
+    claimed: int = 0
+    delivered: int = 0
+    retrying: int = 0
+    given_up: int = 0
+    endpoints_disabled: int = 0
+
+
+@dataclass(frozen=True)
+class _Job:
+    delivery_id: str
+    send: Callable[[], SendResult]
+
+
+class WebhookSender:
+    def __init__(self, db: Database, transport: HttpTransport, box: SecretBox, *, schedule: RetrySchedule,
+                 mail_from: str, renderer: EmailRenderer, batch_size: int = 50, concurrency: int = 8,
+                 poll_interval: float = 0.5, wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+        self.db = db
+        self.transport = transport
+        self.box = box
+        self.schedule = schedule
+        self.mail_from = mail_from
+        self.renderer = renderer
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.wall_clock = wall_clock
+        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook-send")
+
+    def run(self, stop: threading.Event) -> None:
+        """Deliver until `stop` is set; a database outage only pauses the loop."""
+        try:
+            while not stop.is_set():
+                try:
+                    result = self.send_due()
+                except sqlalchemy.exc.SQLAlchemyError as exc:
+                    log.warning("webhook_sender_database_error", error=str(exc).splitlines()[0])
+                    stop.wait(1.0)
+                    continue
+                if result.claimed < self.batch_size:
+                    stop.wait(self.poll_interval)
+        finally:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def send_due(self, now: datetime | None = None) -> BatchResult:
+        """Claim one batch of due chain heads, send them in parallel, record every outcome.
+
+        `now` is the scheduling clock (tests move it forward); signatures always carry the
+        wall-clock time of sending, which is what receivers check.
+        """
+        now = now or datetime.now(UTC)
+        result = BatchResult()
+        with self.db.unit_of_work() as session:
+            claimed = self._claim(session, now)
+            result.claimed = len(claimed)
+            if not claimed:
+                return result
+            jobs = [self._job(delivery, endpoint) for delivery, endpoint in claimed]
+            outcomes = list(self._pool.map(lambda job: job.send(), jobs))
+            succeeded: set[str] = set()
+            to_disable: dict[str, WebhookDelivery] = {}
+            for (delivery, endpoint), outcome in zip(claimed, outcomes, strict=True):
+                state = self._record(session, delivery, outcome, now)
+                if state == DELIVERED:
+                    result.delivered += 1
+                    succeeded.add(endpoint.id)
+                elif state == FAILED:
+                    result.given_up += 1
+                    to_disable.setdefault(endpoint.id, delivery)
+                else:
+                    result.retrying += 1
+            # Endpoint rows are updated in id order, so two senders never wait on each other in a cycle.
+            endpoints = {endpoint.id: endpoint for _, endpoint in claimed}
+            for endpoint_id in sorted(succeeded | set(to_disable)):
+                endpoint = endpoints[endpoint_id]
+                if endpoint_id in succeeded:
+                    endpoint.last_success_at = now
+                    self._bring_forward(session, endpoint_id, now)
+                elif endpoint.status == ENABLED and endpoint_failing_throughout(
+                        last_success_at=endpoint.last_success_at,
+                        first_attempt_at=to_disable[endpoint_id].first_attempt_at):
+                    self._disable(session, endpoint, to_disable[endpoint_id], now)
+                    result.endpoints_disabled += 1
+        return result
+
+    # -- claiming ------------------------------------------------------------------------------
+
+    def _claim(self, session: Session, now: datetime) -> list[tuple[WebhookDelivery, WebhookEndpoint]]:
+        earlier = aliased(WebhookDelivery)
+        blocked_by_earlier = (
+            sa.select(earlier.id)
+            .where(earlier.endpoint_id == WebhookDelivery.endpoint_id,
+                   earlier.resource_key == WebhookDelivery.resource_key,
+                   earlier.status == PENDING,
+                   sa.tuple_(earlier.occurred_at, earlier.created_at, earlier.id)
+                   < sa.tuple_(WebhookDelivery.occurred_at, WebhookDelivery.created_at, WebhookDelivery.id))
+            .exists()
+        )
+        query = (
+            sa.select(WebhookDelivery, WebhookEndpoint)
+            .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+            .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at <= now,
+                   WebhookEndpoint.status == ENABLED, ~blocked_by_earlier)
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.occurred_at)
+            .limit(self.batch_size)
+            .with_for_update(of=WebhookDelivery, skip_locked=True)
+        )
+        return [(row[0], row[1]) for row in session.execute(query).all()]
+
+    def _job(self, delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> _Job:
+        """Everything the thread needs, read now (ORM objects stay in this thread)."""
+        try:
+            secret = self.box.open(endpoint.secret_encrypted)
+        except InvalidToken:
+            return _Job(delivery.id, lambda: SendResult(None, 0, "cannot read the signing secret "
+                                                              "(was WEBHOOK_SECRETS_KEY changed?)"))
+        try:
+            target = parse_target(endpoint.url, dev_mode=self.transport.dev_mode)
+        except UnsafeTarget as exc:
+            return _Job(delivery.id, lambda: SendResult(None, 0, f"refused: url {exc}"))
+        body, message_id = delivery.payload, delivery.event_id
+
+        def send() -> SendResult:
+            headers = sign(secret, message_id=message_id, body=body, at=self.wall_clock())
+            return self.transport.post(target, body.encode(), headers)
+
+        return _Job(delivery.id, send)
+
+    # -- outcomes ------------------------------------------------------------------------------
+
+    def _record(self, session: Session, delivery: WebhookDelivery, outcome: SendResult, now: datetime) -> str:
+        session.add(WebhookAttempt(id=str(uuid.uuid4()), delivery_id=delivery.id, attempted_at=now,
+                                   status_code=outcome.status_code, latency_ms=outcome.latency_ms,
+                                   error=outcome.error, response_excerpt=outcome.excerpt))
+        delivery.attempts += 1
+        delivery.first_attempt_at = delivery.first_attempt_at or now
+        delivery.last_attempt_at = now
+        delivery.last_status_code = outcome.status_code
+        delivery.last_latency_ms = outcome.latency_ms
+        delivery.last_error = outcome.error
+        if outcome.ok:
+            delivery.status, delivery.delivered_at = DELIVERED, now
+            log.info("webhook_delivered", delivery_id=delivery.id, event_id=delivery.event_id,
+                     endpoint_id=delivery.endpoint_id, attempts=delivery.attempts, status_code=outcome.status_code)
+            return DELIVERED
+        next_at = self.schedule.next_attempt_at(delivery.attempts, now)
+        if next_at is None:
+            delivery.status = FAILED
+            log.error("webhook_given_up", delivery_id=delivery.id, event_id=delivery.event_id,
+                      endpoint_id=delivery.endpoint_id, attempts=delivery.attempts, error=outcome.error)
+            return FAILED
+        delivery.next_attempt_at = next_at
+        log.warning("webhook_deferred", delivery_id=delivery.id, endpoint_id=delivery.endpoint_id,
+                    attempts=delivery.attempts, next_attempt_at=next_at.isoformat(), error=outcome.error)
+        return PENDING
+
+    def _bring_forward(self, session: Session, endpoint_id: str, now: datetime) -> None:
+        """The endpoint answers again: what waits for it is due now (rows another sender holds are skipped)."""
+        waiting = (sa.select(WebhookDelivery.id)
+                   .where(WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.status == PENDING,
+                          WebhookDelivery.next_attempt_at > now)
+                   .with_for_update(skip_locked=True))
+        session.execute(sa.update(WebhookDelivery).where(WebhookDelivery.id.in_(waiting.scalar_subquery()))
+                        .values(next_attempt_at=now))
+
+    def _disable(self, session: Session, endpoint: WebhookEndpoint, delivery: WebhookDelivery, now: datetime) -> None:
+        hours = self.schedule.total.total_seconds() / 3600
+        span = f"{hours:.1f} hours" if hours >= 1 else f"{self.schedule.total.total_seconds():.0f} seconds"
+        endpoint.status, endpoint.disabled_at, endpoint.updated_at = DISABLED, now, now
+        endpoint.disabled_reason = (f"Every delivery failed for {span} ({self.schedule.max_attempts} tries); "
+                                    f"the last error was: {delivery.last_error or 'unknown'}")[:500]
+        log.error("webhook_endpoint_disabled", endpoint_id=endpoint.id, tenant_id=endpoint.tenant_id,
+                  reason=endpoint.disabled_reason)
+        contact = session.get(CompanyContact, endpoint.tenant_id)
+        if contact is None or not contact.contact_email:
+            log.warning("webhook_disabled_no_contact_address", endpoint_id=endpoint.id, tenant_id=endpoint.tenant_id)
+            return
+        draft = webhook_endpoint_disabled_email(
+            to_address=contact.contact_email, company_name=contact.company_name or "your company",
+            endpoint_url=endpoint.url, reason=endpoint.disabled_reason, failing_since=delivery.first_attempt_at)
+        # One email per disabling: its id is derived from the endpoint and the moment.
+        event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"webhook-disabled:{endpoint.id}:{now.isoformat()}"))
+        queue_draft(session, draft, tenant_id=endpoint.tenant_id, branch_id=None, event_id=event_id,
+                    mail_from=self.mail_from, renderer=self.renderer)
+
+
