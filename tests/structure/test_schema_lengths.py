@@ -16,6 +16,7 @@ from marshmallow import Schema, fields, validate
 
 from portal_config.adapters import orm as config_orm
 from portal_identity.adapters import orm as identity_orm
+from portal_notifications.adapters import orm as notifications_orm
 
 WRITE_SUFFIXES = ("Create", "Update", "Upsert", "Accept", "Entry", "Set")
 SCHEMA_MODULES = ("portal_identity.entrypoints.schemas", "portal_config.entrypoints.schemas",
@@ -39,6 +40,8 @@ WRITES = {
     "portal_config.entrypoints.schemas.CompanyUpdate": (config_orm.Company, {}),
     "portal_config.entrypoints.schemas.BranchCreate": (config_orm.Branch, {}),
     "portal_config.entrypoints.schemas.BranchUpdate": (config_orm.Branch, {}),
+    "portal_notifications.entrypoints.schemas.WebhookEndpointCreate": (notifications_orm.WebhookEndpoint, {}),
+    "portal_notifications.entrypoints.schemas.WebhookEndpointUpdate": (notifications_orm.WebhookEndpoint, {}),
 }
 # Fields whose bound is a domain rule rather than a Length (why each is safe).
 DOMAIN_BOUNDED = {
