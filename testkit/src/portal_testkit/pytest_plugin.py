@@ -231,6 +231,17 @@ def summary(client, headers, *property_ids):
     return client.get("/summary", query_string=[("property_id", p) for p in property_ids], headers=headers)
 
 
+def assert_problem(response, status: int, code: str | None = None) -> dict:
+    """The response is an RFC 9457 problem of this status (and code); returns its body."""
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status
+    if code:
+        assert body["code"] == code
+    return body
+
+
 def assert_unauthenticated(response):
     assert response.status_code == 401, response.get_json()
     assert response.mimetype == "application/problem+json"

@@ -5,16 +5,14 @@ the name it has in that module, so a name that speaks of the service is given wi
 
     from portal_testkit.service_tests import test_healthz_answers_200  # noqa: F401
     from portal_testkit.service_tests import (  # noqa: F401
-        cli_names_the_access_consumer as test_the_cli_names_the_billing_access_consumer_for_property_access_changed)
+        readyz_answers_200_when_its_checks_answer as test_readyz_answers_200_when_the_database_and_broker_answer)
 
-What differs between services comes from the `service_under_test` fixture (and, for the access
-worker, the test module's `summary_row` fixture).
+What differs between services comes from the `service_under_test` fixture. Feature services run
+these (and more) as `portal_testkit.feature_service_tests.FeatureServiceTests`.
 """
 from __future__ import annotations
 
 import json
-import threading
-import uuid
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -24,11 +22,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from portal_shared.bus.connection import connect
 from portal_shared.bus.relay import message_properties
 from portal_shared.bus.topology import Names
-from portal_shared.bus.worker import start_loops
-from portal_shared.db import Database
-from portal_shared.events import make_event
-from portal_shared.identity_token import HEADER, sign_identity
-from portal_testkit.testing import queue_depth, wait_for
 
 # -- platform: health, readiness, OpenAPI, metrics, migrations --------------------------------
 
@@ -73,50 +66,7 @@ def migrations_built_the_tables_exactly_as_the_models_describe(database_url, ser
         engine.dispose()
 
 
-# -- the access worker: `portal-<service> migrate`, then the <service>.access consumer ----------
-
-
-def cli_names_the_access_consumer(migrated, service_under_test):
-    [consumer] = service_under_test.cli_consumers(migrated)
-    assert consumer.name == f"{service_under_test.service}.access" and list(consumer.handlers) == [
-        "property_access_changed"]
-    assert [name for name, _loop in service_under_test.cli_loops(migrated)] == ["outbox-relay", "consumer:access"]
-
-
-def test_migrate_declares_the_access_queue_and_the_worker_applies_what_reaches_it(migrated, service_under_test,
-                                                                                    summary_row):
-    access = f"{service_under_test.service}.access"
-    tenant, branch, me, prop = (str(uuid.uuid4()) for _ in range(4))
-    event = make_event("property_access_changed", {
-        "property_id": prop, "branch_id": branch, "revision": 1, "access": [{"contact_id": me, "roles": ["Billing"]}],
-    }, tenant_id=tenant, branch_id=branch)
-    publish(migrated, event)  # before any worker ran: the queue `migrate` declared keeps it
-    queue = Names(migrated.bus.namespace).queue(access)
-    assert queue_depth(migrated.bus, queue) == 1
-
-    db = Database(migrated.database_url)
-    with db.unit_of_work() as session:
-        session.execute(sa.text(summary_row.insert_sql), {"id": str(uuid.uuid4()), "t": tenant, "p": prop})
-    stop = threading.Event()
-    threads = start_loops(service_under_test.cli_loops(migrated), stop)
-    try:
-        wait_for(lambda: queue_depth(migrated.bus, queue) == 0 and _access_rows(db) == 1, timeout=20,
-                 message=f"the {access} consumer to apply the event")
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=15)
-        db.dispose()
-
-    app = service_under_test.create_app(migrated)
-    try:
-        headers = {HEADER: sign_identity({"kind": "request", "tenant_id": tenant, "branch_id": branch,
-                                          "account_kind": "customer", "account_id": me, "session_tenant_id": tenant},
-                                         migrated.internal_token_secret)}
-        assert app.test_client().get("/summary", headers=headers).get_json() == {
-            **summary_row.figures, "property_ids": [prop]}
-    finally:
-        app.extensions["portal_db"].dispose()
+# -- helpers for the feature services' worker test (portal_testkit.feature_service_tests) --------
 
 
 def publish(settings, event) -> None:

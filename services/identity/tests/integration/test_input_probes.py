@@ -8,18 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from portal_testkit.pytest_plugin import assert_problem
+
 pytestmark = pytest.mark.integration
-PROBLEM_JSON = "application/problem+json"
-
-
-def assert_problem(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    assert response.mimetype == PROBLEM_JSON
-    body = response.get_json()
-    assert body["status"] == status
-    if code:
-        assert body["code"] == code
-    return body
 
 
 @pytest.fixture
