@@ -180,6 +180,7 @@ class WebhookReceiver:
     def __init__(self) -> None:
         self.port = free_port()
         self.status = 204
+        self.reply = b"ok"  # the body of every answer
         # Optional: decide the answer per request (body → status), e.g. fail one resource only.
         self.answer = None
         self.arrivals: list[Arrival] = []
@@ -201,9 +202,9 @@ class WebhookReceiver:
                 self.send_response(status)
                 if 300 <= status < 400:
                     self.send_header("Location", f"http://127.0.0.1:{receiver.port}/elsewhere")
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Length", str(len(receiver.reply)))
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(receiver.reply)
 
             def log_message(self, *args):
                 pass

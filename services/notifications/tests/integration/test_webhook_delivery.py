@@ -210,6 +210,40 @@ def test_a_redirect_is_not_followed_and_counts_as_a_failed_try(wiring, tenant, e
         assert session.scalar(sa.select(WebhookDelivery.last_status_code)) == 302
 
 
+def test_an_answer_with_a_nul_byte_is_logged_without_it_and_the_rest_of_the_batch_is_kept(
+        wiring, tenant, events, receiver, db):
+    # PostgreSQL text cannot hold NUL: stored as is, it would fail the commit of every outcome in the batch.
+    register(wiring, tenant, receiver.url)
+    receiver.status, receiver.reply = 500, b"bad\x00answer"
+    publish(wiring, events.contact_upserted(tenant), events.property_upserted(tenant))
+    assert wiring.webhook_sender().send_due().retrying == 2
+    with db.unit_of_work() as session:
+        excerpts = session.scalars(sa.select(WebhookAttempt.response_excerpt)).all()
+    assert excerpts == ["bad\ufffdanswer"] * 2
+
+
+def test_an_endpoint_whose_url_is_unsafe_at_send_time_fails_its_try_and_the_sender_goes_on(
+        wire, tenant, events, receiver, db):
+    """http:// URLs registered in dev mode, sent from a deployment outside it: each try is recorded
+    as refused (nothing crashes the batch), and the loop still has its threads for the next round."""
+    wiring = wire(dev_mode=False, resolve=lambda host, port: ["127.0.0.1"])  # sets the secrets key first
+    register(wire(), tenant, receiver.url)                                    # so dev mode seals with it too
+    register(wire(), str(uuid.uuid4()), receiver.url)
+    publish(wiring, events.contact_upserted(tenant))
+    sender = wiring.webhook_sender()
+    assert sender.send_due().retrying == 1
+    with db.unit_of_work() as session:
+        [error] = session.scalars(sa.select(WebhookAttempt.error)).all()
+    assert error.startswith("refused: url"), error
+    assert receiver.arrivals == []
+    stop = threading.Event()
+    runner = threading.Thread(target=sender.run, args=(stop,), daemon=True)
+    runner.start()
+    stop.set()
+    runner.join(timeout=10)
+    assert not runner.is_alive()
+
+
 # -- replays -----------------------------------------------------------------------------------
 
 def test_replaying_a_delivery_sends_the_same_event_again(wiring, tenant, events, receiver, api_key):

@@ -78,6 +78,25 @@ class _Job:
     send: Callable[[], SendResult]
 
 
+def _text(value: str | None, limit: int = 500) -> str | None:
+    """What a receiver answered, as PostgreSQL can keep it: no NUL (text refuses it), within the column."""
+    return None if value is None else value.replace("\x00", "\ufffd")[:limit]
+
+
+def _storable(outcome: SendResult) -> SendResult:
+    # The receiver's bytes are the outside world's: one NUL would fail the whole batch's commit.
+    return SendResult(outcome.status_code, outcome.latency_ms, _text(outcome.error), _text(outcome.excerpt))
+
+
+def _run_job(job: _Job) -> SendResult:
+    """One send; whatever goes wrong becomes this delivery's failed attempt, never the batch's."""
+    try:
+        return job.send()
+    except Exception as exc:  # noqa: BLE001 - recorded on the delivery and retried by its schedule
+        log.exception("webhook_send_crashed", delivery_id=job.delivery_id)
+        return SendResult(None, 0, f"error: {type(exc).__name__}: {exc}"[:500])
+
+
 class WebhookSender:
     def __init__(self, db: Database, transport: HttpTransport, box: SecretBox, *, schedule: RetrySchedule,
                  mail_from: str, renderer: EmailRenderer, batch_size: int = 50, concurrency: int = 8,
@@ -91,10 +110,16 @@ class WebhookSender:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.wall_clock = wall_clock
-        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook-send")
+        self.concurrency = concurrency
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="webhook-send")
 
     def run(self, stop: threading.Event) -> None:
         """Deliver until `stop` is set; a database outage only pauses the loop."""
+        if self._pool._shutdown:  # the worker's guard restarts a crashed loop: give it threads again
+            self._pool = self._new_pool()
         try:
             while not stop.is_set():
                 try:
@@ -122,7 +147,7 @@ class WebhookSender:
             if not claimed:
                 return result
             jobs = [self._job(delivery, endpoint) for delivery, endpoint in claimed]
-            outcomes = list(self._pool.map(lambda job: job.send(), jobs))
+            outcomes = list(self._pool.map(_run_job, jobs))
             succeeded: set[str] = set()
             to_disable: dict[str, WebhookDelivery] = {}
             for (delivery, endpoint), outcome in zip(claimed, outcomes, strict=True):
@@ -183,7 +208,8 @@ class WebhookSender:
         try:
             target = parse_target(endpoint.url, dev_mode=self.transport.dev_mode)
         except UnsafeTarget as exc:
-            return _Job(delivery.id, lambda: SendResult(None, 0, f"refused: url {exc}"))
+            refused = SendResult(None, 0, f"refused: url {exc}")  # `exc` is unbound after this block
+            return _Job(delivery.id, lambda: refused)
         body, message_id = delivery.payload, delivery.event_id
 
         def send() -> SendResult:
@@ -195,6 +221,7 @@ class WebhookSender:
     # -- outcomes ------------------------------------------------------------------------------
 
     def _record(self, session: Session, delivery: WebhookDelivery, outcome: SendResult, now: datetime) -> str:
+        outcome = _storable(outcome)
         session.add(WebhookAttempt(id=str(uuid.uuid4()), delivery_id=delivery.id, attempted_at=now,
                                    status_code=outcome.status_code, latency_ms=outcome.latency_ms,
                                    error=outcome.error, response_excerpt=outcome.excerpt))
