@@ -26,6 +26,8 @@ from portal_shared.events import Envelope
     "127.0.0.1", "127.8.9.10", "::1", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "fe80::1",
     "fc00::1", "224.0.0.1", "ff02::1", "0.0.0.0", "::", "100.64.0.1", "240.0.0.1", "255.255.255.255",
     "::ffff:127.0.0.1", "::ffff:10.0.0.1", "198.18.0.1", "192.0.2.1",
+    "2002:7f00:1::1", "2002:a00:1::1",  # 6to4 carrying 127.0.0.1 and 10.0.0.1
+    "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo whose client is 127.0.0.1
 ])
 def test_non_public_addresses_are_refused_outside_dev_mode(address):
     with pytest.raises(UnsafeTarget):

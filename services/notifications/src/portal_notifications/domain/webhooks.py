@@ -79,18 +79,21 @@ def parse_target(url: str, *, dev_mode: bool) -> Target:
 
 
 def check_address(address: str, *, dev_mode: bool) -> None:
-    """Refuse a non-public address (outside dev mode). IPv4-mapped IPv6 is judged as its IPv4."""
+    """Refuse a non-public address (outside dev mode). An IPv4 address carried inside IPv6 (mapped,
+    6to4, Teredo) is judged as that IPv4 too, so 127.0.0.1 cannot hide in `2002:7f00:1::1`."""
     if dev_mode:
         return
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         raise UnsafeTarget(f"{address!r} is not an IP address") from None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    if (not ip.is_global or ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast
-            or ip.is_reserved or ip.is_unspecified):
-        raise UnsafeTarget(f"resolves to {ip}, which is not a public address")
+    judged = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        judged += [inner for inner in (ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())) if inner is not None]
+    for candidate in judged:
+        if (not candidate.is_global or candidate.is_loopback or candidate.is_private or candidate.is_link_local
+                or candidate.is_multicast or candidate.is_reserved or candidate.is_unspecified):
+            raise UnsafeTarget(f"resolves to {ip}, which is not a public address")
 
 
 def check_literal_host(target: Target, *, dev_mode: bool) -> None:
