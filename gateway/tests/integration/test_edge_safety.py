@@ -117,6 +117,18 @@ def test_an_address_of_another_instance_of_any_service_is_rewritten_too(make_gat
     assert response.headers["Location"] == "/api/billing/y"
 
 
+@pytest.mark.parametrize("service, location, public", [
+    ("identity", "/staff/invitation-batches/7?x=1", "/api/identity/staff/invitation-batches/7?x=1"),
+    ("identity", "/api/identity/staff/invitation-batches/7", "/api/identity/staff/invitation-batches/7"),
+    ("identity", "batches/7", "batches/7"),
+    ("portal-web", "/staff/", "/staff/"),
+])
+def test_a_services_root_relative_location_is_put_under_its_public_mount(make_gateway, service, location, public):
+    path = "/x" if service == "portal-web" else f"/api/{service}/x"
+    response = send(make_gateway(), "GET", path, headers={"X-Echo-Status": "202", "X-Echo-Location": location})
+    assert response.headers["Location"] == public
+
+
 @pytest.mark.parametrize("location", ["https://pay.example.com/hosted?x=1", "/api/billing/invoices/42",
                                       "http://demo-west.localhost:8080/staff/login"])
 def test_a_location_that_names_no_internal_address_passes_unchanged(make_gateway, location):

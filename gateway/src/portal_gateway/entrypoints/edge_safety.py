@@ -82,10 +82,16 @@ def internal_origins(pools) -> set[str]:
 
 def public_location(location: str, *, mount: str, origins: set[str]) -> str:
     """An upstream's Location as the client should see it: an internal origin becomes a path on the
-    host the client used, under the service's public mount ("" for portal-web, "/api/<service>")."""
+    host the client used, under the service's public mount ("" for portal-web, "/api/<service>"); so
+    does a service's root-relative path (identity's `/staff/invitation-batches/1` is
+    `/api/identity/staff/invitation-batches/1` out here, not a portal-web page)."""
     parts = urlsplit(location)
-    if not parts.scheme or f"{parts.scheme}://{parts.netloc}".lower() not in origins:
-        return location  # relative already, or somewhere else on purpose (another portal, a processor)
+    if not parts.scheme and not parts.netloc:
+        if not mount or not parts.path.startswith("/") or parts.path == mount or parts.path.startswith(mount + "/"):
+            return location  # portal-web's own, relative to the current path, or already public
+        return urlunsplit(("", "", mount + parts.path, parts.query, parts.fragment))
+    if f"{parts.scheme}://{parts.netloc}".lower() not in origins:
+        return location  # somewhere else on purpose (another portal, a processor)
     return urlunsplit(("", "", mount + (parts.path or "/"), parts.query, parts.fragment))
 
 
