@@ -139,3 +139,27 @@ def test_a_batch_is_shown_only_to_its_sender(send_batch, client, staff_session):
     assert client.get(f"/staff/invitation-batches/{batch_id}", headers=staff_session("a1", "admin")).status_code == 404
     assert client.get(f"/staff/invitation-batches/{uuid.uuid4()}",
                       headers=staff_session("a1", "manager")).status_code == 404
+
+
+def test_a_recipient_whose_send_fails_unexpectedly_is_refused_alone_and_the_batch_finishes(
+        send_batch, client, staff_session, db, outbox, world, monkeypatch):
+    """One failure must neither undo the chunk nor keep the oldest batch (and every company's behind it)
+    pending for ever: that recipient is refused with `send_failed`, the others go out."""
+    from portal_identity.service_layer import invitation_batches
+
+    real = invitation_batches.invite_one
+
+    def flaky(session, *, recipient, **context):
+        if recipient["contact_id"] == world.contacts["april"].id:
+            raise RuntimeError("the template engine fell over")
+        return real(session, recipient=recipient, **context)
+
+    monkeypatch.setattr(invitation_batches, "invite_one", flaky)
+    accepted = send_batch("april", "dana", key="flaky").get_json()
+    assert run_worker_until_idle(db) == 1
+    body = client.get(f"/staff/invitation-batches/{accepted['batch_id']}",
+                      headers=staff_session("a1", "manager")).get_json()
+    assert body["status"] == "done"
+    assert [(r["contact_id"], r["status"], r["code"]) for r in body["results"]] == [
+        (world.contacts["april"].id, "refused", "send_failed"), (world.contacts["dana"].id, "sent", None)]
+    assert [e["data"]["to_email"] for e in outbox("invitation_created")] == [world.contacts["dana"].email]

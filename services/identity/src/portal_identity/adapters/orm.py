@@ -140,12 +140,12 @@ class Invitation(Base):
 class InvitationBatch(Base):
     """A bulk invitation accepted from staff and sent by the worker (service_layer/invitation_batches.py).
 
-    The sender's `idempotency_key` (one per form) is unique per sender: sending the same form again
+    The sender's `idempotency_key` (one per form) is unique per sender and branch: sending the same form again
     finds this batch instead of inviting everyone twice. `results` grows as recipients are handled,
     so a worker that stops midway resumes after the last committed one."""
 
     __tablename__ = "invitation_batches"
-    __table_args__ = (sa.UniqueConstraint("tenant_id", "staff_id", "idempotency_key"),
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "branch_id", "staff_id", "idempotency_key"),
                       sa.Index("invitation_batches_pending", "created_at", postgresql_where=sa.text("status = 'pending'")))
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=_id)
     tenant_id: Mapped[str] = mapped_column(ID, index=True)

@@ -53,8 +53,9 @@ def accept_batch(session: Session, *, caller: Caller, staff: StaffUser, idempote
               "results": [], "status": "pending"}
     # Two concurrent sends of one form: the unique key lets one insert, the other finds it.
     session.execute(insert(InvitationBatch).values(**values)
-                    .on_conflict_do_nothing(index_elements=["tenant_id", "staff_id", "idempotency_key"]))
+                    .on_conflict_do_nothing(index_elements=["tenant_id", "branch_id", "staff_id", "idempotency_key"]))
     batch = session.scalar(sa.select(InvitationBatch).where(InvitationBatch.tenant_id == caller.tenant_id,
+                                                            InvitationBatch.branch_id == caller.branch_id,
                                                             InvitationBatch.staff_id == staff.id,
                                                             InvitationBatch.idempotency_key == idempotency_key))
     if batch.request_digest != digest:
@@ -103,8 +104,8 @@ def send_next_chunk(session: Session, *, chunk: int = CHUNK) -> bool:
                  for r in batch.recipients[len(done):]]
     else:
         for recipient in batch.recipients[len(done):len(done) + chunk]:
-            done.append(invite_one(session, caller=caller, staff=staff, template=template, branch=branch,
-                                   recipient=recipient))
+            done.append(_invite_or_refuse(session, caller=caller, staff=staff, template=template, branch=branch,
+                                          recipient=recipient, batch_id=batch.id))
     batch.results = done
     if len(done) >= len(batch.recipients):
         batch.status = "done"
@@ -114,12 +115,32 @@ def send_next_chunk(session: Session, *, chunk: int = CHUNK) -> bool:
     return True
 
 
+def _invite_or_refuse(session: Session, *, recipient: dict, batch_id: str, **context) -> dict[str, Any]:
+    """One recipient, in a savepoint: an unexpected failure refuses this one recipient (the sender can send
+    it again), so it can neither undo the chunk nor hold every company's batches behind it forever."""
+    try:
+        with session.begin_nested():
+            return invite_one(session, recipient=recipient, **context)
+    except sa.exc.OperationalError:
+        raise  # the database itself is away: the whole chunk waits and is tried again
+    except Exception:  # noqa: BLE001 - recorded on the recipient, logged with its trace
+        log.exception("invitation_send_failed", batch_id=batch_id, contact_id=str(recipient.get("contact_id")))
+        return refused(str(recipient["contact_id"]), recipient.get("email"), "send_failed",
+                       "This invitation could not be sent. Please send it again.")
+
+
 def sender_loop(db: Database):
-    """The worker's `invitation-sender` loop: send while batches wait, then look again every second."""
+    """The worker's `invitation-sender` loop: send while batches wait, then look again every second.
+    A database outage only pauses it."""
     def run(stop: threading.Event) -> None:
         while not stop.is_set():
-            with db.unit_of_work() as session:
-                worked = send_next_chunk(session)
+            try:
+                with db.unit_of_work() as session:
+                    worked = send_next_chunk(session)
+            except sa.exc.SQLAlchemyError as exc:
+                log.warning("invitation_sender_database_error", error=str(exc).splitlines()[0][:300])
+                stop.wait(2.0)
+                continue
             if not worked:
                 stop.wait(IDLE_WAIT_SECONDS)
     return run
