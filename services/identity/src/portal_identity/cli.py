@@ -11,19 +11,30 @@ from portal_shared.logging import get_logger
 log = get_logger(__name__)
 
 
+API_KEY_SYNC_SECONDS = 300
+
+
+def api_key_sync_loop(wiring, every: float = API_KEY_SYNC_SECONDS):
+    """The worker's `api-key-sync` loop: publish every live key to Redis now and every few minutes, so a
+    Redis that was flushed or replaced (or evicted a key) opens the integration API again by itself."""
+    def run(stop) -> None:
+        while not stop.is_set():
+            try:
+                published, withdrawn = api_keys.sync_published_keys(wiring.db, wiring.api_keys)
+                log.info("api_keys_synced", published=published, withdrawn=withdrawn)
+            except Exception as exc:  # noqa: BLE001 - Redis or the database is away: try again next round
+                log.error("api_keys_sync_failed", error=f"{type(exc).__name__}: {exc}"[:300])
+            stop.wait(every)
+    return run
+
+
 def worker(settings) -> None:
     wiring = bootstrap(settings)
-    # Redis may have been flushed or replaced while no worker ran: put every live key back first.
-    try:
-        published, withdrawn = api_keys.sync_published_keys(wiring.db, wiring.api_keys)
-        log.info("api_keys_synced", published=published, withdrawn=withdrawn)
-    except Exception as exc:  # noqa: BLE001 — Redis or the database is not up yet: the relay and
-        # consumer must still start (they wait for their own servers); `sync-api-keys` can be rerun.
-        log.error("api_keys_sync_failed", error=f"{type(exc).__name__}: {exc}"[:300])
     run_worker(SERVICE, [("outbox-relay", OutboxRelay(wiring.db, settings.bus).run),
                          ("consumer:branches", wiring.branches_consumer().run),
                          # Bulk invitations accepted by the API (invitation_batches), sent here.
-                         ("invitation-sender", sender_loop(wiring.db))])
+                         ("invitation-sender", sender_loop(wiring.db)),
+                         ("api-key-sync", api_key_sync_loop(wiring))])
 
 
 def consumers(settings):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import socket
+import time
 
 import pytest
 
@@ -143,3 +144,24 @@ def test_sync_api_keys_republishes_live_keys_after_a_flush_and_keeps_revoked_one
     assert record_of(sessions, live["key"]) == {"tenant_id": world.tenant_a, "key_id": live["id"],
                                                 "scopes": ["contacts:write"]}
     assert record_of(sessions, revoked["key"]) is None
+
+
+def test_the_workers_sync_loop_puts_a_lost_key_back_without_anyone_running_the_command(issue, sessions, wiring,
+                                                                                       world):
+    import threading
+
+    live = issue(world.tenant_a)
+    sessions.client.delete(f"{sessions.namespace}:api-key:{token_digest(live['key'])}")  # evicted or flushed
+    assert wiring.api_keys.lookup(live["key"]) is None
+    stop = threading.Event()
+    loop = threading.Thread(target=cli.api_key_sync_loop(wiring, every=0.05), args=(stop,), daemon=True)
+    loop.start()
+    try:
+        deadline = time.monotonic() + 5
+        while wiring.api_keys.lookup(live["key"]) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        loop.join(timeout=5)
+    assert record_of(sessions, live["key"])["key_id"] == live["id"]
+    assert not loop.is_alive()
