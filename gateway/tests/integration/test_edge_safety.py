@@ -7,7 +7,7 @@ import re
 import uuid
 
 import pytest
-from flask import Flask, redirect
+from flask import Flask
 
 pytestmark = pytest.mark.integration
 

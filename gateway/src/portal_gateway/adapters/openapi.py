@@ -46,7 +46,7 @@ branch portal's address.
 
 **Scopes.** {scopes}.
 
-**Writes** are `PUT` by the back office's own id: the same request sent twice stores the same
+**Upserts** are `PUT` by the back office's own id: the same request sent twice stores the same
 record once and answers the stored record both times.
 
 **Errors** are `application/problem+json` (RFC 9457) with a stable `code`; a 422 names each bad

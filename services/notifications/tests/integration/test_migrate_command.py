@@ -96,7 +96,7 @@ def test_migrate_binds_the_webhooks_queue_to_the_allow_listed_events_and_the_bra
         for event_type in [*event_types, "invitation_created"]:
             channel.basic_publish(names.events_exchange, routing_key=event_type, body=b"{}", mandatory=True)
         deadline = time.monotonic() + 10
-        while (waiting := channel.queue_declare(names.queue(WEBHOOKS_CONSUMER), passive=True).method.message_count) \
+        while channel.queue_declare(names.queue(WEBHOOKS_CONSUMER), passive=True).method.message_count \
                 < len(event_types) and time.monotonic() < deadline:
             time.sleep(0.1)
         time.sleep(0.3)
