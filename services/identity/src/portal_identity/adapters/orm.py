@@ -145,7 +145,8 @@ class InvitationBatch(Base):
     so a worker that stops midway resumes after the last committed one."""
 
     __tablename__ = "invitation_batches"
-    __table_args__ = (sa.UniqueConstraint("tenant_id", "branch_id", "staff_id", "idempotency_key"),
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "branch_id", "staff_id", "idempotency_key",
+                                          name="uq_invitation_batches_sender_key"),
                       sa.Index("invitation_batches_pending", "created_at", postgresql_where=sa.text("status = 'pending'")))
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=_id)
     tenant_id: Mapped[str] = mapped_column(ID, index=True)

@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.Column("completed_at", sa.DateTime(timezone=True)),
-        sa.UniqueConstraint("tenant_id", "branch_id", "staff_id", "idempotency_key"),
+        sa.UniqueConstraint("tenant_id", "staff_id", "idempotency_key"),
     )
     op.create_index("invitation_batches_pending", "invitation_batches", ["created_at"],
                     postgresql_where=sa.text("status = 'pending'"))
