@@ -244,6 +244,46 @@ def test_an_endpoint_whose_url_is_unsafe_at_send_time_fails_its_try_and_the_send
     assert not runner.is_alive()
 
 
+def test_no_row_is_locked_while_a_receiver_answers_and_a_second_sender_leaves_the_leased_rows_alone(
+        wiring, tenant, events, receiver, db):
+    register(wiring, tenant, receiver.url)
+    answering, release = threading.Event(), threading.Event()
+
+    def slow(arrival):
+        answering.set()
+        release.wait(10)
+        return 204
+
+    receiver.answer = slow
+    publish(wiring, events.contact_upserted(tenant))
+    first = threading.Thread(target=wiring.webhook_sender().send_due, daemon=True)
+    first.start()
+    try:
+        assert answering.wait(10), "the first sender never reached the receiver"
+        with db.engine.connect() as conn:  # NOWAIT: fails at once if the sender still held the row
+            conn.execute(sa.text("SELECT id FROM webhook_deliveries FOR UPDATE NOWAIT")).all()
+            conn.rollback()
+        assert wiring.webhook_sender().send_due().claimed == 0  # leased to the first sender
+    finally:
+        release.set()
+        first.join(timeout=15)
+    assert len(receiver.arrivals) == 1 and pending(db) == 0
+    with db.unit_of_work() as session:
+        assert session.scalar(sa.select(WebhookDelivery.leased_until)) is None
+
+
+def test_the_rows_of_a_sender_that_died_mid_batch_are_sent_once_its_lease_has_run_out(
+        wiring, tenant, events, receiver, db):
+    register(wiring, tenant, receiver.url)
+    publish(wiring, events.contact_upserted(tenant))
+    with db.unit_of_work() as session:  # claimed by a sender that never came back
+        session.execute(sa.update(WebhookDelivery).values(next_attempt_at=T0, leased_until=T0 + timedelta(minutes=5)))
+    sender = wiring.webhook_sender()
+    assert sender.send_due(now=T0 + timedelta(minutes=4)).claimed == 0
+    assert sender.send_due(now=T0 + timedelta(minutes=5)).delivered == 1
+    assert len(receiver.arrivals) == 1
+
+
 # -- replays -----------------------------------------------------------------------------------
 
 def test_replaying_a_delivery_sends_the_same_event_again(wiring, tenant, events, receiver, api_key):

@@ -112,6 +112,9 @@ class WebhookDelivery(Base):
     last_latency_ms: Mapped[int | None] = mapped_column(sa.Integer)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     delivered_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # While a sender is sending it (claimed in one short transaction, recorded in another): no
+    # other sender claims it before then. A sender that dies mid-send leaves it to be sent again.
+    leased_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.exc
@@ -61,6 +61,12 @@ def sign(secret: str, *, message_id: str, body: str, at: datetime) -> dict[str, 
         "webhook-timestamp": str(int(at.timestamp())),
         "webhook-signature": Webhook(secret).sign(msg_id=message_id, timestamp=at, data=body),
     }
+
+
+# How long a claimed delivery is the claiming sender's: far longer than a batch takes to send
+# (50 rows over 8 threads at 3 s connect + 10 s read is under 90 s), so a live sender's rows are
+# never claimed twice; a sender that died mid-batch has its rows sent again after it.
+LEASE = timedelta(minutes=5)
 
 
 @dataclass
@@ -111,6 +117,7 @@ class WebhookSender:
         self.poll_interval = poll_interval
         self.wall_clock = wall_clock
         self.concurrency = concurrency
+        self.lease = LEASE
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ThreadPoolExecutor:
@@ -136,41 +143,51 @@ class WebhookSender:
     def send_due(self, now: datetime | None = None) -> BatchResult:
         """Claim one batch of due chain heads, send them in parallel, record every outcome.
 
-        `now` is the scheduling clock (tests move it forward); signatures always carry the
+        Three steps, and no transaction open while the receivers answer: claiming leases the rows
+        (`leased_until`) and commits; sending happens outside the database; recording takes the rows
+        again. `now` is the scheduling clock (tests move it forward); signatures always carry the
         wall-clock time of sending, which is what receivers check.
         """
         now = now or datetime.now(UTC)
         result = BatchResult()
         with self.db.unit_of_work() as session:
             claimed = self._claim(session, now)
-            result.claimed = len(claimed)
-            if not claimed:
-                return result
             jobs = [self._job(delivery, endpoint) for delivery, endpoint in claimed]
-            outcomes = list(self._pool.map(_run_job, jobs))
+            for delivery, _ in claimed:
+                delivery.leased_until = now + self.lease
+        result.claimed = len(jobs)
+        if not jobs:
+            return result
+        outcomes = dict(zip([job.delivery_id for job in jobs], self._pool.map(_run_job, jobs), strict=True))
+        with self.db.unit_of_work() as session:
+            deliveries = session.scalars(sa.select(WebhookDelivery).where(WebhookDelivery.id.in_(outcomes))
+                                         .order_by(WebhookDelivery.id).with_for_update()).all()
             succeeded: set[str] = set()
             to_disable: dict[str, WebhookDelivery] = {}
-            for (delivery, endpoint), outcome in zip(claimed, outcomes, strict=True):
-                state = self._record(session, delivery, outcome, now)
+            for delivery in deliveries:
+                delivery.leased_until = None
+                if delivery.status != PENDING:
+                    continue  # settled meanwhile (its endpoint deleted and recreated, an operator's fix)
+                state = self._record(session, delivery, outcomes[delivery.id], now)
                 if state == DELIVERED:
                     result.delivered += 1
-                    succeeded.add(endpoint.id)
+                    succeeded.add(delivery.endpoint_id)
                 elif state == FAILED:
                     result.given_up += 1
-                    to_disable.setdefault(endpoint.id, delivery)
+                    to_disable.setdefault(delivery.endpoint_id, delivery)
                 else:
                     result.retrying += 1
             # Endpoint rows are updated in id order, so two senders never wait on each other in a cycle.
-            endpoints = {endpoint.id: endpoint for _, endpoint in claimed}
-            for endpoint_id in sorted(succeeded | set(to_disable)):
-                endpoint = endpoints[endpoint_id]
-                if endpoint_id in succeeded:
+            for endpoint in session.scalars(sa.select(WebhookEndpoint)
+                                            .where(WebhookEndpoint.id.in_(succeeded | set(to_disable)))
+                                            .order_by(WebhookEndpoint.id).with_for_update()):
+                if endpoint.id in succeeded:
                     endpoint.last_success_at = now
-                    self._bring_forward(session, endpoint_id, now)
+                    self._bring_forward(session, endpoint.id, now)
                 elif endpoint.status == ENABLED and endpoint_failing_throughout(
                         last_success_at=endpoint.last_success_at,
-                        first_attempt_at=to_disable[endpoint_id].first_attempt_at):
-                    self._disable(session, endpoint, to_disable[endpoint_id], now)
+                        first_attempt_at=to_disable[endpoint.id].first_attempt_at):
+                    self._disable(session, endpoint, to_disable[endpoint.id], now)
                     result.endpoints_disabled += 1
         return result
 
@@ -191,6 +208,7 @@ class WebhookSender:
             sa.select(WebhookDelivery, WebhookEndpoint)
             .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
             .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at <= now,
+                   sa.or_(WebhookDelivery.leased_until.is_(None), WebhookDelivery.leased_until <= now),
                    WebhookEndpoint.status == ENABLED, ~blocked_by_earlier)
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.occurred_at)
             .limit(self.batch_size)
@@ -251,7 +269,8 @@ class WebhookSender:
         """The endpoint answers again: what waits for it is due now (rows another sender holds are skipped)."""
         waiting = (sa.select(WebhookDelivery.id)
                    .where(WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.status == PENDING,
-                          WebhookDelivery.next_attempt_at > now)
+                          WebhookDelivery.next_attempt_at > now,
+                          sa.or_(WebhookDelivery.leased_until.is_(None), WebhookDelivery.leased_until <= now))
                    .with_for_update(skip_locked=True))
         session.execute(sa.update(WebhookDelivery).where(WebhookDelivery.id.in_(waiting.scalar_subquery()))
                         .values(next_attempt_at=now))
