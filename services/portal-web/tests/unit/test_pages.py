@@ -102,3 +102,11 @@ def test_portal_web_is_ready_once_the_snapshot_is_loaded_and_the_feed_connected(
     response = client.get("/readyz")
     assert response.status_code == 503
     assert "not connected" in response.get_json()["checks"]["settings_feed"]
+
+
+def test_every_page_names_an_icon_that_is_served_so_browsers_ask_for_no_missing_favicon(client, portal_identity):
+    html = client.get("/", headers=portal_identity()).get_data(as_text=True)
+    href = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html).group(1)
+    icon = client.get(href)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert icon.get_data().startswith(b"<svg")
