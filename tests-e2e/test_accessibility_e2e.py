@@ -1,0 +1,89 @@
+"""Every page a customer or a staff member reaches, checked with axe-core (WCAG 2.2 A and AA rules)
+in headless Chromium at a desktop width and at a phone's, on the demo `demo` portal.
+
+axe-core comes bundled in the pinned `axe-playwright-python` package (no download at test time); it
+is evaluated through the DevTools protocol, so the pages' strict CSP stays as it is.
+"""
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.e2e
+BRANCH = "demo"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 780}}
+
+ANONYMOUS = ["/login", "/forgot-password", "/staff/login"]
+CUSTOMER = ["/", "/requests", "/proposals", "/visits", "/invoices", "/profile"]
+STAFF = ["/staff/", "/staff/settings"]
+
+
+def url(system, path: str) -> str:
+    return f"http://{BRANCH}.{system.stack.base_domain}{path}"
+
+
+@pytest.fixture(scope="module")
+def chromium(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"])
+        yield browser
+        browser.close()
+
+
+def violations(page) -> list[str]:
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
+                                       "resultTypes": ["violations"]})
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"]]
+
+
+def signed_in(chromium, system, viewport, login: str, email: str, password: str):
+    page = chromium.new_context(viewport=viewport).new_page()
+    page.goto(url(system, login))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_pages_before_sign_in_have_no_wcag_violation(system, chromium, width):
+    page = chromium.new_context(viewport=WIDTHS[width]).new_page()
+    found = {}
+    for path in ANONYMOUS:
+        page.goto(url(system, path))
+        found[path] = violations(page)
+    assert found == {path: [] for path in ANONYMOUS}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
+    page = signed_in(chromium, system, WIDTHS[width], "/login", "camilla@example.com", "demo-customer-pass")
+    found = {}
+    for path in CUSTOMER:
+        page.goto(url(system, path))
+        page.wait_for_load_state("networkidle")
+        found[path] = violations(page)
+    assert found == {path: [] for path in CUSTOMER}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_staff_consoles_pages_have_no_wcag_violation(system, chromium, width):
+    page = signed_in(chromium, system, WIDTHS[width], "/staff/login", "admin@example.com", "demo-admin-pass")
+    found = {}
+    for path in STAFF:
+        page.goto(url(system, path))
+        page.wait_for_load_state("networkidle")
+        found[path] = violations(page)
+    # The invitation form, reached as staff reach it: tick a contact, then the bulk action.
+    page.goto(url(system, "/staff/"))
+    page.locator("input[type=checkbox][name=contact]").first.check()
+    page.get_by_role("button", name="Send Customer Portal Invite").click()
+    page.wait_for_load_state("networkidle")
+    found["invitation form"] = violations(page)
+    assert found == {path: [] for path in [*STAFF, "invitation form"]}
