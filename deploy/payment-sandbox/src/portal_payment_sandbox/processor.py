@@ -193,7 +193,7 @@ class Sandbox:
 
     def _ach(self, body: dict, plain: str, amount: str, orderid: str) -> dict:
         routing, _, number = plain.partition("/")
-        if body.get("bankaba"):
+        if body.get("bankaba") and "/" not in plain:  # CardPointe's own shape: routing number apart
             routing, number = str(body["bankaba"]), plain
         if not (routing.isdigit() and len(routing) == 9 and number.isdigit()):
             return _error("Invalid bank account", respcode="11")
@@ -208,7 +208,7 @@ class Sandbox:
                 "retref": auth.retref, "amount": auth.amount, "merchid": auth.merchid, "account": auth.account,
                 "token": auth.token, "authcode": auth.authcode, "respproc": "RPCT", "commcard": "N",
                 "bintype": "" if auth.kind == "ach" else "Credit", "cvvresp": "M" if auth.kind == "card" else "",
-                "avsresp": "", "orderid": auth.orderid}
+                "avsresp": "", "orderid": auth.orderid, **({"accttype": "ECHK"} if auth.kind == "ach" else {})}
 
     def _find(self, retref: str) -> Authorization | None:
         with self._lock:
