@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import Flask, Response, jsonify, request, send_from_directory
 
-from portal_payment_sandbox.processor import Sandbox, _error
+from portal_payment_sandbox.processor import Sandbox, error_response
 
 STATIC = Path(__file__).parent / "static"
 # The page runs no inline script or style; it may be framed by any page (the portal's origin differs
@@ -48,9 +48,9 @@ def create_app(sandbox: Sandbox, credentials: Credentials = Credentials(), frame
     def body_for_merchant() -> tuple[dict | None, Response | None]:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            return None, jsonify(_error("Invalid request body"))
+            return None, jsonify(error_response("Invalid request body"))
         if str(body.get("merchid", "")) != sandbox.merchid:
-            return None, jsonify(_error("Invalid merchant", respcode="19"))
+            return None, jsonify(error_response("Invalid merchant", respcode="19"))
         return body, None
 
     @app.get("/cardconnect/rest/")
@@ -84,10 +84,10 @@ def create_app(sandbox: Sandbox, credentials: Credentials = Credentials(), frame
     @app.get("/cardconnect/rest/inquireByOrderid/<orderid>/<merchid>")
     def inquire_by_orderid(orderid: str, merchid: str):
         if merchid != sandbox.merchid:
-            return jsonify(_error("Invalid merchant", respcode="19"))
+            return jsonify(error_response("Invalid merchant", respcode="19"))
         found = sandbox.inquire_by_orderid(orderid)
         if not found:
-            return jsonify(_error("Txn not found", respcode="29"))
+            return jsonify(error_response("Txn not found", respcode="29"))
         # One match is an object, several an array, as CardPointe answers.
         return jsonify(found[0] if len(found) == 1 else found)
 
@@ -101,15 +101,15 @@ def create_app(sandbox: Sandbox, credentials: Credentials = Credentials(), frame
     @app.get("/cardconnect/rest/profile/<profileid>//<merchid>", defaults={"acctid": ""})
     def get_profile(profileid: str, acctid: str, merchid: str):
         if merchid != sandbox.merchid:
-            return jsonify(_error("Invalid merchant", respcode="19"))
+            return jsonify(error_response("Invalid merchant", respcode="19"))
         found = sandbox.get_profile(profileid, acctid)
-        return jsonify(found or [_error("Profile not found", respcode="96")])
+        return jsonify(found or [error_response("Profile not found", respcode="96")])
 
     @app.delete("/cardconnect/rest/profile/<profileid>/<acctid>/<merchid>")
     @app.delete("/cardconnect/rest/profile/<profileid>//<merchid>", defaults={"acctid": ""})
     def delete_profile(profileid: str, acctid: str, merchid: str):
         if merchid != sandbox.merchid:
-            return jsonify(_error("Invalid merchant", respcode="19"))
+            return jsonify(error_response("Invalid merchant", respcode="19"))
         return jsonify(sandbox.delete_profile(profileid, acctid))
 
     # -- CardSecure and the hosted tokenizer ------------------------------------------------------

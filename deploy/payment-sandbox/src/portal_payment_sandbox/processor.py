@@ -161,17 +161,17 @@ class Sandbox:
         amount = amount_string(body.get("amount"))
         orderid = str(body.get("orderid") or "")
         if amount is None:
-            return _error("Invalid amount"), 0
+            return error_response("Invalid amount"), 0
         account, expiry = str(body.get("account") or ""), str(body.get("expiry") or "")
         profile = str(body.get("profile") or "")
         if profile and not account:
             stored = self._profile_account(profile)
             if stored is None:
-                return _error("Profile not found", respcode="96"), 0
+                return error_response("Profile not found", respcode="96"), 0
             account, expiry = stored.token, stored.expiry
         plain = self.detokenize(account)
         if not plain:
-            return _error("Invalid card", respcode="11"), 0
+            return error_response("Invalid card", respcode="11"), 0
         if "/" in plain or body.get("accttype") in ("ECHK", "ESAV"):
             return self._ach(body, plain, amount, orderid), 0
         token = account if plain != account else self.tokenize(plain)
@@ -196,7 +196,7 @@ class Sandbox:
         if body.get("bankaba") and "/" not in plain:  # CardPointe's own shape: routing number apart
             routing, number = str(body["bankaba"]), plain
         if not (routing.isdigit() and len(routing) == 9 and number.isdigit()):
-            return _error("Invalid bank account", respcode="11")
+            return error_response("Invalid bank account", respcode="11")
         auth = self._record(orderid=orderid, account=_mask(number), token=self.tokenize(f"{routing}/{number}"),
                             amount=amount, currency=str(body.get("currency") or "USD"), respstat="A",
                             respcode="00", resptext="Approval", authcode="", kind="ach",
@@ -217,9 +217,9 @@ class Sandbox:
     def void(self, body: dict) -> dict:
         auth = self._find(str(body.get("retref") or ""))
         if auth is None:
-            return _error("Txn not found", respcode="29")
+            return error_response("Txn not found", respcode="29")
         if not self._voidable(auth, auth.setlstat(self.ach_settle_seconds, time.monotonic())):
-            return _error("Txn not voidable", respcode="32", retref=auth.retref)
+            return error_response("Txn not voidable", respcode="32", retref=auth.retref)
         auth.voided = True
         return {"respstat": "A", "respcode": "00", "resptext": "Approval", "retref": auth.retref,
                 "amount": "0.00", "merchid": auth.merchid, "authcode": "REVERS", "respproc": "RPCT"}
@@ -233,14 +233,14 @@ class Sandbox:
     def refund(self, body: dict) -> dict:
         auth = self._find(str(body.get("retref") or ""))
         if auth is None:
-            return _error("Txn not found", respcode="29")
+            return error_response("Txn not found", respcode="29")
         amount = amount_string(body.get("amount") or auth.amount)
         if amount is None:
-            return _error("Invalid amount")
+            return error_response("Invalid amount")
         if auth.respstat != "A" or auth.voided:
-            return _error("Txn not refundable", respcode="33", retref=auth.retref)
+            return error_response("Txn not refundable", respcode="33", retref=auth.retref)
         if Decimal(auth.refunded) + Decimal(amount) > Decimal(auth.amount):
-            return _error("Refund exceeds amount", respcode="33", retref=auth.retref)
+            return error_response("Refund exceeds amount", respcode="33", retref=auth.retref)
         auth.refunded = f"{Decimal(auth.refunded) + Decimal(amount):.2f}"
         refund = self._record(orderid=auth.orderid, account=auth.account, token=auth.token, amount=amount,
                               currency=auth.currency, respstat="A", respcode="00", resptext="Approval",
@@ -290,7 +290,7 @@ class Sandbox:
         account, expiry = str(body.get("account") or ""), str(body.get("expiry") or "")
         plain = self.detokenize(account)
         if not plain or ("/" not in plain and not luhn_ok(plain)):
-            return _error("Invalid card", respcode="11")
+            return error_response("Invalid card", respcode="11")
         token = account if plain != account else self.tokenize(plain)
         with self._lock:
             profileid = str(body.get("profile") or "").partition("/")[0] or \
@@ -317,7 +317,7 @@ class Sandbox:
             accounts = self._profiles.get(profileid, {})
             removed = accounts.pop(acctid, None) if acctid else (accounts and self._profiles.pop(profileid))
         if not removed:
-            return _error("Profile not found", respcode="96")
+            return error_response("Profile not found", respcode="96")
         return {"respstat": "A", "respcode": "08", "resptext": "Profile Deleted", "profileid": profileid,
                 "acctid": acctid, "merchid": self.merchid}
 
@@ -326,5 +326,5 @@ def _mask(account: str) -> str:
     return "*" * max(len(account) - 4, 0) + account[-4:]
 
 
-def _error(resptext: str, *, respcode: str = "12", **extra) -> dict:
+def error_response(resptext: str, *, respcode: str = "12", **extra) -> dict:
     return {"respstat": "C", "respcode": respcode, "resptext": resptext, "respproc": "PPS", **extra}
