@@ -185,7 +185,7 @@ class Sandbox:
                             currency=str(body.get("currency") or "USD"), respstat="A" if approved else "C",
                             respcode=respcode, resptext=resptext, kind="card",
                             authcode=f"{secrets.randbelow(10**6):06d}" if approved else "")
-        response = self._auth_response(auth)
+        response = {**self._auth_response(auth), "expiry": expiry}
         if approved and str(body.get("profile", "")).upper() == "Y":
             stored = self.create_profile({"account": token, "expiry": expiry, "name": body.get("name", "")})
             response.update(profileid=stored["profileid"], acctid=stored["acctid"])
