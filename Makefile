@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PACKAGES := shared testkit gateway services/identity services/portal-config services/billing services/proposals \
             services/requests services/visits services/notifications services/portal-web \
-            deploy/mailsink deploy/webhook-receiver deploy/devstack
+            deploy/mailsink deploy/webhook-receiver deploy/payment-sandbox deploy/devstack
 STAMP  := $(VENV)/.installed
 
 # Tests talk to these real servers; override to point elsewhere (CI uses the same local ones).

@@ -80,6 +80,7 @@ def banner(stack: Stack) -> str:
                   Authorization: Bearer {stack.operator_token}
     Mail sink     {stack.mail_api}/   (SMTP on 127.0.0.1:{stack.port(1025)})
     Webhooks      {stack.webhook_receiver}/   (dev receiver: register {stack.webhook_receiver}/hooks/erp)
+    Payments      {stack.payment_sandbox}/cardconnect/rest/   (sandbox processor; test cards in its README)
 
     Customer      camilla@example.com / demo-customer-pass   (sign in at /login)
     Staff         admin@example.com / demo-admin-pass        (staff console at /staff/)

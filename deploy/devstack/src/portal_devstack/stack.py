@@ -36,6 +36,8 @@ MIGRATED = {
 }
 GATEWAY_PORT, SMTP_PORT, MAIL_HTTP_PORT = 8080, 1025, 8025
 WEBHOOK_RECEIVER_PORT = 8026  # the dev webhook receiver (register http://127.0.0.1:8026/hooks/...)
+PAYMENT_SANDBOX_PORT = 8027  # the dev payment processor (CardPointe's REST shape) and its tokenizer page
+PAYMENT_SANDBOX_MERCHANT_ID = "800000000800"
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,10 @@ class Stack:
     def webhook_receiver(self) -> str:
         return f"http://127.0.0.1:{self.port(WEBHOOK_RECEIVER_PORT)}"
 
+    @property
+    def payment_sandbox(self) -> str:
+        return f"http://127.0.0.1:{self.port(PAYMENT_SANDBOX_PORT)}"
+
     def database_url(self, service: str) -> str:
         return f"{self.postgres_url.rstrip('/')}/{self.database_prefix}_{service.replace('-', '_')}"
 
@@ -94,6 +100,8 @@ class Stack:
             PORTAL_DEV="true", SESSION_NAMESPACE=self.namespace, PORTAL_WEB_SECRET_KEY=f"dev-web-secret-{self.namespace}",
             PORTAL_STORAGE_DIR=str(self.run_dir / "storage" / "portal-config"),
             WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "1"),
+            PAYMENT_PROCESSOR_URL=f"{self.payment_sandbox}/cardconnect/rest",
+            PAYMENT_PROCESSOR_MERCHANT_ID=PAYMENT_SANDBOX_MERCHANT_ID,
         )
         for service, (_folder, base) in WEB_SERVICES.items():
             urls = [f"http://127.0.0.1:{self.port(p)}" for p in [base, *EXTRA_INSTANCES.get(service, [])]]
@@ -107,7 +115,11 @@ class Stack:
                          f"{self.mail_api}/livez"),
                  Process("webhook-receiver", [str(BIN / "portal-webhook-receiver"), "--port",
                                               str(self.port(WEBHOOK_RECEIVER_PORT))], env,
-                         f"{self.webhook_receiver}/livez")]
+                         f"{self.webhook_receiver}/livez"),
+                 Process("payment-sandbox", [str(BIN / "portal-payment-sandbox"), "--port",
+                                             str(self.port(PAYMENT_SANDBOX_PORT)),
+                                             "--merchant-id", PAYMENT_SANDBOX_MERCHANT_ID], env,
+                         f"{self.payment_sandbox}/livez")]
         for service, (folder, base) in WEB_SERVICES.items():
             for index, port in enumerate([base, *EXTRA_INSTANCES.get(service, [])]):
                 name = service if index == 0 else f"{service}-{index + 1}"

@@ -1,0 +1,63 @@
+"""Charging with inquiry on timeout, over the FakeProcessor: nothing is charged twice or lost."""
+from __future__ import annotations
+
+import pytest
+
+from portal_billing.adapters.processor import Approved, Declined, FakeProcessor
+from portal_billing.service_layer.charging import NOT_CHARGED, Unresolved, charge_card
+
+TOKEN, EXPIRY = "9411111111111111", "1230"
+
+
+def test_an_answered_approval_is_returned_without_an_inquiry():
+    processor = FakeProcessor()
+    result = charge_card(processor, order_id="pay-1", amount_cents=1234, token=TOKEN, expiry=EXPIRY)
+    assert isinstance(result, Approved) and result.amount_cents == 1234
+    assert processor.calls == [("authorize_capture", "pay-1")]
+
+
+def test_a_decline_carries_the_processors_reason_in_plain_words():
+    processor = FakeProcessor(declines={TOKEN: "51"})
+    result = charge_card(processor, order_id="pay-1", amount_cents=1234, token=TOKEN, expiry=EXPIRY)
+    assert isinstance(result, Declined) and "insufficient funds" in result.message and result.code == "51"
+
+
+def test_a_timeout_whose_charge_went_through_is_kept_found_by_inquiry_and_not_charged_again():
+    processor = FakeProcessor(unknown=[True])
+    result = charge_card(processor, order_id="pay-1", amount_cents=1234, token=TOKEN, expiry=EXPIRY)
+    assert isinstance(result, Approved) and result.retref == processor.transactions["pay-1"].retref
+    assert [op for op, _ in processor.calls] == ["authorize_capture", "inquire"]
+
+
+def test_a_timeout_whose_charge_never_arrived_is_not_charged():
+    processor = FakeProcessor(unknown=[False])
+    result = charge_card(processor, order_id="pay-1", amount_cents=1234, token=TOKEN, expiry=EXPIRY)
+    assert isinstance(result, Declined) and result.message == NOT_CHARGED and result.code == "not_found"
+    assert [op for op, _ in processor.calls] == ["authorize_capture", "inquire"]
+
+
+def test_a_timeout_whose_charge_was_declined_is_not_charged():
+    processor = FakeProcessor(declines={TOKEN: "05"}, unknown=[True])
+    result = charge_card(processor, order_id="pay-1", amount_cents=1234, token=TOKEN, expiry=EXPIRY)
+    assert isinstance(result, Declined) and result.code == "declined"
+
+
+def test_a_charge_of_another_amount_under_the_order_id_is_voided():
+    processor = FakeProcessor()
+    processor.authorize_capture(order_id="pay-1", amount_cents=999, token=TOKEN, expiry=EXPIRY)
+    processor.unknown.append(False)
+    result = charge_card(processor, order_id="pay-1", amount_cents=1234, token=TOKEN, expiry=EXPIRY)
+    assert isinstance(result, Declined) and result.code == "voided_after_inquiry"
+    assert processor.transactions["pay-1"].status == "voided"
+
+
+def test_when_the_inquiry_fails_too_the_charge_stays_unresolved_and_is_never_sent_again():
+    processor = FakeProcessor(unknown=[True], inquiry_failures=1)
+    result = charge_card(processor, order_id="pay-1", amount_cents=1234, token=TOKEN, expiry=EXPIRY)
+    assert isinstance(result, Unresolved) and result.order_id == "pay-1"
+    assert [op for op, _ in processor.calls].count("authorize_capture") == 1
+
+
+def test_a_charge_needs_a_positive_amount():
+    with pytest.raises(ValueError):
+        charge_card(FakeProcessor(), order_id="pay-1", amount_cents=0, token=TOKEN, expiry=EXPIRY)
