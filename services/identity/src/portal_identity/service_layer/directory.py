@@ -20,6 +20,7 @@ def publish_contact(session: Session, contact: Contact) -> None:
     record_event(session, make_event("contact_upserted", {
         "contact_id": contact.id, "email": contact.email, "first_name": contact.first_name,
         "last_name": contact.last_name, "verified": contact.verified, "revision": contact.revision,
+        "external_id": contact.external_id,
     }, tenant_id=contact.tenant_id))
 
 
@@ -28,7 +29,7 @@ def publish_property(session: Session, prop: Property) -> None:
         "property_id": prop.id, "branch_id": prop.branch_id, "name": prop.name, "street": prop.street,
         "city": prop.city, "state": prop.state, "zip": prop.zip, "account_owner_id": prop.account_owner_id,
         "operations_manager_id": prop.operations_manager_id, "sales_rep_id": prop.sales_rep_id,
-        "revision": prop.revision,
+        "revision": prop.revision, "external_id": prop.external_id,
     }, tenant_id=prop.tenant_id, branch_id=prop.branch_id))
 
 
