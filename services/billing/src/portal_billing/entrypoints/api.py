@@ -8,10 +8,14 @@ from flask_smorest import Blueprint
 from portal_billing.adapters.orm import EXTERNAL_ID_LENGTH
 from portal_billing.entrypoints import schemas as s
 from portal_billing.service_layer import invoices as service
+from portal_shared.access.guard import current_customer, require_customer
+from portal_shared.access.schemas import PropertyFilterQuery, requested_properties
 from portal_shared.web.auth import current_integration, require_integration
+from portal_shared.web.pagination import page_rows_of
 
 integration = Blueprint("billing_integration", __name__, url_prefix="/integration",
                         description="For the back office: invoices, their payments, and credits (API key).")
+customer = Blueprint("invoices", __name__, url_prefix="/", description="A signed-in customer's invoices.")
 
 EXTERNAL_ID = f"string(maxlength={EXTERNAL_ID_LENGTH})"
 
@@ -42,3 +46,36 @@ def put_credit(body, external_id):
     with _db().unit_of_work() as session:
         return service.upsert_credit(session, tenant_id=current_integration().tenant_id, external_id=external_id,
                                      doc=body)
+
+
+class InvoiceListQuery(s.InvoiceQuery, PropertyFilterQuery):
+    pass
+
+
+@customer.route("/invoices", methods=["GET"])
+@require_customer
+@customer.arguments(InvoiceListQuery, location="query")
+@customer.response(200, s.InvoiceRow(many=True))
+@customer.paginate()
+def list_invoices(query, pagination_parameters):
+    """The customer's invoices on the properties they may see (the Property Filter narrows them), newest first;
+    X-Pagination's `total` is the "M" of "Show: All N of M"."""
+    who = current_customer()
+    with _db().unit_of_work() as session:
+        property_ids = service.customer_property_ids(session, who, requested_properties(query.get("property_id")))
+        if not property_ids:
+            pagination_parameters.item_count = 0
+            return []
+        rows = page_rows_of(session, service.customer_invoice_list(
+            tenant_id=who.tenant_id, property_ids=property_ids, show=query["show"]), pagination_parameters)
+        return service.list_rows(rows)
+
+
+@customer.route("/invoices/<uuid:invoice_id>", methods=["GET"])
+@require_customer
+@customer.response(200, s.InvoiceDetail)
+@customer.alt_response(404, description="Not one of the customer's invoices (problem+json).")
+def get_invoice(invoice_id):
+    """One invoice: property, status, due date, balance and amount, services by opportunity, who may pay."""
+    with _db().unit_of_work() as session:
+        return service.customer_invoice(session, customer=current_customer(), invoice_id=str(invoice_id))
