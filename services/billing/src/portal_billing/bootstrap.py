@@ -3,6 +3,7 @@ from portal_billing import SERVICE
 from portal_billing.adapters.orm import metadata
 from portal_billing.entrypoints.api import customer, integration
 from portal_billing.entrypoints.schemas import BillingSummary
+from portal_billing.entrypoints.seed import seed_demo
 from portal_billing.service_layer.directory import DIRECTORY_HANDLERS
 from portal_billing.service_layer.summary import billing_figures
 from portal_shared.kit import FeatureService, Summary
@@ -13,4 +14,5 @@ FEATURE = FeatureService(
     blueprints=(customer, integration),
     # billing.directory: identity's properties and contacts, for the names and addresses invoices show.
     consumers={"directory": DIRECTORY_HANDLERS},
+    seed=seed_demo,    # after identity's seed: it waits for the demo properties and contacts to arrive
 )
