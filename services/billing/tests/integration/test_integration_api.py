@@ -58,6 +58,7 @@ def test_without_an_api_key_or_without_the_scope_nothing_is_written(app_client, 
     ({"number": "1" * 51}, "number"),
     ({"property_external_id": "p" * 101}, "property_external_id"),
     ({"opportunities": []}, "opportunities"),
+    ({"invoice_date": "9999-12-01", "terms_days": 90}, "terms_days"),   # a due date past 9999: no 500
 ])
 def test_a_document_that_does_not_fit_is_refused_naming_the_field(app_client, back_office, known, invoice_18,
                                                                   change, field):

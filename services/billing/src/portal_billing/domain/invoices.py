@@ -74,19 +74,19 @@ def check_document(doc: dict[str, Any]) -> tuple[dict[str, list[str]], dict[str,
     paid = sum(p["amount_cents"] for p in payments)
     if paid > total:
         errors["payments"] = ["The payments exceed the invoice's total."]
+    try:
+        due = due_date(doc["invoice_date"], doc["terms_days"])
+    except OverflowError:
+        errors["terms_days"] = ["The due date they give is past the year 9999."]
+        due = None
     return errors, {
         "opportunities": doc["opportunities"], "services": services, "payments": payments,
-        "total_cents": total, "paid_cents": paid,
-        "due_date": due_date(doc["invoice_date"], doc["terms_days"]),
+        "total_cents": total, "paid_cents": paid, "due_date": due,
     }
 
 
-def balance_cents(total_cents: int, paid_cents: int, credited_cents: int) -> int:
-    """What is still owed: total − paid − applied credits, never below zero."""
-    return max(total_cents - paid_cents - credited_cents, 0)
-
-
 def status(balance: int) -> str:
+    """Due while a balance remains (the balance itself is computed in SQL: service_layer.invoices)."""
     return DUE if balance > 0 else PAID
 
 

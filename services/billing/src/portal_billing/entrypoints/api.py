@@ -9,7 +9,7 @@ from portal_billing.adapters.orm import EXTERNAL_ID_LENGTH
 from portal_billing.entrypoints import schemas as s
 from portal_billing.service_layer import invoices as service
 from portal_shared.access.guard import current_customer, require_customer
-from portal_shared.access.schemas import PropertyFilterQuery, requested_properties
+from portal_shared.access.schemas import requested_properties
 from portal_shared.web.auth import current_integration, require_integration
 from portal_shared.web.pagination import page_rows_of
 
@@ -48,13 +48,9 @@ def put_credit(body, external_id):
                                      doc=body)
 
 
-class InvoiceListQuery(s.InvoiceQuery, PropertyFilterQuery):
-    pass
-
-
 @customer.route("/invoices", methods=["GET"])
 @require_customer
-@customer.arguments(InvoiceListQuery, location="query")
+@customer.arguments(s.InvoiceQuery, location="query")
 @customer.response(200, s.InvoiceRow(many=True))
 @customer.paginate()
 def list_invoices(query, pagination_parameters):

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from marshmallow import Schema, ValidationError, fields, validate
 
 from portal_billing.adapters.orm import EXTERNAL_ID_LENGTH, NUMBER_LENGTH
+from portal_shared.access.schemas import PropertyFilterQuery
 
 MAX_TERMS_DAYS = 3650
 MAX_SERVICES, MAX_LINES, MAX_PAYMENTS = 200, 500, 500
@@ -173,7 +174,9 @@ class CreditStored(Schema):
 SHOW = ("all", "due", "paid")
 
 
-class InvoiceQuery(Schema):
+class InvoiceQuery(PropertyFilterQuery):
+    """`?show=due&property_id=…`: the list's Show and the Property Filter."""
+
     show = fields.String(load_default="all", validate=validate.OneOf(SHOW),
                          metadata={"description": "The list's Show: All, Due or Paid."})
 

@@ -98,6 +98,7 @@ def _customer_invoices(tenant_id: str, property_ids: list[str], *columns) -> tup
     """The invoices of these properties a customer sees (sent, not voided), with their balance column."""
     credited = _credited(tenant_id)
     credited_cents = sa.func.coalesce(credited.c.credited_cents, 0)
+    # The balance (domain.invoices): total − paid − applied credits, never below zero.
     balance = sa.func.greatest(invoices.c.total_cents - invoices.c.paid_cents - credited_cents, 0)
     query = (sa.select(*columns, credited_cents.label("credited_cents"), balance.label("balance_cents"))
              .select_from(invoices.outerjoin(credited, credited.c.invoice_external_id == invoices.c.external_id))
