@@ -66,6 +66,9 @@ def backfill(stack: Stack) -> None:
     """Read models that may have missed events (a database older than its consumer) catch up."""
     env = {**stack.common_env(), "LOG_LEVEL": "WARNING"}
     subprocess.run([str(BIN / "portal-identity"), "backfill-branches"], env=env, check=True)
+    # billing's directory (properties, contacts) may be newer than identity's data: a dev database
+    # from before it would leave billing's seed waiting. Readers that hold a revision ignore it again.
+    subprocess.run([str(BIN / "portal-identity"), "republish-directory"], env=env, check=True)
 
 
 def banner(stack: Stack) -> str:

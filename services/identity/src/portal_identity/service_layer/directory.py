@@ -153,6 +153,20 @@ def republish_access(session: Session, *, batch: int = 500) -> int:
     return count
 
 
+def republish_directory(session: Session, *, batch: int = 500) -> tuple[int, int]:
+    """Publish every contact and property again at its current revision (every tenant), so a read model
+    that started after they were published (billing's directory) catches up; readers that already hold
+    that revision change nothing. Returns (contacts, properties) published."""
+    contacts = properties = 0
+    for contact in session.scalars(sa.select(Contact).order_by(Contact.id).execution_options(yield_per=batch)):
+        publish_contact(session, contact)
+        contacts += 1
+    for prop in session.scalars(sa.select(Property).order_by(Property.id).execution_options(yield_per=batch)):
+        publish_property(session, prop)
+        properties += 1
+    return contacts, properties
+
+
 def contact_properties(session: Session, *, tenant_id: str, contact_id: str, branch_id: str) -> list[dict[str, Any]]:
     return properties_of_contacts(session, tenant_id=tenant_id, contact_ids=[contact_id],
                                   branch_id=branch_id).get(contact_id, [])
