@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from portal_devstack.cli import migrate
+from portal_devstack.cli import SEEDERS_AFTER_START, migrate
 from portal_devstack.stack import BIN, MIGRATED, ROOT, Stack
 from portal_shared.db import drop_database
 from portal_testkit.testing import delete_bus_namespace, require_reachable, unique
@@ -116,7 +116,8 @@ def system():
         subprocess.run([str(BIN / "portal-config"), "seed", str(DEMO_DATA)], env=env, check=True)
         running.start()
         running.wait_ready()
-        subprocess.run([str(BIN / "portal-identity"), "seed", str(DEMO_DATA)], env=env, check=True)
+        for seeder in SEEDERS_AFTER_START:      # identity, then billing (which waits for identity's events)
+            subprocess.run([str(BIN / seeder), "seed", str(DEMO_DATA)], env=env, check=True)
         yield running
     finally:
         running.stop()

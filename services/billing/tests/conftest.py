@@ -18,9 +18,10 @@ def service_under_test() -> ServiceUnderTest:
 
 @pytest.fixture
 def summary_row() -> SummaryRow:
-    """An open invoice of $123.45 with 45 cents paid on the customer's property, and the figures /summary then adds."""
+    """A sent invoice of $123.45 with 45 cents paid on the customer's property, and the figures /summary then adds."""
     return SummaryRow(
-        insert_sql=("INSERT INTO invoices (id, tenant_id, property_id, number, total_cents, paid_cents, status) "
-                    "VALUES (:id, :t, :p, 'INV-1', 12345, 45, 'Open')"),
+        insert_sql=("INSERT INTO invoices (id, tenant_id, property_id, external_id, number, invoice_date, terms_days, "
+                    "due_date, total_cents, paid_cents, sent) "
+                    "VALUES (:id, :t, :p, gen_random_uuid()::text, 'INV-1', DATE '2026-11-01', 30, DATE '2026-12-01', 12345, 45, true)"),
         figures={"current_balance_cents": 12_300, "invoices_due": 1},
     )

@@ -21,9 +21,10 @@ from portal_devstack.stack import BIN, MIGRATED, ROOT, WORKERS, Stack
 DEMO_DATA = ROOT / "deploy" / "demo-data.json"
 # The services whose parts of the demo exist so far; each feature adds its seeder here.
 # Before start: seeds that need nothing running. After start: seeds that need other services'
-# events first (identity waits for portal-config's branches to reach its read model).
+# events first (identity waits for portal-config's branches to reach its read model; billing, after
+# identity, for identity's properties and contacts to reach its directory read model).
 SEEDERS_BEFORE_START = ["portal-config"]
-SEEDERS_AFTER_START = ["portal-identity"]
+SEEDERS_AFTER_START = ["portal-identity", "portal-billing"]
 
 
 def preflight(stack: Stack) -> None:
@@ -65,6 +66,9 @@ def backfill(stack: Stack) -> None:
     """Read models that may have missed events (a database older than its consumer) catch up."""
     env = {**stack.common_env(), "LOG_LEVEL": "WARNING"}
     subprocess.run([str(BIN / "portal-identity"), "backfill-branches"], env=env, check=True)
+    # billing's directory (properties, contacts) may be newer than identity's data: a dev database
+    # from before it would leave billing's seed waiting. Readers that hold a revision ignore it again.
+    subprocess.run([str(BIN / "portal-identity"), "republish-directory"], env=env, check=True)
 
 
 def banner(stack: Stack) -> str:

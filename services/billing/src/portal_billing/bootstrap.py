@@ -1,11 +1,18 @@
 """billing, declared: what the service kit (portal_shared.kit) builds its app, worker and CLI from."""
 from portal_billing import SERVICE
 from portal_billing.adapters.orm import metadata
+from portal_billing.entrypoints.api import customer, integration
 from portal_billing.entrypoints.schemas import BillingSummary
+from portal_billing.entrypoints.seed import seed_demo
+from portal_billing.service_layer.directory import DIRECTORY_HANDLERS
 from portal_billing.service_layer.summary import billing_figures
 from portal_shared.kit import FeatureService, Summary
 
 FEATURE = FeatureService(
     name=SERVICE, package="portal_billing", metadata=metadata,
     summary=Summary(BillingSummary, billing_figures),
+    blueprints=(customer, integration),
+    # billing.directory: identity's properties and contacts, for the names and addresses invoices show.
+    consumers={"directory": DIRECTORY_HANDLERS},
+    seed=seed_demo,    # after identity's seed: it waits for the demo properties and contacts to arrive
 )

@@ -1,4 +1,4 @@
-"""`portal-identity migrate|worker|declare-topology|seed|backfill-branches|republish-access|sync-api-keys`."""
+"""`portal-identity migrate|worker|declare-topology|seed|backfill-branches|republish-access|republish-directory|sync-api-keys`."""
 from portal_identity import SERVICE
 from portal_identity.bootstrap import bootstrap
 from portal_identity.service_layer import api_keys
@@ -61,6 +61,15 @@ def republish_access(settings) -> None:
     print(f"identity: access lists of {count} propert{'y' if count == 1 else 'ies'} published again")
 
 
+def republish_directory(settings) -> None:
+    """Publish every contact and property again, so a read model newer than them (billing's) catches up."""
+    from portal_identity.service_layer.directory import republish_directory as republish
+
+    with bootstrap(settings).db.unit_of_work() as session:
+        contacts, properties = republish(session)
+    print(f"identity: {contacts} contact(s) and {properties} propert{'y' if properties == 1 else 'ies'} published again")
+
+
 def sync_api_keys(settings) -> None:
     """Publish every live API key to Redis and withdraw revoked ones (run after Redis lost its data)."""
     wiring = bootstrap(settings)
@@ -76,4 +85,4 @@ def seed(settings, path: str) -> None:
 
 main = service_cli(service=SERVICE, package="portal_identity", worker=worker, consumers=consumers, seed=seed,
                    extra={"backfill-branches": backfill, "republish-access": republish_access,
-                          "sync-api-keys": sync_api_keys})
+                          "republish-directory": republish_directory, "sync-api-keys": sync_api_keys})

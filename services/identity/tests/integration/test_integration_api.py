@@ -70,8 +70,10 @@ def test_contacts_properties_and_access_written_with_a_key_are_stored_and_publis
                                    {"tenant_id": world.tenant_a, "role": "Primary"}]
     [upserted] = outbox("contact_upserted")
     assert upserted["tenant_id"] == world.tenant_a and upserted["data"]["contact_id"] == contact_id
+    assert upserted["data"]["external_id"] == "crm-42"  # billing's invoices name their billing contact by it
     property_events = outbox("property_upserted")
     assert [e["data"]["name"] for e in property_events] == ["Hilltop Farm"]
+    assert property_events[0]["data"]["external_id"] == "crm-p-7"
     assert property_events[0]["data"]["sales_rep_id"] == world.staff["rep"].id
     [changed] = outbox("property_access_changed")
     assert changed["data"]["property_id"] == property_id

@@ -53,6 +53,9 @@ class ContactUpsertedV1(Schema):
     last_name = fields.String(required=True)
     verified = fields.Boolean(required=True)
     revision = fields.Integer(required=True, validate=validate.Range(min=1))
+    # Added to v1: the back office's id of the contact (null for one created in the portal, and
+    # in events published before the field; billing's invoices name their billing contact by it).
+    external_id = fields.String(load_default=None, allow_none=True)
 
 
 class PropertyUpsertedV1(Schema):
@@ -67,6 +70,8 @@ class PropertyUpsertedV1(Schema):
     operations_manager_id = fields.UUID(required=True, allow_none=True)
     sales_rep_id = fields.UUID(required=True, allow_none=True)
     revision = fields.Integer(required=True, validate=validate.Range(min=1))
+    # Added to v1: the back office's id of the property (billing's invoices name their property by it).
+    external_id = fields.String(load_default=None, allow_none=True)
 
 
 class PropertyAccessEntry(Schema):

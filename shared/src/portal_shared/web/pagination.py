@@ -22,9 +22,22 @@ def check_page(pagination: PaginationParameters) -> None:
         raise ValidationFailed("Some fields are invalid: page", errors={"page": [message]})
 
 
-def page_of(session: Session, query: sa.Select, pagination: PaginationParameters) -> list:
+def _page(session: Session, query: sa.Select, pagination: PaginationParameters) -> sa.Select | None:
+    """The page's query (after counting every item), or None past the last page."""
     check_page(pagination)
     pagination.item_count = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     if pagination.first_item >= pagination.item_count:
-        return []
-    return list(session.scalars(query.offset(pagination.first_item).limit(pagination.page_size)))
+        return None
+    return query.offset(pagination.first_item).limit(pagination.page_size)
+
+
+def page_of(session: Session, query: sa.Select, pagination: PaginationParameters) -> list:
+    """The page's first column (ORM entities, or ids)."""
+    page = _page(session, query, pagination)
+    return [] if page is None else list(session.scalars(page))
+
+
+def page_rows_of(session: Session, query: sa.Select, pagination: PaginationParameters) -> list[sa.Row]:
+    """The page's rows with every column (a Core select over several tables)."""
+    page = _page(session, query, pagination)
+    return [] if page is None else list(session.execute(page))

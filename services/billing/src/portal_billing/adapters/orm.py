@@ -1,18 +1,87 @@
-"""billing's database: invoices (money in integer cents), beside the kit's outbox, inbox and
-property-access copy (the billing.access consumer keeps it). Every query filters by tenant_id."""
+"""billing's database: invoices and credits from the back office (money in integer cents), the
+directory read model (properties and contacts, fed by identity's events), beside the kit's outbox,
+inbox and property-access copy (the billing.access consumer keeps it). Every query filters by tenant_id."""
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from portal_shared.kit import feature_metadata, property_records
 
 metadata = feature_metadata()
 
-# `status` as the back office names it; "Open" is still owed.
+ID = UUID(as_uuid=False)
+EXTERNAL_ID_LENGTH = 100     # the back office's ids (as identity's contacts/properties.external_id)
+NUMBER_LENGTH = 50
+NOW = sa.text("now()")
+
+# An invoice as the back office sent it. `opportunities` ([{number, name}]) and `services` (the lines
+# grouped by opportunity: [{opportunity_number, name, lines: [{quantity, item, unit_price_cents,
+# extended_price_cents}], sales_tax_cents, total_cents}]) are the back office's document, replaced
+# whole on every PUT and never queried by field, so they are JSONB; every figure a query needs
+# (total, paid, dates) is a column. Customers see it once `sent` and while not `voided`.
 invoices = property_records(
     metadata, "invoices",
-    sa.Column("number", sa.String(50), nullable=False),
+    sa.Column("external_id", sa.String(EXTERNAL_ID_LENGTH), nullable=False),
+    sa.Column("number", sa.String(NUMBER_LENGTH), nullable=False),
+    sa.Column("invoice_date", sa.Date, nullable=False),
+    sa.Column("terms_days", sa.Integer, nullable=False),
+    sa.Column("due_date", sa.Date, nullable=False),
+    # The back office's contact id; resolved through `contacts` when read, so the invoice may
+    # arrive before its contact has reached this read model.
+    sa.Column("billing_contact_external_id", sa.String(EXTERNAL_ID_LENGTH), nullable=True),
+    sa.Column("opportunities", JSONB, nullable=False, server_default="[]"),
+    sa.Column("services", JSONB, nullable=False, server_default="[]"),
+    sa.Column("payments", JSONB, nullable=False, server_default="[]"),
     sa.Column("total_cents", sa.BigInteger, nullable=False),
     sa.Column("paid_cents", sa.BigInteger, nullable=False, server_default="0"),
-    sa.Column("due_date", sa.Date, nullable=True),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Index("ix_invoices_tenant_property", "tenant_id", "property_id"),
+    sa.Column("sent", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("voided", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.CheckConstraint("total_cents >= 0 AND paid_cents >= 0", name="ck_invoices_money_not_negative"),
+    sa.UniqueConstraint("tenant_id", "external_id", name="uq_invoices_tenant_external_id"),
+    sa.Index("ix_invoices_tenant_property_date", "tenant_id", "property_id", "invoice_date"),
+)
+
+# A credit: applied to one invoice (it lowers that invoice's balance) or unapplied (it lowers
+# nothing the customer owes until the back office applies it; the seeds' rule).
+credits = property_records(
+    metadata, "credits",
+    sa.Column("external_id", sa.String(EXTERNAL_ID_LENGTH), nullable=False),
+    sa.Column("credit_date", sa.Date, nullable=True),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False),
+    sa.Column("invoice_external_id", sa.String(EXTERNAL_ID_LENGTH), nullable=True),
+    sa.Column("voided", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.CheckConstraint("amount_cents >= 0", name="ck_credits_amount_not_negative"),
+    sa.UniqueConstraint("tenant_id", "external_id", name="uq_credits_tenant_external_id"),
+    sa.Index("ix_credits_tenant_invoice", "tenant_id", "invoice_external_id"),
+)
+
+# -- the directory read model (identity's property_upserted / contact_upserted) ------------------
+
+properties = sa.Table(
+    "properties", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("tenant_id", ID, nullable=False),
+    sa.Column("branch_id", ID, nullable=False),
+    sa.Column("external_id", sa.String(EXTERNAL_ID_LENGTH), nullable=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("street", sa.String(200), nullable=True),
+    sa.Column("city", sa.String(100), nullable=True),
+    sa.Column("state", sa.String(100), nullable=True),
+    sa.Column("zip", sa.String(20), nullable=True),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Index("ix_properties_tenant_external_id", "tenant_id", "external_id"),
+)
+
+contacts = sa.Table(
+    "contacts", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("tenant_id", ID, nullable=False),
+    sa.Column("external_id", sa.String(EXTERNAL_ID_LENGTH), nullable=True),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("first_name", sa.String(100), nullable=False),
+    sa.Column("last_name", sa.String(100), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Index("ix_contacts_tenant_external_id", "tenant_id", "external_id"),
+    sa.Index("ix_contacts_tenant_email", "tenant_id", "email"),
 )

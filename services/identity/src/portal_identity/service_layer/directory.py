@@ -20,6 +20,7 @@ def publish_contact(session: Session, contact: Contact) -> None:
     record_event(session, make_event("contact_upserted", {
         "contact_id": contact.id, "email": contact.email, "first_name": contact.first_name,
         "last_name": contact.last_name, "verified": contact.verified, "revision": contact.revision,
+        "external_id": contact.external_id,
     }, tenant_id=contact.tenant_id))
 
 
@@ -28,7 +29,7 @@ def publish_property(session: Session, prop: Property) -> None:
         "property_id": prop.id, "branch_id": prop.branch_id, "name": prop.name, "street": prop.street,
         "city": prop.city, "state": prop.state, "zip": prop.zip, "account_owner_id": prop.account_owner_id,
         "operations_manager_id": prop.operations_manager_id, "sales_rep_id": prop.sales_rep_id,
-        "revision": prop.revision,
+        "revision": prop.revision, "external_id": prop.external_id,
     }, tenant_id=prop.tenant_id, branch_id=prop.branch_id))
 
 
@@ -150,6 +151,20 @@ def republish_access(session: Session, *, batch: int = 500) -> int:
         publish_access(session, prop)
         count += 1
     return count
+
+
+def republish_directory(session: Session, *, batch: int = 500) -> tuple[int, int]:
+    """Publish every contact and property again at its current revision (every tenant), so a read model
+    that started after they were published (billing's directory) catches up; readers that already hold
+    that revision change nothing. Returns (contacts, properties) published."""
+    contacts = properties = 0
+    for contact in session.scalars(sa.select(Contact).order_by(Contact.id).execution_options(yield_per=batch)):
+        publish_contact(session, contact)
+        contacts += 1
+    for prop in session.scalars(sa.select(Property).order_by(Property.id).execution_options(yield_per=batch)):
+        publish_property(session, prop)
+        properties += 1
+    return contacts, properties
 
 
 def contact_properties(session: Session, *, tenant_id: str, contact_id: str, branch_id: str) -> list[dict[str, Any]]:
