@@ -17,6 +17,9 @@ so every call goes through the real adapters (their `requests.Session`, timeouts
   contrast), imported as a test-only dependency, and stores forms, versions and images in memory;
 - `SummariesDouble` plays the four services' `GET /summary` (billing, proposals, requests, visits),
   one path prefix each, from the per-property numbers below; a service can be made down or slow.
+  It also plays billing's customer invoices (`GET /billing/invoices`, `/billing/invoices/<id>`) from
+  the fixed INVOICES below as billing answers them (status, balance and `may_pay` are billing's data
+  here, not worked out again): Show, the Property Filter, page/page_size and X-Pagination.
 The app is built with `start_feed=False`: unit tests fill the BrandingCache directly or through the
 feed's own `load_snapshot`/`on_event`; tests/integration runs the real feed against RabbitMQ.
 portal-web has no database, so nothing else exists to stand in for.
@@ -534,6 +537,40 @@ SUMMARY_KEYS = {"billing": ("current_balance_cents", "invoices_due"), "proposals
                 "requests": ("pending_requests",), "visits": ("upcoming_visits",)}
 
 
+INVOICE_18, INVOICE_6, INVOICE_4 = ("9b1f6c1e-0000-4000-8000-000000000018", "9b1f6c1e-0000-4000-8000-000000000006",
+                                     "9b1f6c1e-0000-4000-8000-000000000004")
+NOT_MINE = "9b1f6c1e-0000-4000-8000-0000000000ff"
+
+
+def _invoice(invoice_id, number, title, prop, date, balance, total, may_pay, opportunities, services):
+    p = next(x for x in PROPERTIES if x["property_id"] == prop)
+    return {"id": invoice_id, "number": number, "title": title,
+            "property": {k: p[k] for k in ("name", "street", "city", "state", "zip")} | {"id": prop},
+            "invoice_date": date, "due_date": "2024-11-26", "amount_cents": total, "total_cents": total,
+            "balance_cents": balance, "status": "Due" if balance else "Paid", "terms": "Net 90",
+            "paid_cents": total - balance, "credited_cents": 0, "opportunities": opportunities,
+            "services": services, "may_pay": may_pay,
+            "billing_contact": {"id": "c-9", "first_name": "April", "last_name": "Malmba", "email": "april@example.com"}}
+
+
+INVOICES = [  # newest invoice date first, as billing lists them
+    _invoice(INVOICE_18, "18", "Invoice #18", "p-1", "2024-08-29", 23870, 23870, True,
+             [{"number": "56", "name": "Irrigation Inspections"}, {"number": "58", "name": "Irrigation Repair"}],
+             [{"opportunity_number": "56", "name": "Irrigation Inspection", "total_cents": 20670, "sales_tax_cents": 0,
+               "lines": []},
+              {"opportunity_number": "58", "name": "IR- Irrigation Repair - Emergency", "total_cents": 3200,
+               "sales_tax_cents": 0, "lines": []}]),
+    _invoice(INVOICE_6, "6", "Invoice #6: Weekly Maintenance", "p-4", "2024-06-01", 0, 12000, False,
+             [{"number": "12", "name": "Weekly Maintenance"}],
+             [{"opportunity_number": "12", "name": "Weekly Maintenance", "total_cents": 12000, "sales_tax_cents": 0,
+               "lines": []}]),
+    _invoice(INVOICE_4, "4", "Invoice #4: Annual Maintenance Agreement", "p-1", "2024-03-01", 5000, 9000, False,
+             [{"number": "9", "name": "Annual Maintenance Agreement"}],
+             [{"opportunity_number": "9", "name": "Annual Maintenance Agreement", "total_cents": 9000,
+               "sales_tax_cents": 0, "lines": []}]),
+]
+
+
 @dataclass
 class SummariesDouble:
     """`GET /<service>/summary` of billing, proposals, requests and visits, for the signed-in customer."""
@@ -542,11 +579,18 @@ class SummariesDouble:
     calls: list[dict] = field(default_factory=list)
     down: set[str] = field(default_factory=set)        # answer 503
     slow: dict[str, float] = field(default_factory=dict)  # answer after this many seconds
+    invoices: list[dict] = field(default_factory=lambda: INVOICES)  # what billing has (read-only)
+    invoice_ids: dict[str, str] = field(default_factory=lambda: {"18": INVOICE_18, "6": INVOICE_6, "4": INVOICE_4,
+                                                                 "not mine": NOT_MINE})
+    more_invoices: list[dict] = field(default_factory=list)  # beyond INVOICES, e.g. to fill several pages
+    may_pay: bool = True                                     # False: billing says no one here may pay
 
     def reset(self) -> None:
         self.calls.clear()
         self.down.clear()
         self.slow.clear()
+        self.more_invoices.clear()
+        self.may_pay = True
 
     def url_of(self, service: str) -> str:
         return f"{self.url}/{service}"
@@ -577,6 +621,44 @@ def summaries_double_app(double: SummariesDouble) -> Flask:
             return problem(403, "forbidden", "Not one of your properties.")
         body = {key: sum(SUMMARY_NUMBERS[p][key] for p in wanted) for key in SUMMARY_KEYS[service]}
         return {**body, "property_ids": wanted}
+
+    def invoices_caller():
+        """The signed-in customer's token, or a refusal as billing's `require_customer` answers."""
+        double.calls.append({"service": "billing", "path": request.path, "args": request.args.to_dict(flat=False),
+                             "property_ids": request.args.getlist("property_id"), "headers": dict(request.headers),
+                             "at": time.monotonic()})
+        if "billing" in double.down:
+            return problem(503, "unavailable", "Down for the test.")
+        try:
+            token = verify_identity(request.headers.get(HEADER, ""), SECRET)
+        except InvalidIdentityToken:
+            return problem(401, "unauthenticated", "A customer session is required.")
+        if token.get("account_kind") != "customer":
+            return problem(401, "unauthenticated", "A customer session is required.")
+        return None
+
+    @app.get("/billing/invoices")
+    def invoices():
+        if refused := invoices_caller():
+            return refused
+        show = request.args.get("show", "all")
+        page, size = int(request.args.get("page", "1")), int(request.args.get("page_size", "10"))
+        wanted = request.args.getlist("property_id") or list(SUMMARY_NUMBERS)
+        rows = [{k: v for k, v in i.items() if k in ("id", "number", "title", "property", "invoice_date", "due_date",
+                                                     "amount_cents", "balance_cents", "status")}
+                for i in INVOICES + double.more_invoices if i["property"]["id"] in wanted
+                and (show == "all" or (show == "due") == (i["status"] == "Due"))]
+        return Response(json.dumps(rows[(page - 1) * size:page * size]), mimetype="application/json",
+                        headers={"X-Pagination": json.dumps({"total": len(rows), "page": page})})
+
+    @app.get("/billing/invoices/<invoice_id>")
+    def invoice(invoice_id):
+        if refused := invoices_caller():
+            return refused
+        found = next((i for i in INVOICES + double.more_invoices if i["id"] == invoice_id), None)
+        if found is None:
+            return problem(404, "not_found", "No such invoice.")
+        return {**found, "may_pay": found["may_pay"] and double.may_pay}
 
     return app
 

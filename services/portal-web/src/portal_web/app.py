@@ -9,6 +9,7 @@ from portal_shared.events.portal_settings import normalise_colour
 from portal_shared.logging import get_logger
 from portal_shared.web import create_service_app
 from portal_web import SERVICE, messages
+from portal_web.adapters.billing import BillingClient
 from portal_web.adapters.identity import IdentityClient
 from portal_web.adapters.portal_config import PortalConfigClient
 from portal_web.adapters.settings_feed import SettingsFeed
@@ -23,6 +24,7 @@ from portal_web.entrypoints.settings import bp as settings_bp
 from portal_web.entrypoints.staff import bp as staff_bp
 from portal_web.errors import init_error_pages
 from portal_web.page_policy import init_page_policy
+from portal_web.shell import dollars, us_date
 
 log = get_logger(__name__)
 STAFF_CONSOLE = frozenset({"staff", "staff_settings"})  # blueprints of the staff console's pages
@@ -77,6 +79,8 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
         portal_config_client=config_client,
         summary_client=SummaryClient(dict(web.summary_urls), connect_timeout=web.summary_connect_timeout,
                                      read_timeout=web.summary_read_timeout),
+        # The Invoices pages call billing's customer API at the same address as its summary.
+        billing_client=BillingClient(dict(web.summary_urls)["billing"]),
     )
     if start_feed:
         feed = SettingsFeed(cache, config=config_client, bus=settings.bus, secret=settings.internal_token_secret)
@@ -87,7 +91,8 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
     init_page_policy(app)
     init_error_pages(app)
     app.jinja_env.globals["messages"] = messages
-    app.jinja_env.filters.update(hex_colour=normalise_colour, safe_image=lambda v: safe_url(v) if v else None)
+    app.jinja_env.filters.update(hex_colour=normalise_colour, safe_image=lambda v: safe_url(v) if v else None,
+                                 dollars=dollars, us_date=us_date)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.register_blueprint(customer_bp)

@@ -12,6 +12,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarg
 from portal_shared.errors import problem_from_http_exception
 from portal_shared.logging import get_logger
 from portal_web import messages
+from portal_web.adapters.billing import BillingError, BillingUnavailable
 from portal_web.adapters.identity import IdentityError, IdentityUnavailable
 from portal_web.adapters.portal_config import PortalConfigError, PortalConfigUnavailable
 from portal_web.auth import clear_session_cookie
@@ -69,6 +70,23 @@ def init_error_pages(app: Flask) -> None:
         if error.status == 403:
             return message_page(403, "Not allowed", error.detail or "You are not allowed to do this.")
         return message_page(404 if error.status == 404 else 400, "Something went wrong",
+                            error.detail or "We could not complete that. Go back and try again.")
+
+    @app.errorhandler(BillingUnavailable)
+    def _billing_unavailable(error: BillingUnavailable):
+        log.warning("billing_unavailable_page", path=request.path, detail=str(error))
+        return message_page(503, "Temporarily unavailable", messages.INVOICES_UNAVAILABLE,
+                            headers={"Retry-After": "5"})
+
+    @app.errorhandler(BillingError)
+    def _billing_error(error: BillingError):
+        if error.status == 401:
+            return clear_session_cookie(redirect("/login"))
+        if error.status == 404:
+            return message_page(404, "Invoice not found", messages.NO_SUCH_INVOICE,
+                                link=("/invoices", "Back to Invoices"))
+        log.warning("billing_unexpected_answer", status=error.status, code=error.code, path=request.path)
+        return message_page(400, "Something went wrong",
                             error.detail or "We could not complete that. Go back and try again.")
 
     @app.errorhandler(RequestEntityTooLarge)

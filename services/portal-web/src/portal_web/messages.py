@@ -36,6 +36,8 @@ SETTINGS_UNAVAILABLE = "We can't reach the portal settings service right now. Wa
 UPLOAD_REFUSED = "This image could not be uploaded. Use a PNG, JPEG or WebP image."
 UPLOAD_TOO_LARGE = "This image is too large. Use an image of 2 MB or less."
 UNAVAILABLE_NOW = "Unavailable right now"
+INVOICES_UNAVAILABLE = "We can't reach your invoices right now. Wait a moment and try again."
+NO_SUCH_INVOICE = "This invoice does not exist, or it is not on one of your properties."
 
 
 def settings_moved(address: str) -> str:

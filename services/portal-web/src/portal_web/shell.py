@@ -85,6 +85,15 @@ def dollars(cents: int) -> str:
     return f"{sign}${cents // 100:,}.{cents % 100:02d}"
 
 
+def us_date(value) -> str:
+    """An ISO date ("2024-11-26") as the seeds show dates: 11/26/2024; anything else as it came."""
+    text = str(value or "")
+    parts = text[:10].split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{parts[1]}/{parts[2]}/{parts[0]}"
+    return text
+
+
 def property_ids(me: dict) -> list[str]:
     return [str(p["property_id"]) for p in me.get("properties") or [] if isinstance(p, dict) and p.get("property_id")]
 
