@@ -21,6 +21,7 @@ $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PAC
 	touch $@
 
 install: $(STAMP)
+	scripts/ensure-system-libs.sh
 
 run: install
 	$(BIN)/portal-dev run

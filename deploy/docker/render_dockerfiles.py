@@ -15,6 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = Path(__file__).with_name("service.Dockerfile.in")
+# Debian packages a service loads at run time: pango (and a font) for billing's WeasyPrint invoice PDFs.
+SYSTEM_PACKAGES = {"services/billing": ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core")}
 
 
 def service_folders(root: Path = ROOT) -> list[str]:
@@ -32,7 +34,13 @@ def _cli_hint(root: Path, folder: str) -> str:
 
 def render(folder: str, root: Path = ROOT) -> str:
     name = folder.rsplit("/", 1)[-1]
-    return TEMPLATE.read_text().format(folder=folder, name=name, cli_hint=_cli_hint(root, folder))
+    packages = SYSTEM_PACKAGES.get(folder)
+    system = ("" if not packages else
+              "# Debian libraries this service loads at run time (render_dockerfiles.SYSTEM_PACKAGES).\n"
+              "RUN apt-get update && apt-get install -y --no-install-recommends " + " ".join(packages)
+              + " \\\n    && rm -rf /var/lib/apt/lists/*\n\n")
+    return TEMPLATE.read_text().format(folder=folder, name=name, cli_hint=_cli_hint(root, folder),
+                                       system_packages=system)
 
 
 def main(argv: list[str] | None = None) -> int:

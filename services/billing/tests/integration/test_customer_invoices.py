@@ -130,3 +130,25 @@ def test_an_invoice_of_the_customers_other_branch_is_404_here_and_unknown_ids_to
 def test_the_invoices_answer_401_without_a_customer(app_client, listed):
     assert_problem(app_client.get("/invoices"), 401)
     assert_problem(app_client.get(f"/invoices/{listed['ids']['18']}"), 401)
+
+
+# -- View Invoice: the PDF ------------------------------------------------------------------------------
+
+def test_an_invoice_opens_as_a_pdf_for_whoever_may_see_it(app_client, headers, customer_headers, listed):
+    eighteen = listed["ids"]["18"]
+    me = headers(tenant_id=TENANT, branch_id=BRANCH, account_kind="customer", account_id=listed["me"],
+                 session_tenant_id=TENANT, company_name="Green Acres Landscaping", branch_name="North Branch")
+    response = app_client.get(f"/invoices/{eighteen}/pdf", headers=me)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF-") and len(response.data) > 5_000
+    assert response.headers["Content-Disposition"] == 'inline; filename="invoice-18.pdf"'
+    # The Other contact on the property sees it too (seeing is not paying).
+    other = app_client.get(f"/invoices/{eighteen}/pdf", headers=customer_headers(TENANT, BRANCH, listed["other"]))
+    assert other.status_code == 200 and other.data.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("which", ["p3", "p5", "draft", "void"])
+def test_an_invoice_the_customer_may_not_see_has_no_pdf(app_client, customer_headers, listed, which):
+    me = customer_headers(TENANT, BRANCH, listed["me"])
+    assert_problem(app_client.get(f"/invoices/{listed['ids'][which]}/pdf", headers=me), 404)
+    assert_problem(app_client.get(f"/invoices/{listed['ids']['18']}/pdf"), 401)

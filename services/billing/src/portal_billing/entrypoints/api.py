@@ -1,10 +1,11 @@
 """billing's HTTP API beside the kit's /summary: the back office's invoices and credits (API key,
-scope `invoices:write`) and the signed-in customer's invoices."""
+scope `invoices:write`) and the signed-in customer's invoices (their list, one in detail, one as a PDF)."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import Response, current_app, g
 from flask_smorest import Blueprint
 
+from portal_billing.adapters.invoice_pdf import invoice_pdf
 from portal_billing.adapters.orm import EXTERNAL_ID_LENGTH
 from portal_billing.entrypoints import schemas as s
 from portal_billing.service_layer import invoices as service
@@ -75,3 +76,25 @@ def get_invoice(invoice_id):
     """One invoice: property, status, due date, balance and amount, services by opportunity, who may pay."""
     with _db().unit_of_work() as session:
         return service.customer_invoice(session, customer=current_customer(), invoice_id=str(invoice_id))
+
+
+@customer.route("/invoices/<uuid:invoice_id>/pdf", methods=["GET"])
+@require_customer
+@customer.doc(responses={200: {"description": "The invoice as a PDF (View Invoice).",
+                               "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+@customer.alt_response(404, description="Not one of the customer's invoices (problem+json).")
+def get_invoice_pdf(invoice_id):
+    """One invoice as the customer's PDF: the same access rule as its detail; the header names the company
+    and branch of the gateway's signed token (billing keeps no branding)."""
+    with _db().unit_of_work() as session:
+        invoice = service.customer_invoice(session, customer=current_customer(), invoice_id=str(invoice_id))
+    claims = g.get("identity") or {}
+    pdf = invoice_pdf(invoice, company=str(claims.get("company_name") or claims.get("branch_slug") or ""),
+                      branch=str(claims.get("branch_name") or ""))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="invoice-{_filename_safe(invoice["number"])}.pdf"',
+        "Cache-Control": "no-store"})
+
+
+def _filename_safe(number: str) -> str:
+    return "".join(c for c in str(number) if c.isalnum() or c in "-_") or "invoice"

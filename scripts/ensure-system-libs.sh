@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian libraries the Python packages load at run time when they are missing:
+# pango for WeasyPrint (billing's invoice PDF). Run by `make install`.
+set -euo pipefail
+PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0)
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ "${#missing[@]}" -eq 0 ]; then exit 0; fi
+echo "Installing ${missing[*]} (Debian packages) for WeasyPrint…"
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
