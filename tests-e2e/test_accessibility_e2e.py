@@ -69,7 +69,12 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
         page.goto(url(system, path))
         page.wait_for_load_state("networkidle")
         found[path] = violations(page)
-    assert found == {path: [] for path in CUSTOMER}
+    # One invoice's page, reached from the list (its id is the seed's).
+    page.goto(url(system, "/invoices"))
+    page.locator(".invoice-row__link").first.click()
+    page.wait_for_load_state("networkidle")
+    found["/invoices/<id>"] = violations(page)
+    assert found == {path: [] for path in [*CUSTOMER, "/invoices/<id>"]}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
