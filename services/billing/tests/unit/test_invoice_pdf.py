@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from portal_billing.adapters.invoice_pdf import dollars, invoice_html, invoice_pdf
+from portal_billing.adapters.invoice_pdf import invoice_html, invoice_pdf
 
 INVOICE_18 = {
     "id": "i-18", "number": "18", "title": "Invoice #18", "invoice_date": dt.date(2024, 8, 29),
@@ -30,10 +30,6 @@ INVOICE_18 = {
 
 def text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#34;", '"')
-
-
-def test_money_is_printed_as_dollars_and_cents():
-    assert (dollars(123_456), dollars(0), dollars(-1_200)) == ("$1,234.56", "$0.00", "-$12.00")
 
 
 def test_the_page_has_the_samples_header_parties_amount_due_and_table_by_opportunity():

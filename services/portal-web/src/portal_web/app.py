@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from portal_shared.config import ServiceSettings
 from portal_shared.events.portal_settings import normalise_colour
 from portal_shared.logging import get_logger
+from portal_shared.money import dollars
 from portal_shared.web import create_service_app
 from portal_web import SERVICE, messages
 from portal_web.adapters.billing import BillingClient
@@ -24,7 +25,7 @@ from portal_web.entrypoints.settings import bp as settings_bp
 from portal_web.entrypoints.staff import bp as staff_bp
 from portal_web.errors import init_error_pages
 from portal_web.page_policy import init_page_policy
-from portal_web.shell import dollars, us_date
+from portal_web.shell import us_date
 
 log = get_logger(__name__)
 STAFF_CONSOLE = frozenset({"staff", "staff_settings"})  # blueprints of the staff console's pages

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from flask import g, session
 
 from portal_shared.access.schemas import MAX_REQUESTED_PROPERTIES
+from portal_shared.money import dollars
 from portal_web.adapters.summaries import count
 from portal_web.branding import Branding
 
@@ -76,13 +77,6 @@ class Shell:
     @property
     def balance(self) -> str | None:
         return dollars(self.balance_cents) if self.balance_cents is not None else None
-
-
-def dollars(cents: int) -> str:
-    """Cents as the seeds show money: $8,243.21 (a credit: -$12.00)."""
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
 
 
 def us_date(value) -> str:

@@ -10,16 +10,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from portal_shared.money import dollars
+
 _templates = Environment(loader=PackageLoader("portal_billing", "templates"), autoescape=select_autoescape(["html"]),
                          trim_blocks=True, lstrip_blocks=True)
-
-
-def dollars(cents: int | None) -> str:
-    """Cents as the sample prints money: $1,234.56."""
-    cents = int(cents or 0)
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
 
 
 def short_date(value: Any) -> str:
