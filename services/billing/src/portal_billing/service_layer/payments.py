@@ -1,0 +1,211 @@
+"""A signed-in customer pays an invoice by card, exactly once per Idempotency-Key, never below a zero balance.
+
+Three short transactions around one processor call, so no database lock is held while the processor
+thinks (up to its 35 s read timeout):
+
+1. claim: the Idempotency-Key is inserted with the request's fingerprint (a concurrent request with the
+   same key waits on the key's primary key, then finds it taken); the invoice row is locked
+   (`FOR UPDATE`), who may pay is checked (`customer_invoice`'s `may_pay`, the invoice's Billing contact
+   or `pay` on its property), the amount checked against the balance, and a `processing` payment
+   inserted: from this commit on it holds its amount against the balance, so a second payment that
+   would take the balance below zero is refused while the first is still at the processor;
+2. charge: `charging.charge_card` with the payment's id as the processor's order id (a lost answer is
+   inquired, never charged again);
+3. record: the payment becomes `succeeded` (and `payment_succeeded` is written to the outbox),
+   `declined` (its hold released: nothing changed), or `unknown` (the charge's answer and its inquiry
+   were both lost; the amount stays held until it is resolved), and the answer is stored with the key.
+
+A failure in step 1 rolls the key back with everything else: fixing the request and retrying with the
+same key is allowed. Once the key is committed, the same key answers the same way: the stored answer
+(a retry, a double click), 409 while the first request is still in flight, 422 for other parameters.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from portal_billing.adapters.orm import PAYMENT_MESSAGE_LENGTH, idempotency_keys, invoices, payments
+from portal_billing.adapters.processor import AbstractProcessor, Approved, Declined
+from portal_billing.domain import invoices as rules
+from portal_billing.domain.fees import CARD, convenience_fee_cents
+from portal_billing.service_layer.charging import Unresolved, charge_card
+from portal_billing.service_layer.invoices import customer_invoice
+from portal_billing.service_layer.payment_settings import payment_rules
+from portal_shared.access.guard import Customer
+from portal_shared.bus.outbox import record_event
+from portal_shared.db import Database
+from portal_shared.errors import ApiError, Conflict, Forbidden, NotFound, ValidationFailed
+from portal_shared.events import make_event
+
+log = logging.getLogger(__name__)
+
+MINIMUM_PAYMENT_CENTS = 100
+
+
+class PaymentDeclined(ApiError):
+    status, code, title = 402, "payment_declined", "Payment declined"
+
+
+@dataclass(frozen=True)
+class CardSource:
+    """What to charge: a tokenizer token with its MMYY expiry (card data never reaches billing)."""
+    token: str
+    expiry: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The HTTP answer to a payment request, stored with its Idempotency-Key and replayed to a retry."""
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+def fingerprint(invoice_id: str, request: dict[str, Any]) -> str:
+    """The request's parameters, canonically: the same key with other parameters is refused."""
+    canonical = json.dumps({"invoice_id": invoice_id, **request}, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _problem(error: ApiError) -> dict[str, Any]:
+    body = {"type": f"https://errors.portal.example/{error.code}", "title": error.title, "status": error.status,
+            "code": error.code}
+    if error.detail:
+        body["detail"] = error.detail
+    return body
+
+
+def _dollars(cents: int) -> str:
+    return f"${Decimal(cents) / 100:,.2f}"
+
+
+def _amount_cents(amount: Decimal | None, *, balance_cents: int, partial_allowed: bool) -> int:
+    """The full balance (no amount, or the balance itself), or another amount when the branch allows it."""
+    if balance_cents <= 0:
+        raise ValidationFailed("This invoice has nothing left to pay.", code="nothing_due",
+                               errors={"amount": ["This invoice has nothing left to pay."]})
+    if amount is None:
+        return balance_cents
+    cents = rules.cents(amount)
+    if cents == balance_cents:
+        return cents
+    if not partial_allowed:
+        raise ValidationFailed("Pay the full balance: this branch does not take partial payments.",
+                               errors={"amount": [f"Must be the full balance ({_dollars(balance_cents)})."]})
+    if cents < MINIMUM_PAYMENT_CENTS:
+        raise ValidationFailed("A payment is at least $1.00.", errors={"amount": ["Must be at least 1.00."]})
+    if cents > balance_cents:
+        raise ValidationFailed("That is more than the balance.",
+                               errors={"amount": [f"Must be at most the balance ({_dollars(balance_cents)})."]})
+    return cents
+
+
+def _claim(db: Database, *, customer: Customer, invoice_id: str, key: str, print_: str,
+           amount: Decimal | None) -> Answer | dict[str, Any]:
+    """Step 1: the key, the lock, the rules, the held payment. An Answer when the key was used before."""
+    with db.unit_of_work() as session:
+        claimed = session.execute(pg_insert(idempotency_keys).values(
+            tenant_id=customer.tenant_id, contact_id=customer.contact_id, key=key, fingerprint=print_,
+        ).on_conflict_do_nothing().returning(idempotency_keys.c.key)).first()
+        if claimed is None:
+            used = session.execute(sa.select(idempotency_keys).where(
+                idempotency_keys.c.tenant_id == customer.tenant_id,
+                idempotency_keys.c.contact_id == customer.contact_id, idempotency_keys.c.key == key)).one()
+            if used.fingerprint != print_:
+                raise ValidationFailed("This Idempotency-Key was used for another request; use a new key.",
+                                       code="idempotency_key_reused",
+                                       errors={"Idempotency-Key": ["Used before with other parameters."]})
+            if used.status_code is None:
+                raise Conflict("A payment with this Idempotency-Key is still being processed; try again shortly.",
+                               code="payment_in_progress")
+            return Answer(used.status_code, used.response, replayed=True)
+
+        # The lock that serialises payments of one invoice (and only of it); another tenant's id locks nothing.
+        locked = session.scalar(sa.select(invoices.c.id).where(
+            invoices.c.tenant_id == customer.tenant_id, invoices.c.id == invoice_id).with_for_update())
+        if locked is None:
+            raise NotFound("No such invoice.")
+        invoice = customer_invoice(session, customer=customer, invoice_id=invoice_id)   # 404 if not theirs
+        if not invoice["may_pay"]:
+            raise Forbidden("Only the invoice's billing contact, or a contact who may pay for its property, "
+                            "can pay it.", code="may_not_pay")
+        branch = payment_rules(session, tenant_id=customer.tenant_id, branch_id=customer.branch_id)
+        if not branch.accepts(CARD):
+            raise ValidationFailed("This branch does not take card payments.", code="payment_type_not_accepted",
+                                   errors={"payment_method": ["Card payments are not accepted."]})
+        amount_cents = _amount_cents(amount, balance_cents=invoice["balance_cents"],
+                                     partial_allowed=branch.partial_payments)
+        fee_cents = convenience_fee_cents(amount_cents, CARD, branch.card_convenience_fee_percent)
+        payment_id = str(uuid.uuid4())
+        session.execute(payments.insert().values(
+            id=payment_id, tenant_id=customer.tenant_id, property_id=invoice["property"]["id"], invoice_id=invoice_id,
+            contact_id=customer.contact_id, method=CARD, amount_cents=amount_cents, fee_cents=fee_cents,
+            status="processing"))
+        session.execute(idempotency_keys.update().where(
+            idempotency_keys.c.tenant_id == customer.tenant_id, idempotency_keys.c.contact_id == customer.contact_id,
+            idempotency_keys.c.key == key).values(payment_id=payment_id))
+        return {"payment_id": payment_id, "amount_cents": amount_cents, "fee_cents": fee_cents}
+
+
+def payment_view(row) -> dict[str, Any]:
+    return {"id": row.id, "invoice_id": row.invoice_id, "method": row.method, "amount_cents": row.amount_cents,
+            "fee_cents": row.fee_cents, "charged_cents": row.amount_cents + row.fee_cents, "status": row.status,
+            "message": row.message, "created_at": row.created_at.isoformat()}
+
+
+def _record(db: Database, *, customer: Customer, key: str, payment_id: str, result) -> Answer:
+    """Step 3: the payment's outcome and the key's answer, in one transaction (with the event, if paid)."""
+    with db.unit_of_work() as session:
+        if isinstance(result, Approved):
+            values = {"status": "succeeded", "retref": result.retref[:40], "message": None}
+        elif isinstance(result, Declined):
+            values = {"status": "declined", "message": result.message[:PAYMENT_MESSAGE_LENGTH]}
+        else:
+            values = {"status": "unknown", "message": "The processor's answer was lost; we are checking with it."}
+        row = session.execute(payments.update().where(payments.c.id == payment_id, payments.c.status == "processing")
+                              .values(updated_at=sa.func.now(), **values).returning(payments)).one()
+        if isinstance(result, Approved):
+            invoice = session.execute(sa.select(invoices.c.external_id, invoices.c.number).where(
+                invoices.c.id == row.invoice_id)).one()
+            record_event(session, make_event("payment_succeeded", {
+                "payment_id": row.id, "invoice_id": row.invoice_id, "invoice_external_id": invoice.external_id,
+                "invoice_number": invoice.number, "property_id": row.property_id, "contact_id": row.contact_id,
+                "method": row.method, "amount_cents": row.amount_cents, "fee_cents": row.fee_cents,
+                "processor_reference": row.retref, "paid_at": datetime.now(UTC)},
+                tenant_id=customer.tenant_id, branch_id=customer.branch_id))
+            answer = Answer(201, payment_view(row))
+        elif isinstance(result, Declined):
+            answer = Answer(402, _problem(PaymentDeclined(result.message)))
+        else:
+            answer = Answer(202, payment_view(row))
+        session.execute(idempotency_keys.update().where(
+            idempotency_keys.c.tenant_id == customer.tenant_id, idempotency_keys.c.contact_id == customer.contact_id,
+            idempotency_keys.c.key == key).values(status_code=answer.status, response=answer.body))
+        return answer
+
+
+def pay_invoice(db: Database, processor: AbstractProcessor, *, customer: Customer, invoice_id: str, key: str,
+                amount: Decimal | None, source: CardSource) -> Answer:
+    """Pay (part of) an invoice once per key: 201 paid, 402 declined (nothing changed), 202 unknown (held
+    until the processor's record is found), or the stored answer of an earlier request with this key."""
+    print_ = fingerprint(invoice_id, {"amount": amount, "token": source.token, "expiry": source.expiry})
+    claimed = _claim(db, customer=customer, invoice_id=invoice_id, key=key, print_=print_, amount=amount)
+    if isinstance(claimed, Answer):
+        return claimed
+    payment_id = claimed["payment_id"]
+    try:
+        result = charge_card(processor, order_id=payment_id, amount_cents=claimed["amount_cents"] +
+                             claimed["fee_cents"], token=source.token, expiry=source.expiry)
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the charge may have been sent: hold, never retry
+        log.exception("payment %s: the charge failed unexpectedly; left unknown", payment_id)
+        result = Unresolved(payment_id, f"{type(exc).__name__}: {exc}")
+    return _record(db, customer=customer, key=key, payment_id=payment_id, result=result)

@@ -1,0 +1,294 @@
+"""Paying an invoice by card: the real app on a real PostgreSQL database, charging through
+CardPointeProcessor against the real payment sandbox (served on a real port in a thread, as in
+test_processor_sandbox.py; its timeout card answers after 2 s, the adapter gives up after 0.5 s).
+Nothing is faked. The branch's payment settings arrive as portal-config's `portal_settings_updated`,
+applied by the billing.settings consumer's handler.
+
+The dangerous paths: one Idempotency-Key authorises once however often it is sent (fifty at once);
+two payments whose sum exceeds the balance cannot both pass; a decline changes nothing; a timeout is
+inquired and recorded once; only who may pay can pay, and only their tenant's invoices."""
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+import requests
+import sqlalchemy as sa
+from marshmallow import fields
+from werkzeug.serving import make_server
+
+from portal_billing.adapters.processor import CardPointeProcessor, ProcessorSettings
+from portal_billing.entrypoints.payments_api import PROCESSOR
+from portal_billing.service_layer.payment_settings import apply_portal_settings_updated
+from portal_payment_sandbox.app import create_app
+from portal_payment_sandbox.processor import Sandbox
+from portal_shared.events import make_event
+from portal_shared.events.contracts import contract_for
+from portal_shared.events.portal_settings import DEFAULT_FONT
+from portal_testkit.pytest_plugin import BRANCH, OTHER_TENANT, TENANT, assert_problem
+
+from .conftest import single
+
+pytestmark = pytest.mark.integration
+
+MERCHID = "800000000800"
+EXPIRY = f"12{(datetime.now(UTC).year + 2) % 100:02d}"
+APPROVED, DECLINED, TIMEOUT = "4111111111111111", "4000000000000002", "4000000000000119"
+
+
+@pytest.fixture(scope="module")
+def sandbox_url():
+    server = make_server("127.0.0.1", 0, create_app(Sandbox(merchid=MERCHID, timeout_seconds=2,
+                                                            ach_settle_seconds=3600)), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def app(app_client, sandbox_url):
+    """The billing app, charging through the sandbox (bootstrap wires PAYMENT_PROCESSOR_*'s processor)."""
+    app_client.application.extensions[PROCESSOR] = CardPointeProcessor(
+        ProcessorSettings(url=f"{sandbox_url}/cardconnect/rest", merchant_id=MERCHID, read_timeout=0.5,
+                          connect_timeout=2), inquiry_wait_seconds=0.1)
+    return app_client.application
+
+
+@pytest.fixture
+def tokenize(sandbox_url):
+    def tokenize(card: str) -> str:
+        return requests.post(f"{sandbox_url}/cardsecure/api/v1/ccn/tokenize", json={"account": card},
+                             timeout=5).json()["token"]
+    return tokenize
+
+
+def auths(sandbox_url: str, order_id: str) -> list[dict]:
+    return requests.get(f"{sandbox_url}/sandbox/auths", params={"orderid": order_id}, timeout=5).json()["auths"]
+
+
+@pytest.fixture
+def branch_settings(db):
+    """branch_settings(partial=False, fee="0.00", types=("card", "ach"), electronic=True, version=n): portal-config
+    publishing the branch's settings (every other field a valid placeholder)."""
+    versions = iter(range(1, 1000))
+
+    def publish(*, partial=False, fee="0.00", types=("card", "ach"), electronic=True, branch=BRANCH, tenant=TENANT):
+        settings = {}
+        for name, field in contract_for("portal_settings_updated").fields["settings"].schema.fields.items():
+            if isinstance(field, fields.Boolean):
+                settings[name] = False
+            elif isinstance(field, fields.List):
+                settings[name] = []
+            elif isinstance(field, fields.Integer):
+                settings[name] = None
+            elif "font" in name:
+                settings[name] = DEFAULT_FONT
+            else:
+                settings[name] = None if field.allow_none else "#123456"
+        settings.update(electronic_payments=electronic, accepted_payment_types=list(types), partial_payments=partial,
+                        card_convenience_fee_percent=fee)
+        event = make_event("portal_settings_updated", {"branch_id": branch, "version": next(versions),
+                                                       "updated_by": None, "settings": settings},
+                           tenant_id=tenant, branch_id=branch)
+        with db.unit_of_work() as session:
+            assert apply_portal_settings_updated(session, event)
+    return publish
+
+
+@pytest.fixture
+def invoice(app_client, back_office, known, invoice_18, branch_settings):
+    """Invoice #18 ($238.70, billed to ME on P1) as the back office PUT it; the branch takes cards and ACH."""
+    branch_settings()
+    response = app_client.put("/integration/invoices/inv-18", json=invoice_18, headers=back_office(TENANT))
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["id"]
+
+
+@pytest.fixture
+def pay(app, customer_headers, known, tokenize):
+    """pay(invoice_id, card=APPROVED, amount=None, key=<new>, who=ME, client=<new>) → the response."""
+    def pay(invoice_id, *, card=APPROVED, amount=None, key=None, who=None, tenant=TENANT, client=None):
+        body = {"token": tokenize(card), "expiry": EXPIRY}
+        if amount is not None:
+            body["amount"] = amount
+        headers = {**customer_headers(tenant, BRANCH, who or known["me"]),
+                   "Idempotency-Key": f'"{key or uuid.uuid4().hex}"'}
+        return (client or app.test_client()).post(f"/invoices/{invoice_id}/payments", json=body, headers=headers)
+    return pay
+
+
+def balance(app, customer_headers, known, invoice_id) -> int:
+    response = app.test_client().get(f"/invoices/{invoice_id}", headers=customer_headers(TENANT, BRANCH, known["me"]))
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["balance_cents"]
+
+
+def rows(db, sql, **params):
+    with db.unit_of_work() as session:
+        return session.execute(sa.text(sql), params).mappings().all()
+
+
+def published(db) -> list[dict]:
+    return [r["payload"]["data"] for r in rows(db, "SELECT payload FROM outbox WHERE event_type = 'payment_succeeded'")]
+
+
+# -- paying ------------------------------------------------------------------------------------------
+
+def test_paying_the_full_balance_charges_it_once_records_it_and_publishes_payment_succeeded(
+        app, db, pay, invoice, customer_headers, known, sandbox_url):
+    response = pay(invoice)
+    assert response.status_code == 201, response.get_json()
+    paid = response.get_json()
+    assert (paid["amount_cents"], paid["fee_cents"], paid["charged_cents"], paid["status"]) == (
+        23_870, 0, 23_870, "succeeded")
+    assert balance(app, customer_headers, known, invoice) == 0
+    [auth] = auths(sandbox_url, paid["id"])
+    assert auth["amount"] == "238.70"
+    [event] = published(db)
+    assert (event["payment_id"], event["invoice_id"], event["invoice_external_id"], event["amount_cents"],
+            event["fee_cents"], event["method"]) == (paid["id"], invoice, "inv-18", 23_870, 0, "card")
+    assert event["processor_reference"] == auth["retref"]
+
+
+def test_fifty_concurrent_requests_with_one_key_authorise_once_and_all_get_the_same_payment(
+        app, db, pay, invoice, sandbox_url):
+    key = uuid.uuid4().hex
+    barrier = threading.Barrier(50)
+
+    def once(_):
+        client = app.test_client()
+        barrier.wait()
+        return pay(invoice, key=key, client=client)
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        answers = list(pool.map(once, range(50)))
+    statuses = sorted({a.status_code for a in answers})
+    assert set(statuses) <= {201, 409}, statuses
+    [payment] = rows(db, "SELECT id::text, status FROM payments")
+    assert payment["status"] == "succeeded"
+    assert len(auths(sandbox_url, payment["id"])) == 1
+    assert all(a.get_json()["id"] == payment["id"] for a in answers if a.status_code == 201)
+    retry = pay(invoice, key=key)                       # the retry after the dust settles: the first answer again
+    assert (retry.status_code, retry.get_json()["id"], retry.headers["Idempotent-Replayed"]) == (
+        201, payment["id"], "true")
+    assert len(published(db)) == 1
+
+
+def test_the_same_key_with_other_parameters_is_refused(pay, invoice, branch_settings):
+    branch_settings(partial=True)
+    key = uuid.uuid4().hex
+    assert pay(invoice, key=key, amount="10.00").status_code == 201
+    problem = assert_problem(pay(invoice, key=key, amount="20.00"), 422, "idempotency_key_reused")
+    assert "Idempotency-Key" in problem["errors"]
+
+
+def test_a_payment_without_an_idempotency_key_is_refused(app, customer_headers, known, invoice, tokenize):
+    response = app.test_client().post(f"/invoices/{invoice}/payments", json={"token": tokenize(APPROVED),
+                                                                            "expiry": EXPIRY},
+                                      headers=customer_headers(TENANT, BRANCH, known["me"]))
+    assert_problem(response, 422, "idempotency_key_missing")
+
+
+def test_two_concurrent_payments_exceeding_the_balance_one_is_refused_and_it_never_goes_below_zero(
+        app, db, pay, invoice, branch_settings, customer_headers, known):
+    branch_settings(partial=True)
+    barrier = threading.Barrier(2)
+
+    def once(card):
+        client = app.test_client()
+        barrier.wait()
+        return pay(invoice, card=card, amount="150.00", client=client)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:    # the timeout card keeps the first at the processor for 0.5 s+
+        answers = list(pool.map(once, [TIMEOUT, APPROVED]))
+    assert sorted(a.status_code for a in answers) == [201, 422], [a.get_json() for a in answers]
+    refused = next(a for a in answers if a.status_code == 422)
+    assert "amount" in refused.get_json()["errors"]
+    assert balance(app, customer_headers, known, invoice) == 23_870 - 15_000
+    assert [r["status"] for r in rows(db, "SELECT status FROM payments")] == ["succeeded"]
+
+
+def test_a_declined_card_says_why_in_plain_words_and_changes_nothing(
+        app, db, pay, invoice, customer_headers, known):
+    problem = assert_problem(pay(invoice, card=DECLINED), 402, "payment_declined")
+    assert "Your card was declined" in problem["detail"]
+    assert balance(app, customer_headers, known, invoice) == 23_870
+    assert published(db) == []
+    assert pay(invoice).status_code == 201              # and the balance is still there to pay with another card
+
+
+def test_a_timeout_is_inquired_and_the_payment_recorded_once(app, db, pay, invoice, sandbox_url, customer_headers,
+                                                             known):
+    response = pay(invoice, card=TIMEOUT)
+    assert response.status_code == 201, response.get_json()
+    assert len(auths(sandbox_url, response.get_json()["id"])) == 1
+    assert balance(app, customer_headers, known, invoice) == 0
+    assert len(published(db)) == 1
+
+
+# -- who may pay -------------------------------------------------------------------------------------
+
+def test_a_contact_without_pay_who_is_not_the_billing_contact_is_refused(pay, invoice, known, db):
+    assert_problem(pay(invoice, who=known["other"]), 403, "may_not_pay")   # "Other" on P1, billed to ME
+    assert rows(db, "SELECT id FROM payments") == []
+
+
+def test_another_tenants_invoice_is_not_found(app_client, back_office, pay, known, branch_settings):
+    branch_settings()
+    other = app_client.put("/integration/invoices/inv-p5", json=single("50", "p5", "10.00"),
+                           headers=back_office(OTHER_TENANT)).get_json()["id"]
+    assert_problem(pay(other), 404)
+
+
+def test_a_refused_request_can_be_sent_again_with_its_key_once_it_is_fixed(pay, invoice, known):
+    key = uuid.uuid4().hex
+    assert_problem(pay(invoice, key=key, amount="1.00"), 422)            # no partial payments in this branch
+    assert_problem(pay(invoice, key=key, amount="1.00"), 422)            # nothing was kept: refused again
+    assert pay(invoice, key=key).status_code == 201                     # fixed: the full balance, same key
+
+
+# -- the branch's rules: partial payments, the card fee ----------------------------------------------
+
+def test_without_partial_payments_only_the_full_balance_is_taken(pay, invoice):
+    problem = assert_problem(pay(invoice, amount="100.00"), 422)
+    assert "amount" in problem["errors"]
+    assert pay(invoice, amount="238.70").status_code == 201
+
+
+@pytest.mark.parametrize(("amount", "message"), [("0.99", "at least 1.00"), ("238.71", "at most the balance")])
+def test_a_partial_payment_is_at_least_a_dollar_and_at_most_the_balance(pay, invoice, branch_settings, amount,
+                                                                        message):
+    branch_settings(partial=True)
+    problem = assert_problem(pay(invoice, amount=amount), 422)
+    assert message in problem["errors"]["amount"][0]
+
+
+def test_a_partial_payment_lowers_the_balance_by_its_amount(app, pay, invoice, branch_settings, customer_headers,
+                                                            known):
+    branch_settings(partial=True)
+    assert pay(invoice, amount="100.00").status_code == 201
+    assert balance(app, customer_headers, known, invoice) == 13_870
+    assert_problem(pay(invoice, amount="138.71"), 422)
+    assert pay(invoice, amount="138.70").status_code == 201
+    assert balance(app, customer_headers, known, invoice) == 0
+    assert_problem(pay(invoice), 422, "nothing_due")
+
+
+def test_a_card_payment_carries_the_branchs_convenience_fee_on_top(app, pay, invoice, branch_settings, sandbox_url,
+                                                                   customer_headers, known):
+    branch_settings(fee="3.00")
+    paid = pay(invoice).get_json()
+    assert (paid["amount_cents"], paid["fee_cents"], paid["charged_cents"]) == (23_870, 716, 24_586)
+    assert auths(sandbox_url, paid["id"])[0]["amount"] == "245.86"
+    assert balance(app, customer_headers, known, invoice) == 0          # the fee is not the invoice's
+
+
+def test_a_branch_that_does_not_take_cards_refuses_a_card_payment(pay, invoice, branch_settings):
+    branch_settings(types=("ach",))
+    assert_problem(pay(invoice), 422, "payment_type_not_accepted")
+    branch_settings(electronic=False)
+    assert_problem(pay(invoice), 422, "payment_type_not_accepted")
