@@ -8,6 +8,7 @@ from portal_billing.entrypoints.schemas import BillingSummary
 from portal_billing.entrypoints.seed import seed_demo
 from portal_billing.service_layer.directory import DIRECTORY_HANDLERS
 from portal_billing.service_layer.payment_settings import SETTINGS_HANDLERS
+from portal_billing.service_layer.payments import payment_resolver
 from portal_billing.service_layer.summary import billing_figures
 from portal_shared.kit import FeatureService, Summary
 
@@ -19,6 +20,11 @@ def _wire_processor(state) -> None:
 
 payments.record_once(_wire_processor)
 
+
+def _payment_resolver(db, _settings):
+    """loop:payments: asks the processor about payments whose answer was lost (service_layer/payments.py)."""
+    return payment_resolver(db, CardPointeProcessor(ProcessorSettings.from_env()))
+
 FEATURE = FeatureService(
     name=SERVICE, package="portal_billing", metadata=metadata,
     summary=Summary(BillingSummary, billing_figures),
@@ -27,5 +33,6 @@ FEATURE = FeatureService(
     consumers={"directory": DIRECTORY_HANDLERS,
                # billing.settings: the payments part of each branch's portal settings (who takes what, the fee).
                "settings": SETTINGS_HANDLERS},
+    loops={"payments": _payment_resolver},
     seed=seed_demo,    # after identity's seed: it waits for the demo properties and contacts to arrive
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -20,9 +20,10 @@ import sqlalchemy as sa
 from marshmallow import fields
 from werkzeug.serving import make_server
 
-from portal_billing.adapters.processor import CardPointeProcessor, ProcessorSettings
+from portal_billing.adapters.processor import CardPointeProcessor, ProcessorSettings, ProcessorUnavailable
 from portal_billing.entrypoints.payments_api import PROCESSOR
 from portal_billing.service_layer.payment_settings import apply_portal_settings_updated
+from portal_billing.service_layer.payments import resolve_payments
 from portal_payment_sandbox.app import create_app
 from portal_payment_sandbox.processor import Sandbox
 from portal_shared.events import make_event
@@ -292,3 +293,66 @@ def test_a_branch_that_does_not_take_cards_refuses_a_card_payment(pay, invoice, 
     assert_problem(pay(invoice), 422, "payment_type_not_accepted")
     branch_settings(electronic=False)
     assert_problem(pay(invoice), 422, "payment_type_not_accepted")
+
+
+# -- lost answers: the worker's loop asks the processor ----------------------------------------------
+
+class InquiryDown(CardPointeProcessor):
+    """The real adapter whose inquiries never get through (the processor's status page is down)."""
+
+    def inquire(self, order_id):
+        raise ProcessorUnavailable("inquiry down")
+
+
+@pytest.fixture
+def real_processor(app):
+    return app.extensions[PROCESSOR]
+
+
+def test_a_charge_whose_answer_and_inquiry_were_lost_stays_unknown_and_held_until_the_worker_finds_it(
+        app, db, pay, invoice, sandbox_url, customer_headers, known, real_processor):
+    app.extensions[PROCESSOR] = InquiryDown(real_processor.settings, inquiry_wait_seconds=0.1)
+    key = uuid.uuid4().hex
+    response = pay(invoice, card=TIMEOUT, key=key)
+    assert (response.status_code, response.get_json()["status"]) == (202, "unknown")
+    payment_id = response.get_json()["id"]
+    assert balance(app, customer_headers, known, invoice) == 0            # held: nobody can pay it twice
+    assert published(db) == []
+
+    assert resolve_payments(db, real_processor) == 1
+    assert resolve_payments(db, real_processor) == 0                      # once
+    [payment] = rows(db, "SELECT status FROM payments")
+    assert payment["status"] == "succeeded"
+    assert len(auths(sandbox_url, payment_id)) == 1
+    assert [e["payment_id"] for e in published(db)] == [payment_id]
+    retry = pay(invoice, card=TIMEOUT, key=key)                          # the retry hears how it ended
+    assert (retry.status_code, retry.get_json()["status"]) == (201, "succeeded")
+
+
+def test_a_charge_that_never_reached_the_processor_is_released_by_the_worker(
+        app, db, pay, invoice, customer_headers, known, real_processor):
+    unreachable = ProcessorSettings(url="http://127.0.0.1:9/cardconnect/rest", merchant_id=MERCHID,
+                                    connect_timeout=0.5, read_timeout=0.5)
+    app.extensions[PROCESSOR] = InquiryDown(unreachable, inquiry_wait_seconds=0.1)
+    key = uuid.uuid4().hex
+    assert pay(invoice, key=key).status_code == 202
+    assert balance(app, customer_headers, known, invoice) == 0
+    assert resolve_payments(db, real_processor) == 1                      # the sandbox never saw the order
+    assert [r["status"] for r in rows(db, "SELECT status FROM payments")] == ["declined"]
+    assert balance(app, customer_headers, known, invoice) == 23_870
+    assert pay(invoice, key=key).status_code == 402                       # that key's answer: not charged
+    app.extensions[PROCESSOR] = real_processor
+    assert pay(invoice).status_code == 201
+
+
+def test_the_worker_leaves_a_payment_still_at_the_processor_alone_until_it_is_abandoned(
+        db, invoice, known, real_processor):
+    payment_id = str(uuid.uuid4())
+    with db.unit_of_work() as session:
+        session.execute(sa.text(
+            "INSERT INTO payments (id, tenant_id, property_id, invoice_id, contact_id, method, amount_cents, status) "
+            "VALUES (:id, :t, :p, :i, :c, 'card', 500, 'processing')"),
+            {"id": payment_id, "t": TENANT, "p": known["p1"], "i": invoice, "c": known["me"]})
+    assert resolve_payments(db, real_processor) == 0
+    assert resolve_payments(db, real_processor, processing_after=timedelta(0)) == 1
+    assert [r["status"] for r in rows(db, "SELECT status FROM payments")] == ["declined"]

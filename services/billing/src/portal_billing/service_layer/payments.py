@@ -24,20 +24,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from portal_billing.adapters.orm import PAYMENT_MESSAGE_LENGTH, idempotency_keys, invoices, payments
+from portal_billing.adapters.orm import (
+    PAYMENT_MESSAGE_LENGTH, PROCESSOR_REF_LENGTH, idempotency_keys, invoices, payments, properties,
+)
 from portal_billing.adapters.processor import AbstractProcessor, Approved, Declined
 from portal_billing.domain import invoices as rules
 from portal_billing.domain.fees import CARD, convenience_fee_cents
-from portal_billing.service_layer.charging import Unresolved, charge_card
+from portal_billing.service_layer.charging import Unresolved, charge_card, resolve_unknown_charge
 from portal_billing.service_layer.invoices import customer_invoice
 from portal_billing.service_layer.payment_settings import payment_rules
 from portal_shared.access.guard import Customer
@@ -49,6 +53,7 @@ from portal_shared.events import make_event
 log = logging.getLogger(__name__)
 
 MINIMUM_PAYMENT_CENTS = 100
+UNKNOWN_MESSAGE = "The processor's answer was lost; we are checking with it."
 
 
 class PaymentDeclined(ApiError):
@@ -162,35 +167,95 @@ def payment_view(row) -> dict[str, Any]:
             "message": row.message, "created_at": row.created_at.isoformat()}
 
 
+def _settle(session, *, payment_id: str, result, from_statuses: tuple[str, ...]) -> Answer | None:
+    """A payment's outcome, its key's answer and (when paid) `payment_succeeded`, in the caller's transaction;
+    None when the payment is no longer in `from_statuses` (someone else settled it first)."""
+    if isinstance(result, Approved):
+        values = {"status": "succeeded", "retref": result.retref[:PROCESSOR_REF_LENGTH], "message": None}
+    elif isinstance(result, Declined):
+        values = {"status": "declined", "message": result.message[:PAYMENT_MESSAGE_LENGTH]}
+    else:
+        values = {"status": "unknown", "message": UNKNOWN_MESSAGE}
+    row = session.execute(payments.update().where(payments.c.id == payment_id, payments.c.status.in_(from_statuses))
+                          .values(updated_at=sa.func.now(), **values).returning(payments)).first()
+    if row is None:
+        return None
+    if isinstance(result, Approved):
+        invoice = session.execute(
+            sa.select(invoices.c.external_id, invoices.c.number, properties.c.branch_id)
+            .outerjoin(properties, (properties.c.id == invoices.c.property_id)
+                       & (properties.c.tenant_id == invoices.c.tenant_id))
+            .where(invoices.c.id == row.invoice_id, invoices.c.tenant_id == row.tenant_id)).one()
+        record_event(session, make_event("payment_succeeded", {
+            "payment_id": row.id, "invoice_id": row.invoice_id, "invoice_external_id": invoice.external_id,
+            "invoice_number": invoice.number, "property_id": row.property_id, "contact_id": row.contact_id,
+            "method": row.method, "amount_cents": row.amount_cents, "fee_cents": row.fee_cents,
+            "processor_reference": row.retref, "paid_at": datetime.now(UTC)},
+            tenant_id=row.tenant_id, branch_id=invoice.branch_id))
+        answer = Answer(201, payment_view(row))
+    elif isinstance(result, Declined):
+        answer = Answer(402, _problem(PaymentDeclined(result.message)))
+    else:
+        answer = Answer(202, payment_view(row))
+    # The key's answer follows the payment: a retry after the worker resolved an unknown payment hears the end.
+    session.execute(idempotency_keys.update().where(
+        idempotency_keys.c.tenant_id == row.tenant_id, idempotency_keys.c.payment_id == row.id)
+        .values(status_code=answer.status, response=answer.body))
+    return answer
+
+
 def _record(db: Database, *, customer: Customer, key: str, payment_id: str, result) -> Answer:
-    """Step 3: the payment's outcome and the key's answer, in one transaction (with the event, if paid)."""
+    """Step 3 of a request; if the worker settled the payment first, its answer is the request's."""
     with db.unit_of_work() as session:
-        if isinstance(result, Approved):
-            values = {"status": "succeeded", "retref": result.retref[:40], "message": None}
-        elif isinstance(result, Declined):
-            values = {"status": "declined", "message": result.message[:PAYMENT_MESSAGE_LENGTH]}
-        else:
-            values = {"status": "unknown", "message": "The processor's answer was lost; we are checking with it."}
-        row = session.execute(payments.update().where(payments.c.id == payment_id, payments.c.status == "processing")
-                              .values(updated_at=sa.func.now(), **values).returning(payments)).one()
-        if isinstance(result, Approved):
-            invoice = session.execute(sa.select(invoices.c.external_id, invoices.c.number).where(
-                invoices.c.id == row.invoice_id)).one()
-            record_event(session, make_event("payment_succeeded", {
-                "payment_id": row.id, "invoice_id": row.invoice_id, "invoice_external_id": invoice.external_id,
-                "invoice_number": invoice.number, "property_id": row.property_id, "contact_id": row.contact_id,
-                "method": row.method, "amount_cents": row.amount_cents, "fee_cents": row.fee_cents,
-                "processor_reference": row.retref, "paid_at": datetime.now(UTC)},
-                tenant_id=customer.tenant_id, branch_id=customer.branch_id))
-            answer = Answer(201, payment_view(row))
-        elif isinstance(result, Declined):
-            answer = Answer(402, _problem(PaymentDeclined(result.message)))
-        else:
-            answer = Answer(202, payment_view(row))
-        session.execute(idempotency_keys.update().where(
+        answer = _settle(session, payment_id=payment_id, result=result, from_statuses=("processing",))
+        if answer is not None:
+            return answer
+        stored = session.execute(sa.select(idempotency_keys.c.status_code, idempotency_keys.c.response).where(
             idempotency_keys.c.tenant_id == customer.tenant_id, idempotency_keys.c.contact_id == customer.contact_id,
-            idempotency_keys.c.key == key).values(status_code=answer.status, response=answer.body))
-        return answer
+            idempotency_keys.c.key == key)).one()
+        return Answer(stored.status_code, stored.response)
+
+
+# -- the worker: payments whose answer was lost ---------------------------------------------------
+
+# A `processing` payment older than this lost its request (a crash between charge and record): every
+# request ends well within it (connect 5 s + read 35 s, then the inquiry's three tries), so the
+# worker never inquires about a charge that is still on its way.
+RESOLVE_PROCESSING_AFTER = timedelta(minutes=10)
+RESOLVE_INTERVAL_SECONDS = 30.0
+
+
+def resolve_payments(db: Database, processor: AbstractProcessor, *,
+                     processing_after: timedelta = RESOLVE_PROCESSING_AFTER, limit: int = 50) -> int:
+    """Ask the processor about `unknown` payments and abandoned `processing` ones (by order id = payment id,
+    never charging again): found and approved → succeeded; never charged → declined (the hold released);
+    still no answer → `unknown`, asked again next time. Returns how many were settled."""
+    with db.unit_of_work() as session:
+        stuck = session.execute(
+            sa.select(payments.c.id, payments.c.amount_cents, payments.c.fee_cents).where(
+                (payments.c.status == "unknown")
+                | ((payments.c.status == "processing") & (payments.c.created_at < sa.func.now() - processing_after)))
+            .order_by(payments.c.created_at).limit(limit)).all()
+    settled = 0
+    for payment in stuck:
+        result = resolve_unknown_charge(processor, order_id=payment.id,
+                                        amount_cents=payment.amount_cents + payment.fee_cents)
+        with db.unit_of_work() as session:
+            answer = _settle(session, payment_id=payment.id, result=result, from_statuses=("processing", "unknown"))
+        if answer is not None and not isinstance(result, Unresolved):
+            settled += 1
+            log.info("payment %s resolved: %s", payment.id, answer.status)
+    return settled
+
+
+def payment_resolver(db: Database, processor: AbstractProcessor,
+                     interval_seconds: float = RESOLVE_INTERVAL_SECONDS) -> Callable[[threading.Event], None]:
+    """The worker loop (bootstrap declares it as `loop:payments`)."""
+    def run(stop: threading.Event) -> None:
+        while not stop.is_set():
+            resolve_payments(db, processor)
+            stop.wait(interval_seconds)
+    return run
 
 
 def pay_invoice(db: Database, processor: AbstractProcessor, *, customer: Customer, invoice_id: str, key: str,
