@@ -73,11 +73,12 @@ def auths(sandbox_url: str, order_id: str) -> list[dict]:
 
 @pytest.fixture
 def branch_settings(db):
-    """branch_settings(partial=False, fee="0.00", types=("card", "ach"), electronic=True, version=n): portal-config
-    publishing the branch's settings (every other field a valid placeholder)."""
+    """branch_settings(partial=False, fee="0.00", types=("card", "ach"), electronic=True, version=<next>): portal-config
+    publishing the branch's settings (every other field a valid placeholder); True when billing kept them."""
     versions = iter(range(1, 1000))
 
-    def publish(*, partial=False, fee="0.00", types=("card", "ach"), electronic=True, branch=BRANCH, tenant=TENANT):
+    def publish(*, partial=False, fee="0.00", types=("card", "ach"), electronic=True, branch=BRANCH, tenant=TENANT,
+                version=None) -> bool:
         settings = {}
         for name, field in contract_for("portal_settings_updated").fields["settings"].schema.fields.items():
             if isinstance(field, fields.Boolean):
@@ -92,11 +93,11 @@ def branch_settings(db):
                 settings[name] = None if field.allow_none else "#123456"
         settings.update(electronic_payments=electronic, accepted_payment_types=list(types), partial_payments=partial,
                         card_convenience_fee_percent=fee)
-        event = make_event("portal_settings_updated", {"branch_id": branch, "version": next(versions),
+        event = make_event("portal_settings_updated", {"branch_id": branch, "version": version or next(versions),
                                                        "updated_by": None, "settings": settings},
                            tenant_id=tenant, branch_id=branch)
         with db.unit_of_work() as session:
-            assert apply_portal_settings_updated(session, event)
+            return apply_portal_settings_updated(session, event)
     return publish
 
 
@@ -356,3 +357,24 @@ def test_the_worker_leaves_a_payment_still_at_the_processor_alone_until_it_is_ab
     assert resolve_payments(db, real_processor) == 0
     assert resolve_payments(db, real_processor, processing_after=timedelta(0)) == 1
     assert [r["status"] for r in rows(db, "SELECT status FROM payments")] == ["declined"]
+
+
+# -- the branch's payment settings (billing.settings consumer) ----------------------------------------
+
+def test_the_newest_settings_version_wins_and_another_tenant_cannot_overwrite_a_branch(db, branch_settings):
+    from portal_billing.service_layer.payment_settings import payment_rules
+
+    def rules():
+        with db.unit_of_work() as session:
+            return payment_rules(session, tenant_id=TENANT, branch_id=BRANCH)
+
+    assert rules().electronic_payments is False                          # not heard of yet: no payments
+    branch_settings(partial=True, fee="2.50")
+    assert (rules().partial_payments, str(rules().card_convenience_fee_percent), rules().accepts("card")) == (
+        True, "2.50", True)
+    branch_settings(types=("ach",))
+    assert (rules().accepts("card"), rules().accepts("ach"), rules().partial_payments) == (False, True, False)
+    assert branch_settings(partial=True, version=1) is False                # an older version changes nothing
+    assert rules().partial_payments is False
+    assert branch_settings(tenant=OTHER_TENANT, version=99) is False        # the branch is TENANT's
+    assert rules().accepts("ach")
