@@ -141,3 +141,32 @@ branch_payment_settings = sa.Table(
     sa.Column("card_convenience_fee_percent", sa.Numeric(4, 2), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
 )
+
+# A signed-in customer's saved payment methods (service_layer/payment_methods.py): only the processor's
+# token and what the customer needs to recognise the method; card data and bank account numbers never.
+PAYMENT_TOKEN_LENGTH = 64
+payment_methods = sa.Table(
+    "payment_methods", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("tenant_id", ID, nullable=False),
+    sa.Column("contact_id", ID, nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),                  # card | ach
+    sa.Column("token", sa.String(PAYMENT_TOKEN_LENGTH), nullable=False),
+    sa.Column("brand", sa.String(20), nullable=False),                 # Visa, ..., or Checking / Savings
+    sa.Column("last_four", sa.String(4), nullable=False),
+    sa.Column("expiry", sa.String(4), nullable=True),                  # MMYY, cards only
+    sa.Column("is_default", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.CheckConstraint("kind IN ('card', 'ach')", name="ck_payment_methods_kind"),
+    sa.Index("ix_payment_methods_tenant_contact", "tenant_id", "contact_id"),
+    sa.Index("uq_payment_methods_one_default", "tenant_id", "contact_id", unique=True,
+             postgresql_where=sa.text("is_default")),
+)
+
+# Per signed-in customer: whether billing emails a receipt of each payment (stored; the email is not sent yet).
+payment_preferences = sa.Table(
+    "payment_preferences", metadata,
+    sa.Column("tenant_id", ID, primary_key=True),
+    sa.Column("contact_id", ID, primary_key=True),
+    sa.Column("email_receipts", sa.Boolean, nullable=False),
+)

@@ -139,6 +139,11 @@ class AbstractProcessor(abc.ABC):
     def delete_profile(self, *, profile_id: str, account_id: str) -> bool:
         """Forget a stored card; False if the processor did not have it."""
 
+    @abc.abstractmethod
+    def tokenize_bank_account(self, *, routing: str, account: str) -> str:
+        """CardSecure's token for "routing/account" (ACH debits then send the token, never the numbers);
+        raises ProcessorUnavailable when it cannot be had."""
+
 
 # -- configuration -------------------------------------------------------------------------------------
 
@@ -318,6 +323,20 @@ class CardPointeProcessor(AbstractProcessor):
         return data.get("respstat") == "A"
 
 
+    def tokenize_bank_account(self, *, routing, account):
+        # CardSecure sits beside the Gateway API on the processor's host.
+        url = f"{self.settings.url.removesuffix('/cardconnect/rest')}/cardsecure/api/v1/ccn/tokenize"
+        try:
+            response = self.session.post(url, json={"account": f"{routing}/{account}"}, timeout=self._timeout)
+            data = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise ProcessorUnavailable(f"tokenizing a bank account: {type(exc).__name__}") from exc
+        token = str(data.get("token") or "") if isinstance(data, dict) else ""
+        if response.status_code != 200 or not token or data.get("errorcode") not in (0, "0", None):
+            raise ProcessorUnavailable(f"tokenizing a bank account: {response.status_code} {data!r:.100}")
+        return token
+
+
 def _status(record: dict) -> TransactionStatus:
     setlstat = str(record.get("setlstat", ""))
     if record.get("respstat") != "A":
@@ -411,3 +430,6 @@ class FakeProcessor(AbstractProcessor):
 
     def delete_profile(self, *, profile_id, account_id):
         return self.profiles.pop(profile_id, None) is not None
+
+    def tokenize_bank_account(self, *, routing, account):
+        return "9" + routing[:2] + str(abs(hash((routing, account))))[:9].rjust(9, "0") + account[-4:]

@@ -36,11 +36,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from portal_billing.adapters.orm import (
-    PAYMENT_MESSAGE_LENGTH, PROCESSOR_REF_LENGTH, idempotency_keys, invoices, payments, properties,
+    PAYMENT_MESSAGE_LENGTH, PROCESSOR_REF_LENGTH, idempotency_keys, invoices, payment_methods, payments, properties,
 )
 from portal_billing.adapters.processor import AbstractProcessor, Approved, Declined
 from portal_billing.domain import invoices as rules
 from portal_billing.domain.fees import CARD, convenience_fee_cents
+from portal_billing.domain.payment_methods import expired
 from portal_billing.service_layer.charging import Unresolved, charge_card, resolve_unknown_charge
 from portal_billing.service_layer.invoices import customer_invoice
 from portal_billing.service_layer.payment_settings import payment_rules
@@ -65,6 +66,12 @@ class CardSource:
     """What to charge: a tokenizer token with its MMYY expiry (card data never reaches billing)."""
     token: str
     expiry: str
+
+
+@dataclass(frozen=True)
+class SavedMethod:
+    """One of the customer's saved payment methods (service_layer/payment_methods.py)."""
+    method_id: str
 
 
 @dataclass(frozen=True)
@@ -114,8 +121,27 @@ def _amount_cents(amount: Decimal | None, *, balance_cents: int, partial_allowed
     return cents
 
 
+def _card(session, *, customer: Customer, source: CardSource | SavedMethod) -> CardSource:
+    """The card to charge: as sent, or the customer's saved one (never another contact's)."""
+    if isinstance(source, CardSource):
+        return source
+    row = session.execute(sa.select(payment_methods).where(
+        payment_methods.c.tenant_id == customer.tenant_id, payment_methods.c.contact_id == customer.contact_id,
+        payment_methods.c.id == source.method_id)).first()
+    if row is None:
+        raise ValidationFailed("No such saved payment method.", errors={"payment_method_id": ["Not one of yours."]})
+    if row.kind != CARD:
+        raise ValidationFailed("Paying by bank account is not available yet; choose a card.",
+                               code="payment_type_not_accepted",
+                               errors={"payment_method_id": ["Only cards can pay for now."]})
+    if expired(row.expiry or "", datetime.now(UTC).date()):
+        raise ValidationFailed("That card has expired; update its expiry or choose another.",
+                               errors={"payment_method_id": ["This card has expired."]})
+    return CardSource(token=row.token, expiry=row.expiry)
+
+
 def _claim(db: Database, *, customer: Customer, invoice_id: str, key: str, print_: str,
-           amount: Decimal | None) -> Answer | dict[str, Any]:
+           amount: Decimal | None, source: CardSource | SavedMethod) -> Answer | dict[str, Any]:
     """Step 1: the key, the lock, the rules, the held payment. An Answer when the key was used before."""
     with db.unit_of_work() as session:
         claimed = session.execute(pg_insert(idempotency_keys).values(
@@ -147,6 +173,7 @@ def _claim(db: Database, *, customer: Customer, invoice_id: str, key: str, print
         if not branch.accepts(CARD):
             raise ValidationFailed("This branch does not take card payments.", code="payment_type_not_accepted",
                                    errors={"payment_method": ["Card payments are not accepted."]})
+        card = _card(session, customer=customer, source=source)
         amount_cents = _amount_cents(amount, balance_cents=invoice["balance_cents"],
                                      partial_allowed=branch.partial_payments)
         fee_cents = convenience_fee_cents(amount_cents, CARD, branch.card_convenience_fee_percent)
@@ -158,7 +185,7 @@ def _claim(db: Database, *, customer: Customer, invoice_id: str, key: str, print
         session.execute(idempotency_keys.update().where(
             idempotency_keys.c.tenant_id == customer.tenant_id, idempotency_keys.c.contact_id == customer.contact_id,
             idempotency_keys.c.key == key).values(payment_id=payment_id))
-        return {"payment_id": payment_id, "amount_cents": amount_cents, "fee_cents": fee_cents}
+        return {"payment_id": payment_id, "amount_cents": amount_cents, "fee_cents": fee_cents, "card": card}
 
 
 def payment_view(row) -> dict[str, Any]:
@@ -259,17 +286,20 @@ def payment_resolver(db: Database, processor: AbstractProcessor,
 
 
 def pay_invoice(db: Database, processor: AbstractProcessor, *, customer: Customer, invoice_id: str, key: str,
-                amount: Decimal | None, source: CardSource) -> Answer:
+                amount: Decimal | None, source: CardSource | SavedMethod) -> Answer:
     """Pay (part of) an invoice once per key: 201 paid, 402 declined (nothing changed), 202 unknown (held
     until the processor's record is found), or the stored answer of an earlier request with this key."""
-    print_ = fingerprint(invoice_id, {"amount": amount, "token": source.token, "expiry": source.expiry})
-    claimed = _claim(db, customer=customer, invoice_id=invoice_id, key=key, print_=print_, amount=amount)
+    sent = ({"payment_method_id": source.method_id} if isinstance(source, SavedMethod)
+            else {"token": source.token, "expiry": source.expiry})
+    print_ = fingerprint(invoice_id, {"amount": amount, **sent})
+    claimed = _claim(db, customer=customer, invoice_id=invoice_id, key=key, print_=print_, amount=amount,
+                     source=source)
     if isinstance(claimed, Answer):
         return claimed
     payment_id = claimed["payment_id"]
     try:
         result = charge_card(processor, order_id=payment_id, amount_cents=claimed["amount_cents"] +
-                             claimed["fee_cents"], token=source.token, expiry=source.expiry)
+                             claimed["fee_cents"], token=claimed["card"].token, expiry=claimed["card"].expiry)
     except Exception as exc:  # noqa: BLE001 - whatever went wrong, the charge may have been sent: hold, never retry
         log.exception("payment %s: the charge failed unexpectedly; left unknown", payment_id)
         result = Unresolved(payment_id, f"{type(exc).__name__}: {exc}")
