@@ -1,18 +1,23 @@
 """A signed-in customer's saved payment methods on the real app and PostgreSQL, with the real payment
 sandbox tokenizing (payment_fixtures.py): cards saved by their tokenizer token, bank accounts typed as
 "Routing Number/Account Number" (checked, then tokenized by the processor), one default, expired cards
-flagged, only the types the branch accepts; the email-receipts preference; paying with a saved card."""
+flagged, only the types the branch accepts; the email-receipts preference; paying with a saved card, and
+from a saved bank account (pending until the sandbox settles or returns it; the worker's loop asks)."""
 from __future__ import annotations
 
 import uuid
 
 import pytest
+import requests
 import sqlalchemy as sa
+
+from portal_billing.entrypoints.payments_api import PROCESSOR
+from portal_billing.service_layer.payments import resolve_payments
 
 from portal_testkit.pytest_plugin import BRANCH, TENANT, assert_problem
 
 from .payment_fixtures import (  # noqa: F401 - fixtures
-    APPROVED, EXPIRY, app, auths, balance, branch_settings, invoice, pay, rows, sandbox_url, tokenize,
+    APPROVED, EXPIRY, app, auths, balance, branch_settings, invoice, pay, published, rows, sandbox_url, tokenize,
 )
 
 pytestmark = pytest.mark.integration
@@ -137,15 +142,67 @@ def test_an_invoice_is_paid_with_a_saved_card(me, tokenize, invoice, app, custom
     assert balance(app, customer_headers, known, invoice) == 0
 
 
-def test_a_saved_method_that_is_not_a_usable_card_of_the_payer_is_refused(me, tokenize, invoice, customer_headers,
-                                                                          known, grant):
-    bank = me.post("/payment-methods", json={"kind": "ach", "account": BANK}).get_json()
+def test_another_contacts_saved_method_cannot_pay(me, tokenize, invoice, customer_headers, known, grant):
     key = {"Idempotency-Key": uuid.uuid4().hex}
-    assert "payment_method_id" in assert_problem(me.post(f"/invoices/{invoice}/payments", json={
-        "payment_method_id": bank["id"]}, headers={**me.headers, **key}), 422)["errors"]
     card = add_card(me, tokenize)
     grant(TENANT, BRANCH, known["p1"], {known["me"]: ["Primary"], known["other"]: ["Billing"]}, revision=2)
     other = customer_headers(TENANT, BRANCH, known["other"])              # may pay now, but not with ME's card
     assert "payment_method_id" in assert_problem(me.post(f"/invoices/{invoice}/payments", json={
         "payment_method_id": card["id"]}, headers={**other, **key}), 422)["errors"]
     assert_problem(me.post(f"/invoices/{invoice}/payments", json={}, headers={**me.headers, **key}), 422)
+
+
+# -- ACH: pending until the bank settles it --------------------------------------------------------------
+
+@pytest.fixture
+def bank_payment(me, invoice, branch_settings):
+    """pay_by_bank(account=BANK, fee="3.00") → ME pays invoice #18 in full from a saved bank account."""
+    def pay_by_bank(account=BANK, fee="3.00"):
+        branch_settings(fee=fee)
+        bank = me.post("/payment-methods", json={"kind": "ach", "account": account}).get_json()
+        return me.post(f"/invoices/{invoice}/payments", json={"payment_method_id": bank["id"]},
+                       headers={**me.headers, "Idempotency-Key": uuid.uuid4().hex})
+    return pay_by_bank
+
+
+def force(sandbox_url, payment_id, action):
+    [auth] = auths(sandbox_url, payment_id)
+    requests.post(f"{sandbox_url}/sandbox/ach/{auth['retref']}/{action}", timeout=5).raise_for_status()
+
+
+def test_an_ach_payment_carries_no_fee_is_pending_and_holds_the_balance_until_the_bank_settles_it(
+        bank_payment, app, db, invoice, customer_headers, known, sandbox_url):
+    response = bank_payment(fee="3.00")
+    assert response.status_code == 202, response.get_json()
+    paid = response.get_json()
+    assert (paid["method"], paid["status"], paid["amount_cents"], paid["fee_cents"]) == ("ach", "pending", 23_870, 0)
+    assert auths(sandbox_url, paid["id"])[0]["amount"] == "238.70"
+    assert balance(app, customer_headers, known, invoice) == 0
+    assert resolve_payments(db, app.extensions[PROCESSOR]) == 0           # still pending: nothing to say
+    assert published(db) == []
+
+    force(sandbox_url, paid["id"], "settle")
+    assert resolve_payments(db, app.extensions[PROCESSOR]) == 1
+    assert [r["status"] for r in rows(db, "SELECT status FROM payments")] == ["succeeded"]
+    assert [(e["payment_id"], e["method"], e["fee_cents"]) for e in published(db)] == [(paid["id"], "ach", 0)]
+    assert resolve_payments(db, app.extensions[PROCESSOR]) == 0
+
+
+def test_a_returned_ach_payment_reopens_the_balance(bank_payment, app, db, invoice, customer_headers, known,
+                                                    sandbox_url):
+    paid = bank_payment(account="036001808/9999000001").get_json()
+    assert balance(app, customer_headers, known, invoice) == 0
+    force(sandbox_url, paid["id"], "return")
+    assert resolve_payments(db, app.extensions[PROCESSOR]) == 1
+    [payment] = rows(db, "SELECT status, message FROM payments")
+    assert payment["status"] == "returned" and "returned" in payment["message"]
+    assert balance(app, customer_headers, known, invoice) == 23_870
+    assert published(db) == []
+
+
+def test_a_branch_that_takes_no_ach_refuses_a_saved_bank_account(me, invoice, branch_settings):
+    bank = me.post("/payment-methods", json={"kind": "ach", "account": BANK}).get_json()
+    branch_settings(types=("card",))
+    assert_problem(me.post(f"/invoices/{invoice}/payments", json={"payment_method_id": bank["id"]},
+                           headers={**me.headers, "Idempotency-Key": uuid.uuid4().hex}), 422,
+                   "payment_type_not_accepted")

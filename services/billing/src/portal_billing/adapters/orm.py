@@ -88,9 +88,10 @@ contacts = sa.Table(
 
 # -- the customer's payments (service_layer/payments.py) ------------------------------------------
 
-PAYMENT_STATUSES = ("processing", "succeeded", "declined", "unknown")
-# A payment in one of these holds its amount against the invoice's balance (domain: never below zero).
-HOLDING_STATUSES = ("processing", "succeeded", "unknown")
+PAYMENT_STATUSES = ("processing", "succeeded", "declined", "unknown", "pending", "returned")
+# A payment in one of these holds its amount against the invoice's balance (domain: never below zero);
+# `pending` is an ACH debit until its bank settles it (→ succeeded) or returns it (→ returned: released).
+HOLDING_STATUSES = ("processing", "succeeded", "unknown", "pending")
 PROCESSOR_REF_LENGTH = 40
 PAYMENT_MESSAGE_LENGTH = 300
 IDEMPOTENCY_KEY_LENGTH = 255

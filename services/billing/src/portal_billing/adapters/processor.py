@@ -115,9 +115,10 @@ class AbstractProcessor(abc.ABC):
         """Charge a card token (with its MMYY expiry) or a stored profile ("profileid/acctid") once."""
 
     @abc.abstractmethod
-    def ach_debit(self, *, order_id: str, amount_cents: int, routing: str, account: str,
-                  account_type: Literal["ECHK", "ESAV"] = "ECHK", name: str = "") -> Outcome:
-        """Debit a bank account; an accepted debit is `Pending` until `inquire` says settled or returned."""
+    def ach_debit(self, *, order_id: str, amount_cents: int, routing: str = "", account: str = "",
+                  account_type: Literal["ECHK", "ESAV"] = "ECHK", name: str = "", token: str = "") -> Outcome:
+        """Debit a bank account (its routing and account numbers, or CardSecure's token of "routing/account");
+        an accepted debit is `Pending` until `inquire` says settled or returned."""
 
     @abc.abstractmethod
     def void(self, *, retref: str) -> Outcome:
@@ -257,11 +258,13 @@ class CardPointeProcessor(AbstractProcessor):
         body.update({"account": token, "expiry": expiry} if token else {"profile": profile})
         return self._outcome(self._send_once("auth", body), amount_cents)
 
-    def ach_debit(self, *, order_id, amount_cents, routing, account, account_type="ECHK", name=""):
+    def ach_debit(self, *, order_id, amount_cents, routing="", account="", account_type="ECHK", name="", token=""):
+        if bool(token) == bool(routing or account):
+            raise ValueError("debit either a token or a routing and account number")
+        bank = {"account": token} if token else {"account": account, "bankaba": routing}
         outcome = self._outcome(self._send_once("auth", {
             "orderid": order_id, "amount": to_amount(amount_cents), "currency": "USD", "capture": "Y",
-            "accttype": account_type, "account": account, "bankaba": routing, "name": name,
-            "ecomind": "E"}), amount_cents)
+            "accttype": account_type, "name": name, "ecomind": "E", **bank}), amount_cents)
         return Pending(outcome.retref, outcome.amount_cents) if isinstance(outcome, Approved) else outcome
 
     def void(self, *, retref):
@@ -386,7 +389,7 @@ class FakeProcessor(AbstractProcessor):
         transaction = self._record(order_id, amount_cents, "approved")
         return Approved(transaction.retref, amount_cents) if lost is None else Unknown("timeout")
 
-    def ach_debit(self, *, order_id, amount_cents, routing, account, account_type="ECHK", name=""):
+    def ach_debit(self, *, order_id, amount_cents, routing="", account="", account_type="ECHK", name="", token=""):
         self.calls.append(("ach_debit", order_id))
         transaction = self._record(order_id, amount_cents, "pending")
         return Pending(transaction.retref, amount_cents)

@@ -38,11 +38,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from portal_billing.adapters.orm import (
     PAYMENT_MESSAGE_LENGTH, PROCESSOR_REF_LENGTH, idempotency_keys, invoices, payment_methods, payments, properties,
 )
-from portal_billing.adapters.processor import AbstractProcessor, Approved, Declined
+from portal_billing.adapters.processor import AbstractProcessor, Approved, Declined, Pending
 from portal_billing.domain import invoices as rules
-from portal_billing.domain.fees import CARD, convenience_fee_cents
+from portal_billing.domain.fees import ACH, CARD, convenience_fee_cents
 from portal_billing.domain.payment_methods import expired
-from portal_billing.service_layer.charging import Unresolved, charge_card, resolve_unknown_charge
+from portal_billing.service_layer.charging import (
+    Returned, Unresolved, charge_card, debit_bank_account, inquire_debit, resolve_unknown_charge,
+)
 from portal_billing.service_layer.invoices import customer_invoice
 from portal_billing.service_layer.payment_settings import payment_rules
 from portal_shared.access.guard import Customer
@@ -55,6 +57,7 @@ log = logging.getLogger(__name__)
 
 MINIMUM_PAYMENT_CENTS = 100
 UNKNOWN_MESSAGE = "The processor's answer was lost; we are checking with it."
+PENDING_MESSAGE = "Your bank payment is on its way; it usually settles within a few business days."
 
 
 class PaymentDeclined(ApiError):
@@ -121,23 +124,27 @@ def _amount_cents(amount: Decimal | None, *, balance_cents: int, partial_allowed
     return cents
 
 
-def _card(session, *, customer: Customer, source: CardSource | SavedMethod) -> CardSource:
-    """The card to charge: as sent, or the customer's saved one (never another contact's)."""
+@dataclass(frozen=True)
+class BankSource:
+    """A saved bank account: CardSecure's token of "routing/account"."""
+    token: str
+
+
+def _source(session, *, customer: Customer, source: CardSource | SavedMethod) -> tuple[str, CardSource | BankSource]:
+    """(card | ach, what to charge): as sent, or the customer's saved method (never another contact's)."""
     if isinstance(source, CardSource):
-        return source
+        return CARD, source
     row = session.execute(sa.select(payment_methods).where(
         payment_methods.c.tenant_id == customer.tenant_id, payment_methods.c.contact_id == customer.contact_id,
         payment_methods.c.id == source.method_id)).first()
     if row is None:
         raise ValidationFailed("No such saved payment method.", errors={"payment_method_id": ["Not one of yours."]})
-    if row.kind != CARD:
-        raise ValidationFailed("Paying by bank account is not available yet; choose a card.",
-                               code="payment_type_not_accepted",
-                               errors={"payment_method_id": ["Only cards can pay for now."]})
+    if row.kind == ACH:
+        return ACH, BankSource(token=row.token)
     if expired(row.expiry or "", datetime.now(UTC).date()):
         raise ValidationFailed("That card has expired; update its expiry or choose another.",
                                errors={"payment_method_id": ["This card has expired."]})
-    return CardSource(token=row.token, expiry=row.expiry)
+    return CARD, CardSource(token=row.token, expiry=row.expiry)
 
 
 def _claim(db: Database, *, customer: Customer, invoice_id: str, key: str, print_: str,
@@ -170,22 +177,25 @@ def _claim(db: Database, *, customer: Customer, invoice_id: str, key: str, print
             raise Forbidden("Only the invoice's billing contact, or a contact who may pay for its property, "
                             "can pay it.", code="may_not_pay")
         branch = payment_rules(session, tenant_id=customer.tenant_id, branch_id=customer.branch_id)
-        if not branch.accepts(CARD):
-            raise ValidationFailed("This branch does not take card payments.", code="payment_type_not_accepted",
-                                   errors={"payment_method": ["Card payments are not accepted."]})
-        card = _card(session, customer=customer, source=source)
+        method, charge_source = _source(session, customer=customer, source=source)
+        if not branch.accepts(method):
+            words = "card" if method == CARD else "bank account (ACH)"
+            raise ValidationFailed(f"This branch does not take {words} payments.", code="payment_type_not_accepted",
+                                   errors={"payment_method_id": [f"{words.capitalize()} payments are not accepted."]})
         amount_cents = _amount_cents(amount, balance_cents=invoice["balance_cents"],
                                      partial_allowed=branch.partial_payments)
-        fee_cents = convenience_fee_cents(amount_cents, CARD, branch.card_convenience_fee_percent)
+        # The convenience fee is a card's only (domain.fees: 0 for ACH, whatever the setting).
+        fee_cents = convenience_fee_cents(amount_cents, method, branch.card_convenience_fee_percent)
         payment_id = str(uuid.uuid4())
         session.execute(payments.insert().values(
             id=payment_id, tenant_id=customer.tenant_id, property_id=invoice["property"]["id"], invoice_id=invoice_id,
-            contact_id=customer.contact_id, method=CARD, amount_cents=amount_cents, fee_cents=fee_cents,
+            contact_id=customer.contact_id, method=method, amount_cents=amount_cents, fee_cents=fee_cents,
             status="processing"))
         session.execute(idempotency_keys.update().where(
             idempotency_keys.c.tenant_id == customer.tenant_id, idempotency_keys.c.contact_id == customer.contact_id,
             idempotency_keys.c.key == key).values(payment_id=payment_id))
-        return {"payment_id": payment_id, "amount_cents": amount_cents, "fee_cents": fee_cents, "card": card}
+        return {"payment_id": payment_id, "amount_cents": amount_cents, "fee_cents": fee_cents,
+                "source": charge_source}
 
 
 def payment_view(row) -> dict[str, Any]:
@@ -199,8 +209,12 @@ def _settle(session, *, payment_id: str, result, from_statuses: tuple[str, ...])
     None when the payment is no longer in `from_statuses` (someone else settled it first)."""
     if isinstance(result, Approved):
         values = {"status": "succeeded", "retref": result.retref[:PROCESSOR_REF_LENGTH], "message": None}
+    elif isinstance(result, Pending):
+        values = {"status": "pending", "retref": result.retref[:PROCESSOR_REF_LENGTH], "message": PENDING_MESSAGE}
     elif isinstance(result, Declined):
         values = {"status": "declined", "message": result.message[:PAYMENT_MESSAGE_LENGTH]}
+    elif isinstance(result, Returned):
+        values = {"status": "returned", "message": result.message[:PAYMENT_MESSAGE_LENGTH]}
     else:
         values = {"status": "unknown", "message": UNKNOWN_MESSAGE}
     row = session.execute(payments.update().where(payments.c.id == payment_id, payments.c.status.in_(from_statuses))
@@ -220,9 +234,9 @@ def _settle(session, *, payment_id: str, result, from_statuses: tuple[str, ...])
             "processor_reference": row.retref, "paid_at": datetime.now(UTC)},
             tenant_id=row.tenant_id, branch_id=invoice.branch_id))
         answer = Answer(201, payment_view(row))
-    elif isinstance(result, Declined):
+    elif isinstance(result, (Declined, Returned)):
         answer = Answer(402, _problem(PaymentDeclined(result.message)))
-    else:
+    else:   # pending (ACH) or unknown: accepted, not yet paid
         answer = Answer(202, payment_view(row))
     # The key's answer follows the payment: a retry after the worker resolved an unknown payment hears the end.
     session.execute(idempotency_keys.update().where(
@@ -254,22 +268,35 @@ RESOLVE_INTERVAL_SECONDS = 30.0
 
 def resolve_payments(db: Database, processor: AbstractProcessor, *,
                      processing_after: timedelta = RESOLVE_PROCESSING_AFTER, limit: int = 50) -> int:
-    """Ask the processor about `unknown` payments and abandoned `processing` ones (by order id = payment id,
-    never charging again): found and approved → succeeded; never charged → declined (the hold released);
-    still no answer → `unknown`, asked again next time. Returns how many were settled."""
+    """Ask the processor about `unknown` payments, abandoned `processing` ones and `pending` ACH debits (by
+    order id = payment id, never charging again): approved or settled → succeeded (+ payment_succeeded);
+    never charged → declined, returned by the bank → returned (either way the hold is released and the
+    balance open again); no news → left, asked again next time. Returns how many were settled."""
     with db.unit_of_work() as session:
         stuck = session.execute(
-            sa.select(payments.c.id, payments.c.amount_cents, payments.c.fee_cents).where(
-                (payments.c.status == "unknown")
+            sa.select(payments.c.id, payments.c.method, payments.c.status, payments.c.amount_cents,
+                      payments.c.fee_cents).where(
+                payments.c.status.in_(("unknown", "pending"))
                 | ((payments.c.status == "processing") & (payments.c.created_at < sa.func.now() - processing_after)))
-            .order_by(payments.c.created_at).limit(limit)).all()
+            .order_by(payments.c.updated_at).limit(limit)).all()
     settled = 0
     for payment in stuck:
-        result = resolve_unknown_charge(processor, order_id=payment.id,
-                                        amount_cents=payment.amount_cents + payment.fee_cents)
+        charged_cents = payment.amount_cents + payment.fee_cents
+        if payment.method == ACH:
+            result = inquire_debit(processor, order_id=payment.id, amount_cents=charged_cents)
+        else:
+            result = resolve_unknown_charge(processor, order_id=payment.id, amount_cents=charged_cents)
+        if isinstance(result, (Unresolved, Pending)) and payment.status in ("pending", "unknown"):
+            # No news: leave it as it is, asked again next time (only touch it to move the queue along).
+            with db.unit_of_work() as session:
+                session.execute(payments.update().where(payments.c.id == payment.id)
+                                .values(updated_at=sa.func.now()))
+            if not (isinstance(result, Pending) and payment.status == "unknown"):
+                continue
         with db.unit_of_work() as session:
-            answer = _settle(session, payment_id=payment.id, result=result, from_statuses=("processing", "unknown"))
-        if answer is not None and not isinstance(result, Unresolved):
+            answer = _settle(session, payment_id=payment.id, result=result,
+                             from_statuses=("processing", "unknown", "pending"))
+        if answer is not None and not isinstance(result, (Unresolved, Pending)):
             settled += 1
             log.info("payment %s resolved: %s", payment.id, answer.status)
     return settled
@@ -297,9 +324,14 @@ def pay_invoice(db: Database, processor: AbstractProcessor, *, customer: Custome
     if isinstance(claimed, Answer):
         return claimed
     payment_id = claimed["payment_id"]
+    charged_cents, source = claimed["amount_cents"] + claimed["fee_cents"], claimed["source"]
     try:
-        result = charge_card(processor, order_id=payment_id, amount_cents=claimed["amount_cents"] +
-                             claimed["fee_cents"], token=claimed["card"].token, expiry=claimed["card"].expiry)
+        if isinstance(source, BankSource):
+            result = debit_bank_account(processor, order_id=payment_id, amount_cents=charged_cents,
+                                        token=source.token)
+        else:
+            result = charge_card(processor, order_id=payment_id, amount_cents=charged_cents, token=source.token,
+                                 expiry=source.expiry)
     except Exception as exc:  # noqa: BLE001 - whatever went wrong, the charge may have been sent: hold, never retry
         log.exception("payment %s: the charge failed unexpectedly; left unknown", payment_id)
         result = Unresolved(payment_id, f"{type(exc).__name__}: {exc}")

@@ -1,4 +1,5 @@
-"""a customer's saved payment methods (processor tokens only) and their email-receipts preference
+"""a customer's saved payment methods (processor tokens only) and their email-receipts preference;
+payments may be `pending` (an ACH debit until its bank settles it) and `returned`
 
 Revision ID: 0006
 Revises: 0005
@@ -16,6 +17,9 @@ ID = UUID(as_uuid=False)
 
 
 def upgrade() -> None:
+    op.drop_constraint("ck_payments_status", "payments", type_="check")
+    op.create_check_constraint("ck_payments_status", "payments", "status IN ('processing', 'succeeded', 'declined', "
+                               "'unknown', 'pending', 'returned')")
     op.create_table(
         "payment_methods",
         sa.Column("id", ID, primary_key=True),
@@ -46,3 +50,6 @@ def downgrade() -> None:
     op.drop_index("uq_payment_methods_one_default", "payment_methods")
     op.drop_index("ix_payment_methods_tenant_contact", "payment_methods")
     op.drop_table("payment_methods")
+    op.drop_constraint("ck_payments_status", "payments", type_="check")
+    op.create_check_constraint("ck_payments_status", "payments",
+                               "status IN ('processing', 'succeeded', 'declined', 'unknown')")
