@@ -270,3 +270,11 @@ def test_the_newest_settings_version_wins_and_another_tenant_cannot_overwrite_a_
     assert rules().partial_payments is False
     assert branch_settings(tenant=OTHER_TENANT, version=99) is False        # the branch is TENANT's
     assert rules().accepts("ach")
+
+
+def test_the_same_amount_written_differently_is_the_same_request(pay, invoice, branch_settings):
+    branch_settings(partial=True)
+    key = uuid.uuid4().hex
+    first = pay(invoice, key=key, amount="100.00")
+    again = pay(invoice, key=key, amount="100.0")
+    assert (first.status_code, again.status_code, again.get_json()["id"]) == (201, 201, first.get_json()["id"])

@@ -318,7 +318,8 @@ def pay_invoice(db: Database, processor: AbstractProcessor, *, customer: Custome
     until the processor's record is found), or the stored answer of an earlier request with this key."""
     sent = ({"payment_method_id": source.method_id} if isinstance(source, SavedMethod)
             else {"token": source.token, "expiry": source.expiry})
-    print_ = fingerprint(invoice_id, {"amount": amount, **sent})
+    # In cents, so "100.0" and "100.00" are the same request.
+    print_ = fingerprint(invoice_id, {"amount_cents": None if amount is None else rules.cents(amount), **sent})
     claimed = _claim(db, customer=customer, invoice_id=invoice_id, key=key, print_=print_, amount=amount,
                      source=source)
     if isinstance(claimed, Answer):
