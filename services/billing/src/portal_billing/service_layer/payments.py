@@ -1,4 +1,5 @@
-"""A signed-in customer pays an invoice by card, exactly once per Idempotency-Key, never below a zero balance.
+"""A signed-in customer pays an invoice by card or from a saved bank account (ACH), exactly once per
+Idempotency-Key, never below a zero balance.
 
 Three short transactions around one processor call, so no database lock is held while the processor
 thinks (up to its 35 s read timeout):
@@ -9,11 +10,13 @@ thinks (up to its 35 s read timeout):
    or `pay` on its property), the amount checked against the balance, and a `processing` payment
    inserted: from this commit on it holds its amount against the balance, so a second payment that
    would take the balance below zero is refused while the first is still at the processor;
-2. charge: `charging.charge_card` with the payment's id as the processor's order id (a lost answer is
-   inquired, never charged again);
+2. charge: `charging.charge_card` (or `debit_bank_account` for ACH) with the payment's id as the
+   processor's order id (a lost answer is inquired, never charged again);
 3. record: the payment becomes `succeeded` (and `payment_succeeded` is written to the outbox),
-   `declined` (its hold released: nothing changed), or `unknown` (the charge's answer and its inquiry
-   were both lost; the amount stays held until it is resolved), and the answer is stored with the key.
+   `declined` (its hold released: nothing changed), `pending` (an ACH debit, held until its bank
+   settles or returns it), or `unknown` (the charge's answer and its inquiry were both lost; the
+   amount stays held until it is resolved), and the answer is stored with the key. The worker's
+   `loop:payments` (`resolve_payments`) finishes what a request could not.
 
 A failure in step 1 rolls the key back with everything else: fixing the request and retrying with the
 same key is allowed. Once the key is committed, the same key answers the same way: the stored answer
@@ -314,8 +317,8 @@ def payment_resolver(db: Database, processor: AbstractProcessor,
 
 def pay_invoice(db: Database, processor: AbstractProcessor, *, customer: Customer, invoice_id: str, key: str,
                 amount: Decimal | None, source: CardSource | SavedMethod) -> Answer:
-    """Pay (part of) an invoice once per key: 201 paid, 402 declined (nothing changed), 202 unknown (held
-    until the processor's record is found), or the stored answer of an earlier request with this key."""
+    """Pay (part of) an invoice once per key: 201 paid, 402 declined (nothing changed), 202 pending (ACH) or
+    unknown (held until the processor's record is found), or the stored answer of an earlier request with this key."""
     sent = ({"payment_method_id": source.method_id} if isinstance(source, SavedMethod)
             else {"token": source.token, "expiry": source.expiry})
     # In cents, so "100.0" and "100.00" are the same request.
