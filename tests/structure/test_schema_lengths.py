@@ -21,7 +21,8 @@ from portal_notifications.adapters import orm as notifications_orm
 
 WRITE_SUFFIXES = ("Create", "Update", "Upsert", "Accept", "Entry", "Set")
 SCHEMA_MODULES = ("portal_identity.entrypoints.schemas", "portal_config.entrypoints.schemas",
-                  "portal_notifications.entrypoints.schemas", "portal_billing.entrypoints.schemas")
+                  "portal_notifications.entrypoints.schemas", "portal_billing.entrypoints.schemas",
+                  "portal_billing.entrypoints.payments_api")
 
 # schema → (model it writes, {schema field: column} where the names differ)
 WRITES = {
@@ -49,6 +50,10 @@ WRITES = {
         "property_external_id": billing_orm.properties.c.external_id}),
     "portal_billing.entrypoints.schemas.CreditUpsert": (billing_orm.credits, {
         "property_external_id": billing_orm.properties.c.external_id}),
+    # A payment stores no text the customer sends (the card's token goes to the processor, not a column).
+    "portal_billing.entrypoints.payments_api.PaymentCreate": (billing_orm.payments, {}),
+    "portal_billing.entrypoints.payments_api.PaymentMethodCreate": (billing_orm.payment_methods, {}),
+    "portal_billing.entrypoints.payments_api.PaymentMethodUpdate": (billing_orm.payment_methods, {}),
 }
 # Fields whose bound is a domain rule rather than a Length (why each is safe).
 DOMAIN_BOUNDED = {

@@ -71,7 +71,7 @@ class FeatureServiceTests:
             f"{feature.name}.{suffix}" for suffix in feature.consumers]
         assert list(consumers[0].handlers) == ["property_access_changed"]
         assert [name for name, _loop in feature.worker_loops(migrated)] == ["outbox-relay", "consumer:access"] + [
-            f"consumer:{suffix}" for suffix in feature.consumers]
+            f"consumer:{suffix}" for suffix in feature.consumers] + [f"loop:{name}" for name in feature.loops]
 
     def test_migrate_declares_the_access_queue_and_the_worker_applies_what_reaches_it(self, migrated,
                                                                                         service_under_test,

@@ -61,3 +61,33 @@ def test_when_the_inquiry_fails_too_the_charge_stays_unresolved_and_is_never_sen
 def test_a_charge_needs_a_positive_amount():
     with pytest.raises(ValueError):
         charge_card(FakeProcessor(), order_id="pay-1", amount_cents=0, token=TOKEN, expiry=EXPIRY)
+
+
+# -- ACH debits -------------------------------------------------------------------------------------
+
+def test_an_ach_debit_is_pending_then_settled_or_returned_as_the_bank_says():
+    from portal_billing.adapters.processor import FakeProcessor, Pending
+    from portal_billing.service_layer.charging import Returned, debit_bank_account, inquire_debit
+
+    processor = FakeProcessor()
+    assert isinstance(debit_bank_account(processor, order_id="a1", amount_cents=500, token="9031234"), Pending)
+    assert isinstance(inquire_debit(processor, order_id="a1", amount_cents=500), Pending)
+    processor.settle_ach("a1")
+    settled = inquire_debit(processor, order_id="a1", amount_cents=500)
+    assert settled.__class__.__name__ == "Approved" and settled.amount_cents == 500
+    debit_bank_account(processor, order_id="a2", amount_cents=500, token="9031234")
+    processor.settle_ach("a2", return_code="R01")
+    returned = inquire_debit(processor, order_id="a2", amount_cents=500)
+    assert isinstance(returned, Returned) and returned.return_code == "R01"
+
+
+def test_an_ach_inquiry_that_cannot_answer_or_finds_another_amount_is_unresolved():
+    from portal_billing.adapters.processor import FakeProcessor
+    from portal_billing.service_layer.charging import Unresolved, debit_bank_account, inquire_debit
+
+    processor = FakeProcessor()
+    debit_bank_account(processor, order_id="a3", amount_cents=500, token="9031234")
+    assert isinstance(inquire_debit(processor, order_id="a3", amount_cents=600), Unresolved)
+    processor.inquiry_failures = 5
+    assert isinstance(inquire_debit(processor, order_id="a3", amount_cents=500), Unresolved)
+    assert inquire_debit(FakeProcessor(), order_id="never", amount_cents=500).__class__.__name__ == "Declined"

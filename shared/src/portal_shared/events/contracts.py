@@ -202,7 +202,25 @@ class PortalSettingsUpdatedV1(Schema):
     settings = fields.Nested(PortalSettingsV1, required=True)
 
 
+class PaymentSucceededV1(Schema):
+    """billing: a customer paid (part of) an invoice through the portal and the processor took the money.
+    `amount_cents` lowers the invoice's balance; `fee_cents` (cards only) was charged on top."""
+
+    payment_id = fields.UUID(required=True)
+    invoice_id = fields.UUID(required=True)
+    invoice_external_id = fields.String(required=True)
+    invoice_number = fields.String(required=True)
+    property_id = fields.UUID(required=True)
+    contact_id = fields.UUID(required=True)
+    method = fields.String(required=True, validate=validate.OneOf(["card", "ach"]))
+    amount_cents = fields.Integer(required=True, validate=validate.Range(min=1))
+    fee_cents = fields.Integer(required=True, validate=validate.Range(min=0))
+    processor_reference = fields.String(required=True)
+    paid_at = fields.AwareDateTime(required=True)
+
+
 CONTRACTS: dict[tuple[str, int], type[Schema]] = {
+    ("payment_succeeded", 1): PaymentSucceededV1,
     ("staff_upserted", 1): StaffUpsertedV1,
     ("portal_settings_updated", 1): PortalSettingsUpdatedV1,
     ("branch_created", 1): BranchCreatedV1,

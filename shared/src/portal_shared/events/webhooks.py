@@ -33,6 +33,10 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
         "property", "property_id", "A property was created or changed (name, address, staff)."),
     "property_access_changed": WebhookEventType(
         "property", "property_id", "The complete list of contacts who may see a property, with their roles."),
+    "payment_succeeded": WebhookEventType(
+        "invoice", "invoice_id",
+        "A customer paid (part of) an invoice in the portal: amount (lowers the balance), card fee, processor "
+        "reference."),
 }
 
 # Events whose data holds a secret (single-use links): never delivered outside the platform.

@@ -27,6 +27,9 @@ from portal_shared.web.health import standard_checks
 
 # A consumer's handler: runs in the consumer's transaction with the inbox row; never commits.
 Handler = Callable[[Session, Any], Any]
+# A plain worker loop of the service's own (not a consumer): built from the worker's database and settings,
+# it runs until the stop event is set (portal_shared.bus.worker restarts it if it raises).
+LoopFactory = Callable[[Database, ServiceSettings], Callable[[Any], None]]
 # The figures of /summary over the properties the customer may see (possibly none):
 # figures(session, tenant_id=..., property_ids=[...]) -> {"invoices_due": 1, ...}
 Figures = Callable[..., dict[str, Any]]
@@ -73,6 +76,7 @@ class FeatureService:
     blueprints: Sequence[Blueprint] = ()
     consumers: Mapping[str, Mapping[str, Handler]] = field(default_factory=dict)  # suffix → {type: handler}
     seed: Callable[[Database, dict], None] | None = None
+    loops: Mapping[str, LoopFactory] = field(default_factory=dict)               # name → factory("loop:<name>")
 
     # -- the app ------------------------------------------------------------------------------
 
@@ -103,12 +107,13 @@ class FeatureService:
         ]
 
     def worker_loops(self, settings: ServiceSettings) -> list[tuple[str, Callable]]:
-        """The worker's loops: the outbox relay, then every consumer ("consumer:<suffix>")."""
+        """The worker's loops: the outbox relay, every consumer ("consumer:<suffix>"), then the declared
+        plain loops ("loop:<name>")."""
         db = Database(settings.database_url)
         return [("outbox-relay", OutboxRelay(db, settings.bus).run)] + [
             (f"consumer:{consumer.name.removeprefix(self.name + '.')}", consumer.run)
             for consumer in self.bus_consumers(settings, db)
-        ]
+        ] + [(f"loop:{name}", factory(db, settings)) for name, factory in self.loops.items()]
 
     # -- the CLI ------------------------------------------------------------------------------
 

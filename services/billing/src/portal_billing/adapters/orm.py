@@ -85,3 +85,89 @@ contacts = sa.Table(
     sa.Index("ix_contacts_tenant_external_id", "tenant_id", "external_id"),
     sa.Index("ix_contacts_tenant_email", "tenant_id", "email"),
 )
+
+# -- the customer's payments (service_layer/payments.py) ------------------------------------------
+
+PAYMENT_STATUSES = ("processing", "succeeded", "declined", "unknown", "pending", "returned")
+# A payment in one of these holds its amount against the invoice's balance (domain: never below zero);
+# `pending` is an ACH debit until its bank settles it (→ succeeded) or returns it (→ returned: released).
+HOLDING_STATUSES = ("processing", "succeeded", "unknown", "pending")
+PROCESSOR_REF_LENGTH = 40
+PAYMENT_MESSAGE_LENGTH = 300
+IDEMPOTENCY_KEY_LENGTH = 255
+
+# One payment of one invoice by a signed-in customer; its id is the processor's order id. The amount
+# is what the invoice's balance is lowered by; the fee (cards only) is charged on top.
+payments = property_records(
+    metadata, "payments",
+    sa.Column("invoice_id", ID, nullable=False),
+    sa.Column("contact_id", ID, nullable=False),
+    sa.Column("method", sa.String(10), nullable=False),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False),
+    sa.Column("fee_cents", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("retref", sa.String(PROCESSOR_REF_LENGTH), nullable=True),
+    sa.Column("message", sa.String(PAYMENT_MESSAGE_LENGTH), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.CheckConstraint("amount_cents > 0 AND fee_cents >= 0", name="ck_payments_money_positive"),
+    sa.CheckConstraint(f"status IN ({', '.join(repr(s) for s in PAYMENT_STATUSES)})", name="ck_payments_status"),
+    sa.Index("ix_payments_tenant_invoice", "tenant_id", "invoice_id"),
+    sa.Index("ix_payments_status", "status"),
+)
+
+# The IETF Idempotency-Key of a money-moving request, per signed-in contact: the request's fingerprint,
+# and once answered, the answer (replayed to a retry); answered NULL = still in flight.
+idempotency_keys = sa.Table(
+    "idempotency_keys", metadata,
+    sa.Column("tenant_id", ID, primary_key=True),
+    sa.Column("contact_id", ID, primary_key=True),
+    sa.Column("key", sa.String(IDEMPOTENCY_KEY_LENGTH), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("payment_id", ID, nullable=True),
+    sa.Column("status_code", sa.Integer, nullable=True),
+    sa.Column("response", JSONB, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+# The payments part of each branch's portal settings (portal-config's `portal_settings_updated`, kept by
+# the billing.settings consumer; service_layer/payment_settings.py). No row: the branch takes no payments.
+branch_payment_settings = sa.Table(
+    "branch_payment_settings", metadata,
+    sa.Column("branch_id", ID, primary_key=True),
+    sa.Column("tenant_id", ID, nullable=False),
+    sa.Column("electronic_payments", sa.Boolean, nullable=False),
+    sa.Column("accepted_payment_types", JSONB, nullable=False),
+    sa.Column("partial_payments", sa.Boolean, nullable=False),
+    sa.Column("card_convenience_fee_percent", sa.Numeric(4, 2), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+# A signed-in customer's saved payment methods (service_layer/payment_methods.py): only the processor's
+# token and what the customer needs to recognise the method; card data and bank account numbers never.
+PAYMENT_TOKEN_LENGTH = 64
+payment_methods = sa.Table(
+    "payment_methods", metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("tenant_id", ID, nullable=False),
+    sa.Column("contact_id", ID, nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),                  # card | ach
+    sa.Column("token", sa.String(PAYMENT_TOKEN_LENGTH), nullable=False),
+    sa.Column("brand", sa.String(20), nullable=False),                 # Visa, ..., or Checking / Savings
+    sa.Column("last_four", sa.String(4), nullable=False),
+    sa.Column("expiry", sa.String(4), nullable=True),                  # MMYY, cards only
+    sa.Column("is_default", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.CheckConstraint("kind IN ('card', 'ach')", name="ck_payment_methods_kind"),
+    sa.Index("ix_payment_methods_tenant_contact", "tenant_id", "contact_id"),
+    sa.Index("uq_payment_methods_one_default", "tenant_id", "contact_id", unique=True,
+             postgresql_where=sa.text("is_default")),
+)
+
+# Per signed-in customer: whether billing emails a receipt of each payment (stored; the email is not sent yet).
+payment_preferences = sa.Table(
+    "payment_preferences", metadata,
+    sa.Column("tenant_id", ID, primary_key=True),
+    sa.Column("contact_id", ID, primary_key=True),
+    sa.Column("email_receipts", sa.Boolean, nullable=False),
+)

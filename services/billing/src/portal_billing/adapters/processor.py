@@ -115,9 +115,10 @@ class AbstractProcessor(abc.ABC):
         """Charge a card token (with its MMYY expiry) or a stored profile ("profileid/acctid") once."""
 
     @abc.abstractmethod
-    def ach_debit(self, *, order_id: str, amount_cents: int, routing: str, account: str,
-                  account_type: Literal["ECHK", "ESAV"] = "ECHK", name: str = "") -> Outcome:
-        """Debit a bank account; an accepted debit is `Pending` until `inquire` says settled or returned."""
+    def ach_debit(self, *, order_id: str, amount_cents: int, routing: str = "", account: str = "",
+                  account_type: Literal["ECHK", "ESAV"] = "ECHK", name: str = "", token: str = "") -> Outcome:
+        """Debit a bank account (its routing and account numbers, or CardSecure's token of "routing/account");
+        an accepted debit is `Pending` until `inquire` says settled or returned."""
 
     @abc.abstractmethod
     def void(self, *, retref: str) -> Outcome:
@@ -138,6 +139,11 @@ class AbstractProcessor(abc.ABC):
     @abc.abstractmethod
     def delete_profile(self, *, profile_id: str, account_id: str) -> bool:
         """Forget a stored card; False if the processor did not have it."""
+
+    @abc.abstractmethod
+    def tokenize_bank_account(self, *, routing: str, account: str) -> str:
+        """CardSecure's token for "routing/account" (ACH debits then send the token, never the numbers);
+        raises ProcessorUnavailable when it cannot be had."""
 
 
 # -- configuration -------------------------------------------------------------------------------------
@@ -252,11 +258,13 @@ class CardPointeProcessor(AbstractProcessor):
         body.update({"account": token, "expiry": expiry} if token else {"profile": profile})
         return self._outcome(self._send_once("auth", body), amount_cents)
 
-    def ach_debit(self, *, order_id, amount_cents, routing, account, account_type="ECHK", name=""):
+    def ach_debit(self, *, order_id, amount_cents, routing="", account="", account_type="ECHK", name="", token=""):
+        if bool(token) == bool(routing or account):
+            raise ValueError("debit either a token or a routing and account number")
+        bank = {"account": token} if token else {"account": account, "bankaba": routing}
         outcome = self._outcome(self._send_once("auth", {
             "orderid": order_id, "amount": to_amount(amount_cents), "currency": "USD", "capture": "Y",
-            "accttype": account_type, "account": account, "bankaba": routing, "name": name,
-            "ecomind": "E"}), amount_cents)
+            "accttype": account_type, "name": name, "ecomind": "E", **bank}), amount_cents)
         return Pending(outcome.retref, outcome.amount_cents) if isinstance(outcome, Approved) else outcome
 
     def void(self, *, retref):
@@ -318,6 +326,20 @@ class CardPointeProcessor(AbstractProcessor):
         return data.get("respstat") == "A"
 
 
+    def tokenize_bank_account(self, *, routing, account):
+        # CardSecure sits beside the Gateway API on the processor's host.
+        url = f"{self.settings.url.removesuffix('/cardconnect/rest')}/cardsecure/api/v1/ccn/tokenize"
+        try:
+            response = self.session.post(url, json={"account": f"{routing}/{account}"}, timeout=self._timeout)
+            data = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise ProcessorUnavailable(f"tokenizing a bank account: {type(exc).__name__}") from exc
+        token = str(data.get("token") or "") if isinstance(data, dict) else ""
+        if response.status_code != 200 or not token or data.get("errorcode") not in (0, "0", None):
+            raise ProcessorUnavailable(f"tokenizing a bank account: {response.status_code} {data!r:.100}")
+        return token
+
+
 def _status(record: dict) -> TransactionStatus:
     setlstat = str(record.get("setlstat", ""))
     if record.get("respstat") != "A":
@@ -367,7 +389,7 @@ class FakeProcessor(AbstractProcessor):
         transaction = self._record(order_id, amount_cents, "approved")
         return Approved(transaction.retref, amount_cents) if lost is None else Unknown("timeout")
 
-    def ach_debit(self, *, order_id, amount_cents, routing, account, account_type="ECHK", name=""):
+    def ach_debit(self, *, order_id, amount_cents, routing="", account="", account_type="ECHK", name="", token=""):
         self.calls.append(("ach_debit", order_id))
         transaction = self._record(order_id, amount_cents, "pending")
         return Pending(transaction.retref, amount_cents)
@@ -411,3 +433,6 @@ class FakeProcessor(AbstractProcessor):
 
     def delete_profile(self, *, profile_id, account_id):
         return self.profiles.pop(profile_id, None) is not None
+
+    def tokenize_bank_account(self, *, routing, account):
+        return "9" + routing[:2] + str(abs(hash((routing, account))))[:9].rjust(9, "0") + account[-4:]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal_billing.adapters.processor import (
-    AbstractProcessor, Approved, Declined, Outcome, ProcessorUnavailable, Unknown,
+    AbstractProcessor, Approved, Declined, Outcome, Pending, ProcessorUnavailable, Unknown,
 )
 
 NOT_CHARGED = "The processor did not answer, and nothing was charged. Please try again."
@@ -57,3 +57,49 @@ def resolve_unknown_charge(processor: AbstractProcessor, *, order_id: str, amoun
     if isinstance(voided, Approved):
         return Declined(message=NOT_CHARGED, code="voided_after_inquiry", processor_text=found.message)
     return Unresolved(order_id, f"a {found.status} charge of {found.amount_cents} cents could not be voided: {voided}")
+
+
+# -- ACH (eCheck) ------------------------------------------------------------------------------------
+
+RETURNED = "Your bank returned the payment, so the invoice is open again."
+
+
+@dataclass(frozen=True)
+class Returned:
+    """The bank returned an ACH debit (R01 insufficient funds, ...): the money never arrived."""
+    order_id: str
+    return_code: str | None
+    message: str = RETURNED
+
+
+DebitResult = Pending | Approved | Declined | Returned | Unresolved
+
+
+def debit_bank_account(processor: AbstractProcessor, *, order_id: str, amount_cents: int, token: str) -> DebitResult:
+    """Debit a tokenized bank account once: `Pending` until settled; a lost answer is inquired, never re-sent."""
+    if amount_cents <= 0:
+        raise ValueError("a debit is for a positive number of cents")
+    outcome = processor.ach_debit(order_id=order_id, amount_cents=amount_cents, token=token)
+    if isinstance(outcome, Unknown):
+        return inquire_debit(processor, order_id=order_id, amount_cents=amount_cents)
+    if isinstance(outcome, (Pending, Declined)):
+        return outcome
+    raise TypeError(f"an ACH debit answered {outcome!r}")
+
+
+def inquire_debit(processor: AbstractProcessor, *, order_id: str, amount_cents: int) -> DebitResult:
+    """Where an ACH debit stands: pending, settled (`Approved`), returned, never made (`Declined`), or unknown."""
+    try:
+        found = processor.inquire(order_id)
+    except ProcessorUnavailable as exc:
+        return Unresolved(order_id, str(exc))
+    if found is None or found.status in ("declined", "voided"):
+        return Declined(message=NOT_CHARGED, code=found.status if found else "not_found",
+                        processor_text=found.message if found else "")
+    if found.amount_cents != amount_cents:
+        return Unresolved(order_id, f"a {found.status} debit of {found.amount_cents} cents, not {amount_cents}")
+    if found.status == "returned":
+        return Returned(order_id, found.return_code)
+    if found.status == "settled":
+        return Approved(retref=found.retref, amount_cents=found.amount_cents)
+    return Pending(retref=found.retref, amount_cents=found.amount_cents)

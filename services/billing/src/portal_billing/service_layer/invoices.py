@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from portal_billing.adapters.orm import contacts, credits, invoices, properties
+from portal_billing.adapters.orm import HOLDING_STATUSES, contacts, credits, invoices, payments, properties
 from portal_billing.domain import invoices as rules
 from portal_billing.service_layer.directory import property_by_external_id
 from portal_shared.access.guard import Customer
@@ -94,14 +94,25 @@ def _credited(tenant_id: str) -> sa.Subquery:
             .group_by(credits.c.invoice_external_id).subquery("credited"))
 
 
+def _portal_paid(tenant_id: str) -> sa.Subquery:
+    """Per invoice: what customers paid (or are paying) through the portal (service_layer/payments.py)."""
+    return (sa.select(payments.c.invoice_id, sa.func.sum(payments.c.amount_cents).label("portal_paid_cents"))
+            .where(payments.c.tenant_id == tenant_id, payments.c.status.in_(HOLDING_STATUSES))
+            .group_by(payments.c.invoice_id).subquery("portal_paid"))
+
+
 def _customer_invoices(tenant_id: str, property_ids: list[str], *columns) -> tuple[sa.Select, Any]:
     """The invoices of these properties a customer sees (sent, not voided), with their balance column."""
     credited = _credited(tenant_id)
     credited_cents = sa.func.coalesce(credited.c.credited_cents, 0)
-    # The balance (domain.invoices): total − paid − applied credits, never below zero.
-    balance = sa.func.greatest(invoices.c.total_cents - invoices.c.paid_cents - credited_cents, 0)
+    portal_paid = _portal_paid(tenant_id)
+    portal_paid_cents = sa.func.coalesce(portal_paid.c.portal_paid_cents, 0)
+    # The balance (domain.invoices): total − paid − applied credits − the portal's payments, never below zero.
+    balance = sa.func.greatest(
+        invoices.c.total_cents - invoices.c.paid_cents - credited_cents - portal_paid_cents, 0)
     query = (sa.select(*columns, credited_cents.label("credited_cents"), balance.label("balance_cents"))
-             .select_from(invoices.outerjoin(credited, credited.c.invoice_external_id == invoices.c.external_id))
+             .select_from(invoices.outerjoin(credited, credited.c.invoice_external_id == invoices.c.external_id)
+                          .outerjoin(portal_paid, portal_paid.c.invoice_id == invoices.c.id))
              .where(invoices.c.tenant_id == tenant_id, invoices.c.property_id.in_(property_ids),
                     invoices.c.sent.is_(True), invoices.c.voided.is_(False)))
     return query, balance

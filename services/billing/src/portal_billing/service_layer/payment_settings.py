@@ -1,0 +1,65 @@
+"""billing's copy of the payments part of each branch's portal settings (portal-config owns them):
+whether the branch takes electronic payments, which types (card, ach), whether partial payments are
+allowed, and the card convenience fee percentage. Fed by `portal_settings_updated` through the
+`billing.settings` consumer, newest `version` wins; never asked of portal-config on a request path.
+A branch billing has not heard of takes no payments.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+from portal_billing.adapters.orm import branch_payment_settings
+from portal_billing.service_layer.directory import _load
+from portal_shared.events.envelope import Envelope
+
+
+@dataclass(frozen=True)
+class BranchPaymentRules:
+    electronic_payments: bool = False
+    accepted_payment_types: tuple[str, ...] = ()
+    partial_payments: bool = False
+    card_convenience_fee_percent: Decimal = Decimal("0")
+
+    def accepts(self, payment_type: str) -> bool:
+        return self.electronic_payments and payment_type in self.accepted_payment_types
+
+
+NO_PAYMENTS = BranchPaymentRules()
+
+
+def apply_portal_settings_updated(session: Session, envelope: Envelope) -> bool:
+    """Keep the payments part of a branch's settings when this version is newer than the stored one."""
+    tenant_id, data = _load(envelope)
+    settings = data["settings"]
+    row = {"branch_id": str(data["branch_id"]), "tenant_id": tenant_id,
+           "electronic_payments": settings["electronic_payments"],
+           "accepted_payment_types": list(settings["accepted_payment_types"]),
+           "partial_payments": settings["partial_payments"],
+           "card_convenience_fee_percent": settings["card_convenience_fee_percent"], "version": data["version"]}
+    stmt = pg_insert(branch_payment_settings).values(**row)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[branch_payment_settings.c.branch_id],
+        set_={k: stmt.excluded[k] for k in row if k not in ("branch_id", "tenant_id")},
+        where=(branch_payment_settings.c.version < stmt.excluded.version)
+        & (branch_payment_settings.c.tenant_id == stmt.excluded.tenant_id),
+    ).returning(branch_payment_settings.c.branch_id)
+    return session.execute(stmt).first() is not None
+
+
+def payment_rules(session: Session, *, tenant_id: str, branch_id: str) -> BranchPaymentRules:
+    row = session.execute(sa.select(branch_payment_settings).where(
+        branch_payment_settings.c.tenant_id == tenant_id, branch_payment_settings.c.branch_id == branch_id)).first()
+    if row is None:
+        return NO_PAYMENTS
+    return BranchPaymentRules(electronic_payments=row.electronic_payments,
+                              accepted_payment_types=tuple(row.accepted_payment_types),
+                              partial_payments=row.partial_payments,
+                              card_convenience_fee_percent=Decimal(row.card_convenience_fee_percent))
+
+
+SETTINGS_HANDLERS = {"portal_settings_updated": apply_portal_settings_updated}
