@@ -138,6 +138,15 @@ def test_a_password_change_ends_the_other_browsers_session_on_its_next_request(s
     assert after.status_code in (302, 303) and "/login" in after.headers["Location"]
     assert "Welcome, April" not in second.get(system.gateway + "/", timeout=10).text
 
+    # April's demo password back, for the other modules that sign her in (the stack is shared).
+    again = http_sign_in(system, "demo", "april@example.com", NEW_PASSWORD)
+    page = again.get(system.gateway + "/profile/password", timeout=10).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    restored = again.post(system.gateway + "/profile/password", allow_redirects=False, timeout=10, data={
+        "csrf_token": token, "current_password": NEW_PASSWORD, "new_password": "demo-other-pass",
+        "confirm_password": "demo-other-pass"})
+    assert restored.status_code in (302, 303)
+
 
 def test_the_same_customer_signs_in_on_every_branch_of_the_company_where_they_have_a_property(system):
     for slug in ("demo", "demo-west"):

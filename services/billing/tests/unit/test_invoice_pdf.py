@@ -60,3 +60,12 @@ def test_names_from_the_back_office_are_escaped():
 def test_weasyprint_lays_it_out_as_a_pdf():
     pdf = invoice_pdf(INVOICE_18, company="Green Acres Landscaping", branch="North Branch")
     assert pdf.startswith(b"%PDF-") and len(pdf) > 5_000
+
+
+def test_rendering_a_pdf_leaves_pillows_strict_default_for_truncated_images():
+    from PIL import ImageFile
+
+    from portal_billing.adapters.invoice_pdf import _weasyprint_html
+
+    _weasyprint_html()
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False

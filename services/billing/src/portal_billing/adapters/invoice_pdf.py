@@ -46,7 +46,18 @@ def _extended(service: dict[str, Any]) -> int:
     return int(service.get("total_cents") or 0) - int(service.get("sales_tax_cents") or 0)
 
 
-def invoice_pdf(invoice: dict[str, Any], *, company: str, branch: str) -> bytes:
-    from weasyprint import HTML  # imported on first use: it loads pango, which no other endpoint needs
+def _weasyprint_html():
+    """WeasyPrint's HTML class, imported on first use (it loads pango, which no other endpoint needs).
 
-    return HTML(string=invoice_html(invoice, company=company, branch=branch)).write_pdf()
+    Importing WeasyPrint sets Pillow's process-wide `LOAD_TRUNCATED_IMAGES` to True; the invoice
+    embeds no image, so Pillow's strict default is put back for whatever else shares the process
+    (a truncated upload must stay an error everywhere)."""
+    from PIL import ImageFile
+    from weasyprint import HTML
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # Pillow's own default
+    return HTML
+
+
+def invoice_pdf(invoice: dict[str, Any], *, company: str, branch: str) -> bytes:
+    return _weasyprint_html()(string=invoice_html(invoice, company=company, branch=branch)).write_pdf()
