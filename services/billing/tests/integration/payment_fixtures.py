@@ -39,11 +39,16 @@ def sandbox_url():
 
 
 @pytest.fixture
-def app(app_client, sandbox_url):
+def processor(sandbox_url):
+    """The real adapter, pointed at the sandbox; it gives up waiting after 0.5 s."""
+    return CardPointeProcessor(ProcessorSettings(url=f"{sandbox_url}/cardconnect/rest", merchant_id=MERCHID,
+                                                 read_timeout=0.5, connect_timeout=2), inquiry_wait_seconds=0.1)
+
+
+@pytest.fixture
+def app(app_client, processor):
     """The billing app, charging through the sandbox (bootstrap wires PAYMENT_PROCESSOR_*'s processor)."""
-    app_client.application.extensions[PROCESSOR] = CardPointeProcessor(
-        ProcessorSettings(url=f"{sandbox_url}/cardconnect/rest", merchant_id=MERCHID, read_timeout=0.5,
-                          connect_timeout=2), inquiry_wait_seconds=0.1)
+    app_client.application.extensions[PROCESSOR] = processor
     return app_client.application
 
 

@@ -24,7 +24,7 @@ from portal_testkit.pytest_plugin import BRANCH, OTHER_TENANT, TENANT, assert_pr
 from .conftest import single
 from .payment_fixtures import (  # noqa: F401 - fixtures
     APPROVED, DECLINED, EXPIRY, MERCHID, TIMEOUT, app, auths, balance, branch_settings, invoice, pay, published, rows,
-    sandbox_url, tokenize,
+    processor, sandbox_url, tokenize,
 )
 
 pytestmark = pytest.mark.integration
@@ -230,7 +230,12 @@ def test_a_charge_that_never_reached_the_processor_is_released_by_the_worker(
     key = uuid.uuid4().hex
     assert pay(invoice, key=key).status_code == 202
     assert balance(app, customer_headers, known, invoice) == 0
-    assert resolve_payments(db, real_processor) == 1                      # the sandbox never saw the order
+    # At once, "not found" may mean "not arrived yet": the hold stays, so nobody pays twice.
+    assert resolve_payments(db, real_processor) == 0
+    assert [r["status"] for r in rows(db, "SELECT status FROM payments")] == ["unknown"]
+    assert balance(app, customer_headers, known, invoice) == 0
+    # Once the request can no longer arrive, the sandbox never having seen the order means not charged.
+    assert resolve_payments(db, real_processor, processing_after=timedelta(0)) == 1
     assert [r["status"] for r in rows(db, "SELECT status FROM payments")] == ["declined"]
     assert balance(app, customer_headers, known, invoice) == 23_870
     assert pay(invoice, key=key).status_code == 402                       # that key's answer: not charged
@@ -278,3 +283,26 @@ def test_the_same_amount_written_differently_is_the_same_request(pay, invoice, b
     first = pay(invoice, key=key, amount="100.00")
     again = pay(invoice, key=key, amount="100.0")
     assert (first.status_code, again.status_code, again.get_json()["id"]) == (201, 201, first.get_json()["id"])
+
+
+def test_a_payment_the_worker_cannot_ask_about_does_not_hold_up_the_others(db, invoice, known, real_processor):
+    class Broken(type(real_processor)):
+        """The processor's inquiry answers something the adapter cannot read for one order."""
+
+        def inquire(self, order_id):
+            if order_id == stuck:
+                raise RuntimeError("an answer the adapter cannot read")
+            return super().inquire(order_id)
+
+    stuck, fine = str(uuid.uuid4()), str(uuid.uuid4())
+    with db.unit_of_work() as session:
+        for payment_id in (stuck, fine):  # `stuck` first in the queue
+            session.execute(sa.text(
+                "INSERT INTO payments (id, tenant_id, property_id, invoice_id, contact_id, method, amount_cents, "
+                "status, created_at, updated_at) VALUES (:id, :t, :p, :i, :c, 'card', 500, 'unknown', "
+                "now() - interval '1 hour', now() - interval '1 hour')"),
+                {"id": payment_id, "t": TENANT, "p": known["p1"], "i": invoice, "c": known["me"]})
+    broken = Broken(real_processor.settings, inquiry_wait_seconds=0.1)
+    assert resolve_payments(db, broken) == 1  # `fine` was never charged (the sandbox never saw it)
+    statuses = {r["id"]: r["status"] for r in rows(db, "SELECT id::text, status FROM payments")}
+    assert statuses == {stuck: "unknown", fine: "declined"}

@@ -17,7 +17,8 @@ from portal_billing.service_layer.payments import resolve_payments
 from portal_testkit.pytest_plugin import BRANCH, TENANT, assert_problem
 
 from .payment_fixtures import (  # noqa: F401 - fixtures
-    APPROVED, EXPIRY, app, auths, balance, branch_settings, invoice, pay, published, rows, sandbox_url, tokenize,
+    APPROVED, EXPIRY, app, auths, balance, branch_settings, invoice, pay, processor, published, rows, sandbox_url,
+    tokenize,
 )
 
 pytestmark = pytest.mark.integration
@@ -206,3 +207,31 @@ def test_a_branch_that_takes_no_ach_refuses_a_saved_bank_account(me, invoice, br
     assert_problem(me.post(f"/invoices/{invoice}/payments", json={"payment_method_id": bank["id"]},
                            headers={**me.headers, "Idempotency-Key": uuid.uuid4().hex}), 422,
                    "payment_type_not_accepted")
+
+
+def test_two_first_saves_at_once_make_one_default_and_no_error(me, tokenize, db):
+    """A double click on the first card: no row exists yet to lock, so the contact's changes are serialised
+    another way; both are saved, exactly one is the default."""
+    import threading
+
+    tokens, answers = [tokenize(APPROVED), tokenize("4788250000028291")], []
+    barrier = threading.Barrier(2)
+
+    def save(token):
+        barrier.wait()
+        answers.append(me.post("/payment-methods", json={"kind": "card", "token": token, "expiry": EXPIRY}))
+
+    threads = [threading.Thread(target=save, args=(t,)) for t in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert sorted(a.status_code for a in answers) == [201, 201], [a.get_json() for a in answers]
+    assert [r["is_default"] for r in rows(db, "SELECT is_default FROM payment_methods ORDER BY is_default")] == [
+        False, True]
+
+
+def test_a_token_with_a_trailing_newline_is_refused(me, tokenize):
+    response = me.post("/payment-methods", json={"kind": "card", "token": tokenize(APPROVED) + "\n",
+                                                 "expiry": EXPIRY})
+    assert response.status_code == 422, response.get_json()

@@ -4,50 +4,22 @@ timeout card answers after 2 s; the adapter here gives up after 0.5 s.
 """
 from __future__ import annotations
 
-import threading
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
 from portal_billing.adapters.processor import (
     Approved, CardPointeProcessor, Declined, Pending, ProcessorMisconfigured, ProcessorSettings, StoredProfile,
     Unknown,
 )
 from portal_billing.service_layer.charging import charge_card
-from portal_payment_sandbox.app import create_app
-from portal_payment_sandbox.processor import Sandbox
+
+from .payment_fixtures import (  # noqa: F401 - fixtures: the sandbox on a real port, the adapter, its tokenizer
+    EXPIRY, MERCHID, processor, sandbox_url, tokenize,
+)
 
 pytestmark = pytest.mark.integration
-
-MERCHID = "800000000800"
-EXPIRY = f"12{(datetime.now(UTC).year + 2) % 100:02d}"
-
-
-@pytest.fixture(scope="module")
-def sandbox_url():
-    server = make_server("127.0.0.1", 0, create_app(Sandbox(merchid=MERCHID, timeout_seconds=2,
-                                                            ach_settle_seconds=3600)), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def processor(sandbox_url):
-    return CardPointeProcessor(ProcessorSettings(url=f"{sandbox_url}/cardconnect/rest", merchant_id=MERCHID,
-                                                 read_timeout=0.5, connect_timeout=2), inquiry_wait_seconds=0.1)
-
-
-@pytest.fixture
-def tokenize(sandbox_url):
-    def tokenize(card: str) -> str:
-        return requests.post(f"{sandbox_url}/cardsecure/api/v1/ccn/tokenize", json={"account": card},
-                             timeout=5).json()["token"]
-    return tokenize
 
 
 def order() -> str:

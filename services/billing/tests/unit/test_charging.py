@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from portal_billing.adapters.processor import Approved, Declined, FakeProcessor
-from portal_billing.service_layer.charging import NOT_CHARGED, Unresolved, charge_card
+from portal_billing.service_layer.charging import NOT_CHARGED, Unresolved, charge_card, resolve_unknown_charge
 
 TOKEN, EXPIRY = "9411111111111111", "1230"
 
@@ -29,11 +29,15 @@ def test_a_timeout_whose_charge_went_through_is_kept_found_by_inquiry_and_not_ch
     assert [op for op, _ in processor.calls] == ["authorize_capture", "inquire"]
 
 
-def test_a_timeout_whose_charge_never_arrived_is_not_charged():
+def test_a_lost_answer_not_found_at_once_is_held_not_released_and_only_a_late_inquiry_calls_it_uncharged():
+    # A dropped connection answers at once while the charge may still be on its way: releasing the hold
+    # then would let the customer pay again and be charged twice.
     processor = FakeProcessor(unknown=[False])
     result = charge_card(processor, order_id="pay-1", amount_cents=1234, token=TOKEN, expiry=EXPIRY)
-    assert isinstance(result, Declined) and result.message == NOT_CHARGED and result.code == "not_found"
+    assert isinstance(result, Unresolved)
     assert [op for op, _ in processor.calls] == ["authorize_capture", "inquire"]
+    late = resolve_unknown_charge(processor, order_id="pay-1", amount_cents=1234)  # the worker, past arrival
+    assert isinstance(late, Declined) and late.message == NOT_CHARGED and late.code == "not_found"
 
 
 def test_a_timeout_whose_charge_was_declined_is_not_charged():

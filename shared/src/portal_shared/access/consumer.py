@@ -1,16 +1,13 @@
 """Applying identity's `property_access_changed` to the read model (the `<service>.access` consumer)."""
 from __future__ import annotations
 
-import uuid
 
 import sqlalchemy as sa
-from marshmallow import EXCLUDE, ValidationError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from portal_shared.access.tables import property_access as _access
 from portal_shared.access.tables import property_access_revisions as _revisions
-from portal_shared.events.contracts import contract_for
-from portal_shared.events.envelope import Envelope
+from portal_shared.events.envelope import Envelope, load_event
 from portal_shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -20,25 +17,6 @@ EVENT_TYPE = "property_access_changed"
 
 class PropertyOfAnotherTenant(ValueError):
     """An event names a property this service already knows under another tenant (never applied)."""
-
-
-def _load(envelope: Envelope) -> tuple[str, dict]:
-    """(tenant, data) of the event, loaded through its v1 contract; ValueError when it does not fit.
-
-    Unknown fields are ignored, so a field added to the v1 contract does not break an older reader.
-    """
-    if envelope.type != EVENT_TYPE or envelope.version != 1:
-        raise ValueError(f"not a {EVENT_TYPE} v1 event: {envelope.type} v{envelope.version}")
-    try:
-        tenant_id = str(uuid.UUID(str(envelope.tenant_id)))
-    except ValueError:
-        raise ValueError(f"{EVENT_TYPE}: the envelope's tenant_id is not a UUID: {envelope.tenant_id!r}") from None
-    if not isinstance(envelope.data, dict):
-        raise ValueError(f"{EVENT_TYPE}: data is not an object")
-    try:
-        return tenant_id, contract_for(EVENT_TYPE).load(envelope.data, unknown=EXCLUDE)
-    except ValidationError as exc:
-        raise ValueError(f"{EVENT_TYPE}: {exc.messages}") from None
 
 
 def _entries(data: dict) -> dict[str, tuple[list[str], list[str]]]:
@@ -59,7 +37,7 @@ def apply_property_access(session, envelope: Envelope) -> bool:
     malformed event, and PropertyOfAnotherTenant when the property is known under another
     tenant; the consumer then retries and dead-letters it. Runs in the caller's transaction.
     """
-    tenant_id, data = _load(envelope)
+    tenant_id, data = load_event(envelope, EVENT_TYPE)
     property_id, branch_id, revision = str(data["property_id"]), str(data["branch_id"]), data["revision"]
     # Claim the revision: one statement that inserts or raises it, and locks the property's row
     # until commit, so two workers applying events of the same property take turns.

@@ -70,3 +70,27 @@ def make_event(event_type: str, data: dict[str, Any], *, tenant_id: Any, branch_
         version=version,
         correlation_id=correlation_id or current_correlation_id(),
     )
+
+
+def load_event(envelope: Envelope, event_type: str, version: int = 1) -> tuple[str, dict[str, Any]]:
+    """(tenant_id, data) of a received event, loaded through its contract; ValueError when it does not
+    fit (a consumer then retries it and dead-letters it).
+
+    Unknown fields are ignored, so a field added to a contract's version does not break an older reader.
+    """
+    from marshmallow import EXCLUDE
+
+    from portal_shared.events.contracts import contract_for
+
+    if envelope.type != event_type or envelope.version != version:
+        raise ValueError(f"not a {event_type} v{version} event: {envelope.type} v{envelope.version}")
+    try:
+        tenant_id = str(uuid.UUID(str(envelope.tenant_id)))
+    except ValueError:
+        raise ValueError(f"{event_type}: the envelope's tenant_id is not a UUID: {envelope.tenant_id!r}") from None
+    if not isinstance(envelope.data, dict):
+        raise ValueError(f"{event_type}: data is not an object")
+    try:
+        return tenant_id, contract_for(event_type, version).load(envelope.data, unknown=EXCLUDE)
+    except ValidationError as exc:
+        raise ValueError(f"{event_type}: {exc.messages}") from None

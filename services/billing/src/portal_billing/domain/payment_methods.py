@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-BANK_ACCOUNT = re.compile(r"^([0-9]{9})/([0-9]{4,17})$")
-EXPIRY = re.compile(r"^(0[1-9]|1[0-2])([0-9]{2})$")
-CARD_TOKEN = re.compile(r"^9[0-9]{14,18}$")
+BANK_ACCOUNT = re.compile(r"^([0-9]{9})/([0-9]{4,17})\Z")
+EXPIRY = re.compile(r"^(0[1-9]|1[0-2])([0-9]{2})\Z")
+CARD_TOKEN = re.compile(r"^9[0-9]{14,18}\Z")
 
 
 def routing_checksum_ok(routing: str) -> bool:

@@ -19,7 +19,7 @@ from portal_shared.errors import PROBLEM_JSON, ValidationFailed
 payments = Blueprint("payments", __name__, url_prefix="/", description="A signed-in customer pays invoices.")
 
 PROCESSOR = "billing_processor"     # app.extensions: the AbstractProcessor bootstrap wires (tests inject theirs)
-EXPIRY = r"^(0[1-9]|1[0-2])[0-9]{2}$"
+EXPIRY = r"^(0[1-9]|1[0-2])[0-9]{2}\Z"
 
 
 def Token(**kwargs) -> fields.String:

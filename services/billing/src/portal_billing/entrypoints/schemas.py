@@ -12,8 +12,8 @@ from portal_shared.access.schemas import PropertyFilterQuery
 MAX_TERMS_DAYS = 3650
 MAX_SERVICES, MAX_LINES, MAX_PAYMENTS = 200, 500, 500
 # Twelve digits of dollars: far beyond any invoice, well inside BIGINT cents.
-_MONEY = r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$"
-_QUANTITY = r"^(0|[1-9][0-9]{0,8})(\.[0-9]{1,4})?$"
+_MONEY = r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?\Z"
+_QUANTITY = r"^(0|[1-9][0-9]{0,8})(\.[0-9]{1,4})?\Z"
 NAME_LENGTH, ITEM_LENGTH = 200, 500
 
 

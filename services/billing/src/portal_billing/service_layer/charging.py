@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal_billing.adapters.processor import (
-    AbstractProcessor, Approved, Declined, Outcome, Pending, ProcessorUnavailable, Unknown,
+    AbstractProcessor, Approved, Declined, Outcome, Pending, ProcessorUnavailable, Transaction, Unknown,
 )
 
 NOT_CHARGED = "The processor did not answer, and nothing was charged. Please try again."
@@ -34,22 +34,39 @@ def charge_card(processor: AbstractProcessor, *, order_id: str, amount_cents: in
     outcome: Outcome = processor.authorize_capture(order_id=order_id, amount_cents=amount_cents, token=token,
                                                    expiry=expiry, profile=profile)
     if isinstance(outcome, Unknown):
-        return resolve_unknown_charge(processor, order_id=order_id, amount_cents=amount_cents)
+        # Asked at once, "not found" may only mean "not arrived yet": held, the worker asks again later.
+        return resolve_unknown_charge(processor, order_id=order_id, amount_cents=amount_cents,
+                                      not_found_is_final=False)
     if isinstance(outcome, (Approved, Declined)):
         return outcome
     raise TypeError(f"a card charge answered {outcome!r}")
 
 
-def resolve_unknown_charge(processor: AbstractProcessor, *, order_id: str, amount_cents: int) -> ChargeResult:
-    """Inquire by order id: an approved charge of the right amount is kept (the caller records it), an
-    approved one of another amount is voided, none at all (or declined, or voided) was never charged."""
+def _inquired(processor: AbstractProcessor, order_id: str, *,
+              not_found_is_final: bool) -> Transaction | Declined | Unresolved:
+    """What the processor holds under our order id: its transaction, or — when it holds only a declined
+    or voided one, or none once the request can no longer arrive — `Declined` (nothing was taken);
+    `Unresolved` when it cannot be asked, or holds nothing *yet*: a dropped connection answers at once,
+    while the charge may still be on its way, so an early "not found" must not release the hold."""
     try:
         found = processor.inquire(order_id)
     except ProcessorUnavailable as exc:
         return Unresolved(order_id, str(exc))
+    if found is None and not not_found_is_final:
+        return Unresolved(order_id, "the processor has no record of it yet")
     if found is None or found.status in ("declined", "voided"):
         return Declined(message=NOT_CHARGED, code=found.status if found else "not_found",
                         processor_text=found.message if found else "")
+    return found
+
+
+def resolve_unknown_charge(processor: AbstractProcessor, *, order_id: str, amount_cents: int,
+                           not_found_is_final: bool = True) -> ChargeResult:
+    """Inquire by order id: an approved charge of the right amount is kept (the caller records it), an
+    approved one of another amount is voided, none at all (or declined, or voided) was never charged."""
+    found = _inquired(processor, order_id, not_found_is_final=not_found_is_final)
+    if not isinstance(found, Transaction):
+        return found
     if found.status == "approved" and found.amount_cents == amount_cents:
         return Approved(retref=found.retref, amount_cents=found.amount_cents)
     # Something we did not ask for sits under our order id: give it back rather than keep it.
@@ -81,21 +98,18 @@ def debit_bank_account(processor: AbstractProcessor, *, order_id: str, amount_ce
         raise ValueError("a debit is for a positive number of cents")
     outcome = processor.ach_debit(order_id=order_id, amount_cents=amount_cents, token=token)
     if isinstance(outcome, Unknown):
-        return inquire_debit(processor, order_id=order_id, amount_cents=amount_cents)
+        return inquire_debit(processor, order_id=order_id, amount_cents=amount_cents, not_found_is_final=False)
     if isinstance(outcome, (Pending, Declined)):
         return outcome
     raise TypeError(f"an ACH debit answered {outcome!r}")
 
 
-def inquire_debit(processor: AbstractProcessor, *, order_id: str, amount_cents: int) -> DebitResult:
+def inquire_debit(processor: AbstractProcessor, *, order_id: str, amount_cents: int,
+                  not_found_is_final: bool = True) -> DebitResult:
     """Where an ACH debit stands: pending, settled (`Approved`), returned, never made (`Declined`), or unknown."""
-    try:
-        found = processor.inquire(order_id)
-    except ProcessorUnavailable as exc:
-        return Unresolved(order_id, str(exc))
-    if found is None or found.status in ("declined", "voided"):
-        return Declined(message=NOT_CHARGED, code=found.status if found else "not_found",
-                        processor_text=found.message if found else "")
+    found = _inquired(processor, order_id, not_found_is_final=not_found_is_final)
+    if not isinstance(found, Transaction):
+        return found
     if found.amount_cents != amount_cents:
         return Unresolved(order_id, f"a {found.status} debit of {found.amount_cents} cents, not {amount_cents}")
     if found.status == "returned":

@@ -7,29 +7,13 @@ at least once and not in order, so an older or repeated one changes nothing.
 """
 from __future__ import annotations
 
-import uuid
 
 import sqlalchemy as sa
-from marshmallow import EXCLUDE, ValidationError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from portal_billing.adapters.orm import contacts, properties
-from portal_shared.events.contracts import contract_for
-from portal_shared.events.envelope import Envelope
-
-
-def _load(envelope: Envelope) -> tuple[str, dict]:
-    """(tenant, data) through the event's v1 contract; ValueError (retried, then dead-lettered) when it does not fit."""
-    if envelope.version != 1:
-        raise ValueError(f"not a v1 event: {envelope.type} v{envelope.version}")
-    try:
-        tenant_id = str(uuid.UUID(str(envelope.tenant_id)))
-        return tenant_id, contract_for(envelope.type).load(envelope.data, unknown=EXCLUDE)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{envelope.type}: bad tenant_id or data: {exc}") from None
-    except ValidationError as exc:
-        raise ValueError(f"{envelope.type}: {exc.messages}") from None
+from portal_shared.events.envelope import Envelope, load_event
 
 
 def _upsert_newest(session: Session, table: sa.Table, row: dict) -> bool:
@@ -43,7 +27,7 @@ def _upsert_newest(session: Session, table: sa.Table, row: dict) -> bool:
 
 
 def apply_property_upserted(session: Session, envelope: Envelope) -> bool:
-    tenant_id, data = _load(envelope)
+    tenant_id, data = load_event(envelope, "property_upserted")
     return _upsert_newest(session, properties, {
         "id": str(data["property_id"]), "tenant_id": tenant_id, "branch_id": str(data["branch_id"]),
         "external_id": data.get("external_id"), "name": data["name"], "street": data["street"],
@@ -51,7 +35,7 @@ def apply_property_upserted(session: Session, envelope: Envelope) -> bool:
 
 
 def apply_contact_upserted(session: Session, envelope: Envelope) -> bool:
-    tenant_id, data = _load(envelope)
+    tenant_id, data = load_event(envelope, "contact_upserted")
     return _upsert_newest(session, contacts, {
         "id": str(data["contact_id"]), "tenant_id": tenant_id, "external_id": data.get("external_id"),
         "email": data["email"], "first_name": data["first_name"], "last_name": data["last_name"],

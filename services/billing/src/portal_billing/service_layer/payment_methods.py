@@ -39,8 +39,11 @@ def _mine(customer: Customer):
 
 
 def _lock_mine(session: Session, customer: Customer) -> None:
-    """Serialise changes to one contact's methods (one default at a time)."""
-    session.execute(sa.select(payment_methods.c.id).where(_mine(customer)).with_for_update())
+    """Serialise changes to one contact's methods (one default at a time) until commit. An advisory lock,
+    not row locks: a contact with no method yet has no row to lock, and two first saves (a double click)
+    would both become the default."""
+    session.execute(sa.select(sa.func.pg_advisory_xact_lock(
+        sa.func.hashtextextended(f"payment-methods:{customer.tenant_id}:{customer.contact_id}", 0))))
 
 
 def view(row, *, today: date, accepted: tuple[str, ...]) -> dict[str, Any]:

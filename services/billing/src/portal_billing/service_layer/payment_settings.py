@@ -14,8 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from portal_billing.adapters.orm import branch_payment_settings
-from portal_billing.service_layer.directory import _load
-from portal_shared.events.envelope import Envelope
+from portal_shared.events.envelope import Envelope, load_event
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ NO_PAYMENTS = BranchPaymentRules()
 
 def apply_portal_settings_updated(session: Session, envelope: Envelope) -> bool:
     """Keep the payments part of a branch's settings when this version is newer than the stored one."""
-    tenant_id, data = _load(envelope)
+    tenant_id, data = load_event(envelope, "portal_settings_updated")
     settings = data["settings"]
     row = {"branch_id": str(data["branch_id"]), "tenant_id": tenant_id,
            "electronic_payments": settings["electronic_payments"],

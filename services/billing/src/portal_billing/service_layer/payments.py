@@ -55,6 +55,7 @@ from portal_shared.bus.outbox import record_event
 from portal_shared.db import Database
 from portal_shared.errors import ApiError, Conflict, Forbidden, NotFound, ValidationFailed
 from portal_shared.events import make_event
+from portal_shared.money import dollars
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +103,6 @@ def _problem(error: ApiError) -> dict[str, Any]:
     return body
 
 
-def _dollars(cents: int) -> str:
-    return f"${Decimal(cents) / 100:,.2f}"
-
-
 def _amount_cents(amount: Decimal | None, *, balance_cents: int, partial_allowed: bool) -> int:
     """The full balance (no amount, or the balance itself), or another amount when the branch allows it."""
     if balance_cents <= 0:
@@ -118,12 +115,12 @@ def _amount_cents(amount: Decimal | None, *, balance_cents: int, partial_allowed
         return cents
     if not partial_allowed:
         raise ValidationFailed("Pay the full balance: this branch does not take partial payments.",
-                               errors={"amount": [f"Must be the full balance ({_dollars(balance_cents)})."]})
+                               errors={"amount": [f"Must be the full balance ({dollars(balance_cents)})."]})
     if cents < MINIMUM_PAYMENT_CENTS:
         raise ValidationFailed("A payment is at least $1.00.", errors={"amount": ["Must be at least 1.00."]})
     if cents > balance_cents:
         raise ValidationFailed("That is more than the balance.",
-                               errors={"amount": [f"Must be at most the balance ({_dollars(balance_cents)})."]})
+                               errors={"amount": [f"Must be at most the balance ({dollars(balance_cents)})."]})
     return cents
 
 
@@ -278,31 +275,45 @@ def resolve_payments(db: Database, processor: AbstractProcessor, *,
     with db.unit_of_work() as session:
         stuck = session.execute(
             sa.select(payments.c.id, payments.c.method, payments.c.status, payments.c.amount_cents,
-                      payments.c.fee_cents).where(
+                      payments.c.fee_cents,
+                      (payments.c.created_at < sa.func.now() - processing_after).label("past_arrival")).where(
                 payments.c.status.in_(("unknown", "pending"))
                 | ((payments.c.status == "processing") & (payments.c.created_at < sa.func.now() - processing_after)))
             .order_by(payments.c.updated_at).limit(limit)).all()
     settled = 0
     for payment in stuck:
-        charged_cents = payment.amount_cents + payment.fee_cents
-        if payment.method == ACH:
-            result = inquire_debit(processor, order_id=payment.id, amount_cents=charged_cents)
-        else:
-            result = resolve_unknown_charge(processor, order_id=payment.id, amount_cents=charged_cents)
-        if isinstance(result, (Unresolved, Pending)) and payment.status in ("pending", "unknown"):
-            # No news: leave it as it is, asked again next time (only touch it to move the queue along).
-            with db.unit_of_work() as session:
-                session.execute(payments.update().where(payments.c.id == payment.id)
-                                .values(updated_at=sa.func.now()))
-            if not (isinstance(result, Pending) and payment.status == "unknown"):
-                continue
-        with db.unit_of_work() as session:
-            answer = _settle(session, payment_id=payment.id, result=result,
-                             from_statuses=("processing", "unknown", "pending"))
-        if answer is not None and not isinstance(result, (Unresolved, Pending)):
-            settled += 1
-            log.info("payment %s resolved: %s", payment.id, answer.status)
+        try:
+            settled += _resolve_one(db, processor, payment)
+        except Exception:  # noqa: BLE001 - one payment's trouble must not hold up every payment behind it
+            log.exception("payment %s could not be resolved this round", payment.id)
+            with db.unit_of_work() as session:  # to the back of the queue
+                session.execute(payments.update().where(payments.c.id == payment.id).values(updated_at=sa.func.now()))
     return settled
+
+
+def _resolve_one(db: Database, processor: AbstractProcessor, payment) -> int:
+    """One stuck payment: 1 when it was settled one way or the other, 0 when there is no news yet."""
+    charged_cents = payment.amount_cents + payment.fee_cents
+    # "Not found" means "never charged" only once the request can no longer arrive.
+    final = bool(payment.past_arrival)
+    if payment.method == ACH:
+        result = inquire_debit(processor, order_id=payment.id, amount_cents=charged_cents, not_found_is_final=final)
+    else:
+        result = resolve_unknown_charge(processor, order_id=payment.id, amount_cents=charged_cents,
+                                        not_found_is_final=final)
+    if isinstance(result, (Unresolved, Pending)) and payment.status in ("pending", "unknown"):
+        # No news: leave it as it is, asked again next time (only touch it to move the queue along).
+        with db.unit_of_work() as session:
+            session.execute(payments.update().where(payments.c.id == payment.id).values(updated_at=sa.func.now()))
+        if not (isinstance(result, Pending) and payment.status == "unknown"):
+            return 0
+    with db.unit_of_work() as session:
+        answer = _settle(session, payment_id=payment.id, result=result,
+                         from_statuses=("processing", "unknown", "pending"))
+    if answer is not None and not isinstance(result, (Unresolved, Pending)):
+        log.info("payment %s resolved: %s", payment.id, answer.status)
+        return 1
+    return 0
 
 
 def payment_resolver(db: Database, processor: AbstractProcessor,
