@@ -20,6 +20,7 @@ from portal_web.auth import account_kind
 from portal_web.branding import Branding, BrandingCache, safe_url
 from portal_web.config import DEV_SECRET_KEY, WebSettings
 from portal_web.entrypoints.customer import bp as customer_bp
+from portal_web.entrypoints.invoices import bp as invoices_bp
 from portal_web.entrypoints.portal import bp as portal_bp
 from portal_web.entrypoints.settings import bp as settings_bp
 from portal_web.entrypoints.staff import bp as staff_bp
@@ -98,6 +99,7 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
     app.jinja_env.lstrip_blocks = True
     app.register_blueprint(customer_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(invoices_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(settings_bp)
 
