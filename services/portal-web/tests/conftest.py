@@ -50,6 +50,8 @@ from portal_shared.identity_token import HEADER, InvalidIdentityToken, sign_iden
 from portal_web import SERVICE
 from portal_web.app import create_app
 
+from .billing_payments_double import PaymentsState, add_payment_routes
+
 SECRET = "portal-web-test-internal-secret-0123456789"
 
 CUSTOMER_EMAIL, CUSTOMER_PASSWORD, CUSTOMER_ID = "pat@example.com", "correct horse battery", "c-1"
@@ -584,8 +586,10 @@ class SummariesDouble:
                                                                  "not mine": NOT_MINE})
     more_invoices: list[dict] = field(default_factory=list)  # beyond INVOICES, e.g. to fill several pages
     may_pay: bool = True                                     # False: billing says no one here may pay
+    payments: PaymentsState = field(default_factory=PaymentsState)  # billing's payments API (its own module)
 
     def reset(self) -> None:
+        self.payments.reset()
         self.calls.clear()
         self.down.clear()
         self.slow.clear()
@@ -660,6 +664,8 @@ def summaries_double_app(double: SummariesDouble) -> Flask:
             return problem(404, "not_found", "No such invoice.")
         return {**found, "may_pay": found["may_pay"] and double.may_pay}
 
+    add_payment_routes(app, double.payments, caller=invoices_caller, invoice_of=lambda invoice_id: next(
+        (i for i in INVOICES + double.more_invoices if i["id"] == invoice_id), None))
     return app
 
 
