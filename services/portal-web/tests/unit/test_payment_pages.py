@@ -71,7 +71,7 @@ def test_the_dialog_offers_full_or_other_amount_saved_methods_but_expired_cards_
     assert re.search(r'data-total>\$245\.86<', html)
     assert re.fullmatch(r"[0-9a-f-]{36}", hidden(html, "idempotency_key"))
     assert ">Pay Invoices</button>" in html and f'<a href="/invoices/{INVOICE_18}">Cancel</a>' in html
-    assert f'src="{TOKENIZER}?origin=http://localhost"' in html
+    assert f'src="{TOKENIZER}?origin=http://north.localhost:8080"' in html   # the browser's origin, not the upstream Host
     assert f'data-tokenizer-origin="{TOKENIZER_ORIGIN}"' in html
     assert not payments_sent(services)
 

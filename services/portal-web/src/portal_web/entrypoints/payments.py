@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template
 
 from portal_shared.money import dollars
 from portal_web.adapters.billing import BillingError, billing
@@ -68,7 +68,9 @@ def _tokenizer(branding) -> dict | None:
     if "card" not in branding.accepted_payment_types or not url or not origin:
         return None
     allow_frame_from(origin)
-    page_origin = f"{current_app.config['PORTAL_SCHEME']}://{request.host}"
+    # The browser's origin (the gateway forwards with its upstream's Host): <scheme>://<slug>.<base domain>.
+    slug = (g.get("identity") or {}).get("branch_slug") or ""
+    page_origin = f"{current_app.config['PORTAL_SCHEME']}://{slug}.{current_app.config['PORTAL_BASE_DOMAIN']}"
     return {"src": f"{url}?origin={page_origin}", "origin": origin}
 
 
