@@ -309,3 +309,12 @@ def test_without_a_tokenizer_cards_cannot_be_added_but_saved_methods_still_pay(c
     assert "Cards can't be added right now." in html and "<iframe" not in html
     assert "frame-src" not in response.headers["Content-Security-Policy"]
     assert "Mastercard ****5454" in html
+
+
+def test_a_branch_without_partial_payments_pays_the_full_balance_whatever_is_typed(client, as_customer, brand, services):
+    brand(as_customer, electronic_payments=True, accepted_payment_types=["card"], partial_payments=False)
+    _, html = page(client, f"/invoices/{INVOICE_18}/pay", as_customer)
+    data = pay_form(html, payment_method=method_id(services, "5454"), amount="5.00")
+    del data["balance"]                                  # the dialog has no Full Balance / Other Amount choice here
+    assert client.post(f"/invoices/{INVOICE_18}/pay", headers=as_customer, data=data).status_code == 303
+    assert payments_sent(services)[0]["json"]["amount"] is None
