@@ -54,6 +54,7 @@ WRITES = {
     "portal_billing.entrypoints.payments_api.PaymentCreate": (billing_orm.payments, {}),
     "portal_billing.entrypoints.payments_api.PaymentMethodCreate": (billing_orm.payment_methods, {}),
     "portal_billing.entrypoints.payments_api.PaymentMethodUpdate": (billing_orm.payment_methods, {}),
+    "portal_billing.entrypoints.autopay_api.AutopayEnrol": (billing_orm.autopay_enrolments, {}),
 }
 # Fields whose bound is a domain rule rather than a Length (why each is safe).
 DOMAIN_BOUNDED = {

@@ -171,3 +171,34 @@ payment_preferences = sa.Table(
     sa.Column("contact_id", ID, primary_key=True),
     sa.Column("email_receipts", sa.Boolean, nullable=False),
 )
+
+# -- autopay (service_layer/autopay.py) --------------------------------------------------------------
+
+# A property's autopay: the Primary or Billing contact who enrolled it and the saved method the worker
+# charges. One per property; a failed charge deletes it (the customer is emailed and enrols again).
+autopay_enrolments = sa.Table(
+    "autopay_enrolments", metadata,
+    sa.Column("tenant_id", ID, primary_key=True),
+    sa.Column("property_id", ID, primary_key=True),
+    sa.Column("id", ID, nullable=False, unique=True),
+    sa.Column("contact_id", ID, nullable=False),
+    sa.Column("payment_method_id", ID, nullable=False),
+    sa.Column("enrolled_on", sa.Date, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+AUTOPAY_STEPS = ("notice", "charge")
+# What the worker did for one invoice under one enrolment, claimed by its primary key before doing it:
+# a second worker (or a second round) finds the row and does nothing. `payment_id` (a charge's) is the
+# processor's order id, derived from the enrolment and the invoice (service_layer/autopay.order_id).
+autopay_runs = sa.Table(
+    "autopay_runs", metadata,
+    sa.Column("tenant_id", ID, primary_key=True),
+    sa.Column("invoice_id", ID, primary_key=True),
+    sa.Column("enrolment_id", ID, primary_key=True),
+    sa.Column("step", sa.String(10), primary_key=True),
+    sa.Column("payment_id", ID, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.CheckConstraint(f"step IN ({', '.join(repr(s) for s in AUTOPAY_STEPS)})", name="ck_autopay_runs_step"),
+)
