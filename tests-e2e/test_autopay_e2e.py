@@ -5,6 +5,7 @@ invoice is paid, and one autopay receipt reaches the mail sink."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 from datetime import UTC, datetime, timedelta
@@ -15,12 +16,33 @@ import requests
 
 from portal_billing.domain.fees import convenience_fee_cents
 from portal_devstack.stack import ROOT
-from test_integration_api_e2e import demo_company_id, platform
-from test_invoices_e2e import http_sign_in
 
 pytestmark = pytest.mark.e2e
 
 TOTAL = "417.23"
+
+
+def platform(system, method: str, path: str, *, token: str | None = None, **kwargs) -> requests.Response:
+    """A request to the bare platform host (where the integration API lives)."""
+    headers = {"Host": system.host(), **({"Authorization": f"Bearer {token}"} if token else {})}
+    return requests.request(method, system.gateway + path, headers=headers, timeout=10, **kwargs)
+
+
+def demo_company_id(system) -> str:
+    companies = system.admin("GET", "/companies").json()
+    items = companies["items"] if isinstance(companies, dict) and "items" in companies else companies
+    return next(c["id"] for c in items if c["name"] == "Demo Landscaping")
+
+
+def http_sign_in(system, slug: str, email: str, password: str) -> requests.Session:
+    """A plain HTTP client signed in through the sign-in form (CSRF cookie and token included)."""
+    client = requests.Session()
+    client.headers["Host"] = f"{slug}.{system.stack.base_domain}"
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(system.gateway + "/login", timeout=10).text)
+    assert token
+    client.post(system.gateway + "/login", data={"csrf_token": token.group(1), "email": email, "password": password},
+                allow_redirects=False, timeout=10)
+    return client
 
 
 def sandbox_auths(system) -> list[dict]:
