@@ -75,8 +75,13 @@ def test_three_workers_at_once_charge_an_autopay_invoice_once_and_email_one_rece
 
     camilla = http_sign_in(system, "demo", "camilla@example.com", "demo-customer-pass")
     api = system.gateway + "/api/billing"
-    methods = camilla.get(f"{api}/payment-methods", timeout=10).json()
-    card = next(m for m in methods if m["kind"] == "card" and not m["expired"])
+    # A card saved as the tokenizer page does it: the sandbox tokenizes, billing keeps the token.
+    token = requests.post(f"{system.stack.payment_sandbox}/cardsecure/api/v1/ccn/tokenize",
+                          json={"account": "4111111111111111"}, timeout=5).json()["token"]
+    saved = camilla.post(f"{api}/payment-methods", json={"kind": "card", "token": token,
+                                                         "expiry": f"12{(today.year + 2) % 100:02d}"}, timeout=10)
+    assert saved.status_code == 201, saved.text
+    card = saved.json()
     enrolled = camilla.put(f"{api}/autopay/{property_id}", json={"payment_method_id": card["id"]}, timeout=10)
     assert enrolled.status_code == 200, enrolled.text
     assert enrolled.json()["enrolled"] is True
