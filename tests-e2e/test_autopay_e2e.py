@@ -110,3 +110,25 @@ def test_three_workers_at_once_charge_an_autopay_invoice_once_and_email_one_rece
     assert [a["amount"] for a in new] == [f"{(41_723 + fee) / 100:.2f}"], new
     assert len([m for m in system.mail() if "Autopay receipt: invoice #AP-1" in m.get("Subject", "")]) == 1
     assert receipts and "camilla@example.com" in str(receipts[0].get("To"))
+
+
+def test_camilla_downloads_a_statement_through_the_gateway_and_a_bad_range_names_its_field(system):
+    camilla = http_sign_in(system, "demo", "camilla@example.com", "demo-customer-pass")
+    api = system.gateway + "/api/billing"
+    listed = camilla.get(f"{api}/invoices", timeout=10).json()
+    property_id = next(r["property"]["id"] for r in listed if r["title"] == "Invoice #18")
+    today = datetime.now(UTC).date()
+    pdf = camilla.get(f"{api}/statements", params={"property_id": property_id, "from": "2024-01-01",
+                                                    "to": today.isoformat()}, timeout=60)
+    assert pdf.status_code == 200, pdf.text[:300]
+    assert pdf.headers["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    too_long = camilla.get(f"{api}/statements", params={"property_id": property_id, "from": "2020-01-01",
+                                                         "to": today.isoformat()}, timeout=10)
+    assert too_long.status_code == 422 and "to" in too_long.json()["errors"], too_long.text
+    # April (Other on Tar Valon Towers, #18's property) sees its statement; Camilla's Oasis is not hers.
+    oasis = next(r["property"]["id"] for r in listed if r["title"].startswith("Invoice #6"))
+    april = http_sign_in(system, "demo", "april@example.com", "demo-other-pass")
+    for place, status in ((property_id, 200), (oasis, 404)):
+        answer = april.get(f"{api}/statements", params={"property_id": place, "from": "2024-01-01",
+                                                        "to": "2024-12-31"}, timeout=60)
+        assert answer.status_code == status, answer.text[:300]

@@ -219,24 +219,26 @@ def _stop(session: Session, candidate) -> None:
 
 
 def _finish(db: Database, candidate, answer: Answer | None, refused: ApiError | None) -> str:
-    """What follows one charge attempt, once (the run row): charged, failed (and stopped), or nothing to do."""
+    """What follows one charge attempt, once (the run row): charged, failed (and stopped), nothing due; or
+    "busy" when another worker (or round) recorded it first."""
     now = datetime.now(UTC)
     body = answer.body if answer is not None else {}
     with db.unit_of_work() as session:
         if answer is not None and answer.status in (201, 202) and body.get("status") in ("succeeded", "pending"):
-            if _claim(session, candidate, "charge", body["id"]):
-                _publish(session, "autopay_charged", candidate, body["amount_cents"], payment_id=body["id"],
-                         fee_cents=body["fee_cents"], status=body["status"], charged_at=now)
+            if not _claim(session, candidate, "charge", body["id"]):
+                return "busy"
+            _publish(session, "autopay_charged", candidate, body["amount_cents"], payment_id=body["id"],
+                     fee_cents=body["fee_cents"], status=body["status"], charged_at=now)
             return "charged"
         if isinstance(refused, ValidationFailed) and refused.code == "nothing_due":
-            _claim(session, candidate, "charge")
-            return "nothing_due"
+            return "nothing_due" if _claim(session, candidate, "charge") else "busy"
         reason = (body.get("detail") or body.get("title") if answer is not None
                   else NOT_ALLOWED if refused.status in (403, 404) else refused.detail or refused.title)
-        if _claim(session, candidate, "charge", body.get("id") if answer is not None else None):
-            _stop(session, candidate)
-            _publish(session, "autopay_failed", candidate, int(candidate.balance_cents), reason=str(reason),
-                     payment_id=None, failed_at=now)
+        if not _claim(session, candidate, "charge"):
+            return "busy"
+        _stop(session, candidate)
+        _publish(session, "autopay_failed", candidate, int(candidate.balance_cents), reason=str(reason),
+                 payment_id=None, failed_at=now)
         return "failed"
 
 
