@@ -37,6 +37,10 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
         "invoice", "invoice_id",
         "A customer paid (part of) an invoice in the portal: amount (lowers the balance), card fee, processor "
         "reference."),
+    "proposal_signed": WebhookEventType(
+        "proposal", "proposal_id",
+        "A customer signed a proposal (version) in the portal: the optional services chosen, the new total, the "
+        "sealed PDF's SHA-256."),
 }
 
 # Events whose data holds a secret (single-use links): never delivered outside the platform.
