@@ -12,7 +12,7 @@ from portal_billing.service_layer import invoices as service
 from portal_shared.access.guard import current_customer, require_customer
 from portal_shared.access.schemas import requested_properties
 from portal_shared.web.auth import current_integration, require_integration
-from portal_shared.web.pagination import page_rows_of
+from portal_shared.web.pagination import customer_rows_page
 
 integration = Blueprint("billing_integration", __name__, url_prefix="/integration",
                         description="For the back office: invoices, their payments, and credits (API key).")
@@ -59,12 +59,9 @@ def list_invoices(query, pagination_parameters):
     X-Pagination's `total` is the "M" of "Show: All N of M"."""
     who = current_customer()
     with _db().unit_of_work() as session:
-        property_ids = service.customer_property_ids(session, who, requested_properties(query.get("property_id")))
-        if not property_ids:
-            pagination_parameters.item_count = 0
-            return []
-        rows = page_rows_of(session, service.customer_invoice_list(
-            tenant_id=who.tenant_id, property_ids=property_ids, show=query["show"]), pagination_parameters)
+        rows = customer_rows_page(session, who, requested_properties(query.get("property_id")), pagination_parameters,
+                                  lambda property_ids: service.customer_invoice_list(
+                                      tenant_id=who.tenant_id, property_ids=property_ids, show=query["show"]))
         return service.list_rows(rows)
 
 

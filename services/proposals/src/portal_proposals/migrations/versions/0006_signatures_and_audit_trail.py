@@ -1,14 +1,14 @@
 """proposal_signatures (one per version, with the sealed PDF) and the append-only proposal_audit_events
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0004 (proposals-core's 0005, once it lands, goes before this)
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 revision = "0006"
-down_revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
