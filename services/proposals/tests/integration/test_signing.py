@@ -160,7 +160,7 @@ def test_signing_twice_tells_the_second_it_is_already_signed(app_client, headers
     assert sheet["signature"]["signer_name"] == "Camilla Sailor" and sheet["may_sign"] is False
 
 
-def test_concurrent_signatures_yield_exactly_one(service_under_test, database_url, client_for, headers, signing, db):
+def test_concurrent_signatures_yield_exactly_one(app_client, headers, signing, db):
     """Eight requests at once — a double click, two tabs, two contacts — one 201, seven 409 already_signed."""
     signers = [signing["me"], signing["biller"]] * 4
     barrier = threading.Barrier(len(signers))
@@ -168,7 +168,7 @@ def test_concurrent_signatures_yield_exactly_one(service_under_test, database_ur
     lock = threading.Lock()
 
     def sign_as(contact_id: str) -> None:
-        client = client_for(database_url)
+        client = app_client.application.test_client()  # one app, as gunicorn's threads share one
         body, head = signature(mark_kind="typed", mark="Camilla Sailor"), as_(headers, contact_id)
         barrier.wait()
         response = client.post(f"/proposals/{signing['id']}/signature", json=body, headers=head)
