@@ -187,3 +187,17 @@ def test_the_lump_sum_setting_hides_the_lines_and_the_phone_setting_the_phone(
     assert (detail["show_service_details"], detail["services"], detail["price_cents"]) == (False, [], 4_457_933)
     assert detail["sales_rep"]["phone"] is None and detail["sales_rep"]["email"] == "cseiler@example.com"
     assert len(detail["optional_services"]) == 2
+
+
+def test_view_proposal_is_a_pdf_under_the_same_rule_as_the_detail(app_client, back_office, known, customer_headers,
+                                                                  proposal_88, headers):
+    w = known
+    put_all(app_client, back_office, proposal_88, one_service("94", "p3", "1.00"))
+    me = customer_headers(TENANT, BRANCH, w["me"])
+    detail = by_number(app_client, me, "88")
+    response = app_client.get(f"/proposals/{detail['id']}/pdf", headers=me)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF-")
+    assert response.headers["Content-Disposition"] == 'inline; filename="proposal-88.pdf"'
+    others = by_number(app_client, customer_headers(TENANT, BRANCH, w["other"]), "94")
+    assert_problem(app_client.get(f"/proposals/{others['id']}/pdf", headers=me), 404)

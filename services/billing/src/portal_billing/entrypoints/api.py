@@ -2,7 +2,7 @@
 scope `invoices:write`) and the signed-in customer's invoices (their list, one in detail, one as a PDF)."""
 from __future__ import annotations
 
-from flask import Response, current_app, g
+from flask import current_app
 from flask_smorest import Blueprint
 
 from portal_billing.adapters.invoice_pdf import invoice_pdf
@@ -11,6 +11,7 @@ from portal_billing.entrypoints import schemas as s
 from portal_billing.service_layer import invoices as service
 from portal_shared.access.guard import current_customer, require_customer
 from portal_shared.access.schemas import requested_properties
+from portal_shared.web.pdf import letterhead, pdf_response
 from portal_shared.web.auth import current_integration, require_integration
 from portal_shared.web.pagination import customer_rows_page
 
@@ -85,13 +86,5 @@ def get_invoice_pdf(invoice_id):
     and branch of the gateway's signed token (billing keeps no branding)."""
     with _db().unit_of_work() as session:
         invoice = service.customer_invoice(session, customer=current_customer(), invoice_id=str(invoice_id))
-    claims = g.get("identity") or {}
-    pdf = invoice_pdf(invoice, company=str(claims.get("company_name") or claims.get("branch_slug") or ""),
-                      branch=str(claims.get("branch_name") or ""))
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="invoice-{_filename_safe(invoice["number"])}.pdf"',
-        "Cache-Control": "no-store"})
-
-
-def _filename_safe(number: str) -> str:
-    return "".join(c for c in str(number) if c.isalnum() or c in "-_") or "invoice"
+    company, branch = letterhead()
+    return pdf_response(invoice_pdf(invoice, company=company, branch=branch), kind="invoice", number=invoice["number"])

@@ -1,10 +1,11 @@
 """proposals' HTTP API beside the kit's /summary: the back office's proposals (API key, scope
-`proposals:write`) and the signed-in customer's proposals (their list and one in detail)."""
+`proposals:write`) and the signed-in customer's proposals (their list, one in detail, one as a PDF)."""
 from __future__ import annotations
 
 from flask import current_app
 from flask_smorest import Blueprint
 
+from portal_proposals.adapters.proposal_pdf import proposal_pdf
 from portal_proposals.entrypoints import schemas as s
 from portal_proposals.service_layer import proposals as service
 from portal_shared.access.guard import current_customer, require_customer
@@ -12,6 +13,7 @@ from portal_shared.access.schemas import requested_properties
 from portal_shared.directory import EXTERNAL_ID_LENGTH
 from portal_shared.web.auth import current_integration, require_integration
 from portal_shared.web.pagination import customer_rows_page
+from portal_shared.web.pdf import letterhead, pdf_response
 
 integration = Blueprint("proposals_integration", __name__, url_prefix="/integration",
                         description="For the back office: proposals and their versions (API key).")
@@ -63,3 +65,18 @@ def get_proposal(proposal_id):
     Service Contact, what it is associated with, and whether this customer may sign it."""
     with _db().unit_of_work() as session:
         return service.customer_proposal(session, customer=current_customer(), proposal_id=str(proposal_id))
+
+
+@customer.route("/proposals/<uuid:proposal_id>/pdf", methods=["GET"])
+@require_customer
+@customer.doc(responses={200: {"description": "The proposal as a PDF (View Proposal).",
+                               "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+@customer.alt_response(404, description="Not one of the customer's proposals (problem+json).")
+def get_proposal_pdf(proposal_id):
+    """One proposal as the customer's PDF: the same access rule and branch settings as its detail; the
+    letterhead names the company and branch of the gateway's signed token."""
+    with _db().unit_of_work() as session:
+        proposal = service.customer_proposal(session, customer=current_customer(), proposal_id=str(proposal_id))
+    company, branch = letterhead()
+    return pdf_response(proposal_pdf(proposal, company=company, branch=branch), kind="proposal",
+                        number=proposal["number"])
