@@ -5,6 +5,7 @@ one byte changed does not."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import threading
 
@@ -254,3 +255,26 @@ def test_verify_without_a_file_is_422_naming_it(app_client, headers, signing):
     response = app_client.post("/proposals/verify", data={}, headers=as_(headers, signing["me"]),
                                content_type="multipart/form-data")
     assert "file" in assert_problem(response, 422)["errors"]
+
+
+def test_the_pdf_the_customer_viewed_is_on_the_trail_and_on_the_signature_by_its_sha256(
+        app_client, headers, signing, db):
+    me = as_(headers, signing["me"])
+    viewed = app_client.get(f"/proposals/{signing['id']}/pdf", headers=me)
+    assert viewed.status_code == 200 and viewed.mimetype == "application/pdf"
+    digest = hashlib.sha256(viewed.data).hexdigest()
+    app_client.post(f"/proposals/{signing['id']}/signature", json=signature(), headers=me)
+    with db.unit_of_work() as session:
+        trail = session.execute(sa.text("SELECT kind, details FROM proposal_audit_events ORDER BY id")).all()
+        shown = session.scalar(sa.text("SELECT shown_pdf_sha256 FROM proposal_signatures"))
+    assert trail[0].kind == "viewed" and trail[0].details == {"pdf_sha256": digest}
+    assert shown == digest
+    signed_event = next(t for t in trail if t.kind == "signed")
+    assert signed_event.details["shown_pdf_sha256"] == digest
+
+
+def test_the_detail_shows_the_optional_services_chosen_and_the_new_total_once_signed(app_client, headers, signing):
+    me = as_(headers, signing["me"])
+    app_client.post(f"/proposals/{signing['id']}/signature", json=signature(), headers=me)
+    detail = app_client.get(f"/proposals/{signing['id']}", headers=me).get_json()
+    assert detail["chosen_optional_services"] == ["Irrigation Audit"] and detail["total_cents"] == 4_492_933

@@ -1,22 +1,17 @@
-"""The signed proposal as a PDF (before the seal): what was accepted, the signature image, and the
-certificate page with the audit trail — an HTML/CSS template (`templates/signed_proposal.html`) laid
-out by WeasyPrint, as billing lays out invoices. `service_layer.signing` hands it the document."""
+"""The signed proposal as a PDF (before the seal): the proposal as the customer read it (View Proposal's
+pages, adapters/proposal_pdf.py), then what was accepted (services, the optional services chosen, the
+total, the signature image) and the certificate page with the audit trail (`templates/signed_proposal.html`),
+laid out by WeasyPrint (portal_shared.pdf) as one document. `service_layer.signing` hands it the document;
+adapters/pdf_seal.py seals the result.
+"""
 from __future__ import annotations
 
 import base64
 from datetime import datetime, timezone
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
-from portal_shared.money import dollars
-
-_templates = Environment(loader=PackageLoader("portal_proposals", "templates"), autoescape=select_autoescape(["html"]),
-                         trim_blocks=True, lstrip_blocks=True)
-
-
-def short_date(value: Any) -> str:
-    return value.strftime("%m/%d/%y") if hasattr(value, "strftime") else str(value or "")
+from portal_proposals.adapters.proposal_pdf import proposal_html
+from portal_shared.pdf import document_templates, render_pdf_of_documents
 
 
 def utc(value: Any) -> str:
@@ -26,18 +21,18 @@ def utc(value: Any) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-_templates.filters.update(dollars=dollars, short_date=short_date, utc=utc)
+_templates = document_templates("portal_proposals")
+_templates.filters.update(utc=utc)
 
 
 def signed_proposal_html(document: dict[str, Any]) -> str:
+    """The acceptance and certificate pages (also what the tests read: a PDF's text is glyphs)."""
     mark = document["mark"]
     src = "data:image/png;base64," + base64.b64encode(mark.png).decode() if mark.png else ""
     return _templates.get_template("signed_proposal.html").render(doc=document, signature_src=src)
 
 
-def signed_proposal_pdf(document: dict[str, Any]) -> bytes:
-    from PIL import ImageFile
-    from weasyprint import HTML
-
-    ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint's import turns it on; keep Pillow strict (see billing)
-    return HTML(string=signed_proposal_html(document)).write_pdf()
+def signed_proposal_pdf(document: dict[str, Any], *, company: str, branch: str) -> bytes:
+    """The proposal's own pages followed by the acceptance and certificate pages, as one PDF."""
+    return render_pdf_of_documents(proposal_html(document["proposal"], company=company, branch=branch),
+                                   signed_proposal_html(document))

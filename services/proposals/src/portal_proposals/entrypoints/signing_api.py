@@ -11,7 +11,7 @@ headers a client sends, so only portal-web sets it).
 """
 from __future__ import annotations
 
-from flask import Response, current_app, g, request
+from flask import current_app, g, request
 from flask_smorest import Blueprint
 
 from portal_proposals.adapters.pdf_seal import PdfSealer, SealSettings
@@ -21,6 +21,7 @@ from portal_proposals.service_layer import evidence, signing
 from portal_proposals.service_layer.evidence import ClientContext
 from portal_shared.access.guard import current_customer, require_customer
 from portal_shared.errors import ValidationFailed
+from portal_shared.web.pdf import letterhead, pdf_response
 
 signing_api = Blueprint("proposal_signing", __name__, url_prefix="/",
                         description="A signed-in customer signs a proposal; anyone signed in checks a signed PDF.")
@@ -78,13 +79,15 @@ def get_signing_sheet(proposal_id):
 def post_signature(body, proposal_id):
     """Accept & Sign: sign the proposal's newest version with the optional services ticked. Exactly once."""
     who = current_customer()
+    company, branch = letterhead()
     with _db().unit_of_work() as session:
         signer = signing.signer_of(session, customer=who)
         return signing.sign_proposal(
             session, customer=who, signer=signer, proposal_id=str(proposal_id), chosen=body["optional_services"],
             consent_version=body["consent_version"], consent_accepted=body["consent_accepted"],
             mark_kind=body["mark_kind"], mark_value=body["mark"], context=client_context(),
-            render=signed_proposal_pdf, seal=_sealer().seal)
+            render=lambda document: signed_proposal_pdf(document, company=company, branch=branch),
+            seal=_sealer().seal)
 
 
 @signing_api.route("/proposals/<uuid:proposal_id>/signed.pdf", methods=["GET"])
@@ -96,10 +99,7 @@ def get_signed_pdf(proposal_id):
     """The signed proposal as sealed: signature, chosen services, certificate page with the audit trail."""
     with _db().unit_of_work() as session:
         number, data = signing.signed_pdf(session, customer=current_customer(), proposal_id=str(proposal_id))
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="proposal-{number}-signed.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(data, kind="proposal", number=f"{number}-signed")
 
 
 @signing_api.route("/proposals/verify", methods=["POST"])

@@ -83,6 +83,13 @@ def last_viewed_sha256(session: Session, *, tenant_id: str, proposal_id: str, ve
     return (details or {}).get("pdf_sha256")
 
 
+def chosen_of(session: Session, *, tenant_id: str, version_id: str) -> list[str]:
+    """The names of the optional services chosen when this version was signed ([] while unsigned)."""
+    chosen = session.scalar(sa.select(proposal_signatures.c.chosen_optional_services).where(
+        proposal_signatures.c.tenant_id == tenant_id, proposal_signatures.c.version_id == version_id))
+    return [o["name"] for o in chosen or []]
+
+
 def verify(session: Session, *, customer: Customer, pdf: bytes, seal_check) -> dict[str, Any]:
     """For an uploaded PDF: is it, byte for byte, a signed proposal the customer may see, and is the
     company's seal on it intact. `seal_check` is the sealer's check (adapters/pdf_seal.py)."""

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal_proposals.adapters.orm import properties, proposal_versions, proposals
 from portal_proposals.domain import proposals as rules
+from portal_proposals.service_layer import evidence
 from portal_proposals.service_layer.branch_settings import ProposalDisplay, branch_of, display_rules
 from portal_proposals.service_layer.directory import property_or_422
 from portal_shared.access.guard import Customer
@@ -183,7 +184,7 @@ def customer_proposal(session: Session, *, customer: Customer, proposal_id: str)
     rep = dict(row.sales_rep) if row.sales_rep else None
     if rep is not None and not display.show_sales_rep_phone:
         rep["phone"] = None
-    chosen: list[str] = []
+    chosen = evidence.chosen_of(session, tenant_id=customer.tenant_id, version_id=row.version_id)
     return {
         **_row(row), "version": row.version, "back_office_status": row.status,
         "show_service_details": display.show_service_details,

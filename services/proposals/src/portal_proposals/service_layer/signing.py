@@ -90,12 +90,6 @@ def _signature_of(session: Session, *, tenant_id: str, proposal_id: str, version
             "signed_pdf_sha256": row.signed_pdf_sha256}
 
 
-def chosen_of(session: Session, *, tenant_id: str, version_id: str) -> list[dict[str, Any]]:
-    """The optional services chosen when this version was signed ([] when unsigned)."""
-    return list(session.scalar(sa.select(proposal_signatures.c.chosen_optional_services).where(
-        proposal_signatures.c.tenant_id == tenant_id, proposal_signatures.c.version_id == version_id)) or [])
-
-
 def sign_proposal(session: Session, *, customer: Customer, signer: Signer, proposal_id: str, chosen: list[str],
                   consent_version: str, consent_accepted: bool, mark_kind: str, mark_value: str,
                   context: ClientContext, render: Callable[..., bytes], seal: Callable[..., bytes]) -> dict[str, Any]:
@@ -157,6 +151,7 @@ def sign_proposal(session: Session, *, customer: Customer, signer: Signer, propo
                     "sha256": rules.consent_sha256(consent_version)},
         "shown_pdf_sha256": shown_sha256, "context": context, "sales_rep": head.sales_rep,
         "trail": evidence.trail(session, tenant_id=customer.tenant_id, proposal_id=proposal_id),
+        "proposal": detail,     # the proposal's own pages, as View Proposal shows it
     }
     signed_pdf = seal(render(document), reason=f"Proposal #{head.number} signed by {signer.name} in the customer portal",
                       location="Customer portal")
