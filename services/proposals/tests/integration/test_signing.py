@@ -120,7 +120,8 @@ def test_the_audit_trail_records_each_step_with_time_signer_address_and_browser(
         rows = session.execute(sa.text(
             "SELECT kind, contact_id, client_address, user_agent, occurred_at, details FROM proposal_audit_events "
             "WHERE proposal_id = :p ORDER BY id"), {"p": signing["id"]}).all()
-    assert [r.kind for r in rows] == ["consent_shown", "consent_accepted", "optional_services_chosen", "signed"]
+    assert [r.kind for r in rows] == ["sent", "consent_shown", "consent_accepted", "optional_services_chosen", "signed"]
+    rows = rows[1:]  # the customer's (sent is the back office's, with no client)
     assert {(str(r.contact_id), r.client_address, r.user_agent) for r in rows} == {(signing["me"], CLIENT_IP, BROWSER)}
     assert all(r.occurred_at.utcoffset() is not None for r in rows)
     assert rows[1].details["consent_version"] == "2026-11" and len(rows[1].details["consent_sha256"]) == 64
@@ -136,7 +137,8 @@ def test_the_audit_trail_refuses_update_and_delete(app_client, headers, signing,
             with db.unit_of_work() as session:
                 session.execute(sa.text(statement))
     with db.unit_of_work() as session:
-        assert session.execute(sa.text("SELECT client_address FROM proposal_audit_events")).scalars().all() == [CLIENT_IP]
+        assert session.execute(sa.text("SELECT client_address FROM proposal_audit_events ORDER BY id")
+                               ).scalars().all() == [None, CLIENT_IP]
 
 
 def test_only_primary_and_billing_contacts_can_sign(app_client, headers, signing, db):
@@ -147,7 +149,7 @@ def test_only_primary_and_billing_contacts_can_sign(app_client, headers, signing
                    403, "may_not_sign")
     with db.unit_of_work() as session:
         assert session.scalar(sa.text("SELECT count(*) FROM proposal_signatures")) == 0
-        assert session.scalar(sa.text("SELECT count(*) FROM proposal_audit_events")) == 0  # not shown the consent
+        assert session.scalar(sa.text("SELECT count(*) FROM proposal_audit_events WHERE kind <> 'sent'")) == 0
 
 
 def test_signing_twice_tells_the_second_it_is_already_signed(app_client, headers, signing):
@@ -267,7 +269,8 @@ def test_the_pdf_the_customer_viewed_is_on_the_trail_and_on_the_signature_by_its
     with db.unit_of_work() as session:
         trail = session.execute(sa.text("SELECT kind, details FROM proposal_audit_events ORDER BY id")).all()
         shown = session.scalar(sa.text("SELECT shown_pdf_sha256 FROM proposal_signatures"))
-    assert trail[0].kind == "viewed" and trail[0].details == {"pdf_sha256": digest}
+    assert [t.kind for t in trail[:2]] == ["sent", "viewed"] and trail[1].details == {"pdf_sha256": digest}
+    assert trail[0].details["sent_date"] == "2025-03-18" and len(trail[0].details["content_sha256"]) == 64
     assert shown == digest
     signed_event = next(t for t in trail if t.kind == "signed")
     assert signed_event.details["shown_pdf_sha256"] == digest
@@ -278,3 +281,16 @@ def test_the_detail_shows_the_optional_services_chosen_and_the_new_total_once_si
     app_client.post(f"/proposals/{signing['id']}/signature", json=signature(), headers=me)
     detail = app_client.get(f"/proposals/{signing['id']}", headers=me).get_json()
     assert detail["chosen_optional_services"] == ["Irrigation Audit"] and detail["total_cents"] == 4_492_933
+
+
+def test_sent_goes_on_the_trail_once_per_version_when_the_back_office_sends_it(
+        app_client, back_office, known, proposal_88, db):
+    unsent = {**proposal_88, "sent": False, "sent_date": None}
+    assert put_proposal(app_client, back_office(), "crm-88", unsent).status_code == 200
+    assert put_proposal(app_client, back_office(), "crm-88", proposal_88).status_code == 200
+    assert put_proposal(app_client, back_office(), "crm-88", proposal_88).status_code == 200   # the same again
+    assert put_proposal(app_client, back_office(), "crm-88", {**proposal_88, "name": "Changed"}).status_code == 200
+    with db.unit_of_work() as session:
+        sent = session.execute(sa.text("SELECT version FROM proposal_audit_events WHERE kind = 'sent' ORDER BY id"
+                                       )).scalars().all()
+    assert sent == [1, 2]
