@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 PHONE = {"width": 360, "height": 780}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]   # as test_accessibility_e2e
 CAMILLA = ("camilla@example.com", "demo-customer-pass")
-APRIL = ("april@example.com", "demo-customer-pass")
+APRIL = ("april@example.com", "demo-other-pass")
 
 
 def base(system) -> str:

@@ -68,3 +68,12 @@ def test_dev_keys_are_generated_once_and_kept(tmp_path):
     key = open(first["PROPOSALS_SEAL_KEY_FILE"], "rb").read()
     assert write_dev_seal_files(tmp_path) == first
     assert open(first["PROPOSALS_SEAL_KEY_FILE"], "rb").read() == key
+
+
+def test_the_check_works_inside_a_running_event_loop_too(sealer, sealed):
+    import asyncio
+
+    async def inside():
+        return sealer.check(sealed)
+
+    assert asyncio.run(inside()).good

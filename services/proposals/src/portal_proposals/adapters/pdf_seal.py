@@ -118,8 +118,11 @@ def check_seal(pdf: bytes, trust_roots) -> SealCheck:
         return SealCheck(sealed=False)
     if not seals:
         return SealCheck(sealed=False)
+    def validate():
+        return validate_pdf_signature(seals[0], ValidationContext(trust_roots=trust_roots, allow_fetching=False))
+
     try:
-        status = validate_pdf_signature(seals[0], ValidationContext(trust_roots=trust_roots, allow_fetching=False))
+        status = _outside_any_event_loop(validate)
     except Exception:  # noqa: BLE001 — a mangled signature value breaks the CMS parser in many ways
         return SealCheck(sealed=True)
     return SealCheck(
@@ -127,6 +130,21 @@ def check_seal(pdf: bytes, trust_roots) -> SealCheck:
         whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         trusted=bool(status.trusted), signer=status.signing_cert.subject.human_friendly,
         signed_at=getattr(status, "signer_reported_dt", None))
+
+
+def _outside_any_event_loop(call):
+    """pyHanko's synchronous validation runs its own asyncio loop, which a thread already running one (an
+    async caller, Playwright's sync API in a test) refuses: there it runs on a short-lived thread instead."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
 
 
 def write_dev_seal_files(directory: Path, *, company: str = "Portal dev company") -> dict[str, str]:
