@@ -114,3 +114,32 @@ def test_two_companies_may_use_the_same_external_id(app_client, back_office, kno
     theirs = put_proposal(app_client, back_office(OTHER_TENANT), "crm-opp-88",
                           {**proposal_88, "property_external_id": "p5"}).get_json()
     assert mine["id"] != theirs["id"]
+
+
+def test_two_puts_of_the_same_change_at_once_make_one_new_version(app_client, back_office, known, proposal_88, db):
+    import threading
+
+    from portal_proposals.entrypoints.schemas import ProposalUpsert
+    from portal_proposals.service_layer.proposals import upsert_proposal
+
+    put_proposal(app_client, back_office(), "crm-opp-88", proposal_88)
+    changed = ProposalUpsert().load({**proposal_88, "price": "44679.33", "services": [
+        {**proposal_88["services"][0], "amount": "40849.60"}, *proposal_88["services"][1:]]})
+    barrier, errors = threading.Barrier(4), []
+
+    def put():
+        try:
+            barrier.wait(timeout=10)
+            with db.unit_of_work() as session:
+                upsert_proposal(session, tenant_id=TENANT, external_id="crm-opp-88", doc=changed)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=put) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    with db.unit_of_work() as session:
+        assert session.execute(sa.text("SELECT version FROM proposal_versions ORDER BY version")).scalars().all() == [1, 2]
