@@ -198,3 +198,10 @@ def _dev_seal_pems(company: str) -> tuple[bytes, bytes, bytes]:
     pem = serialization.Encoding.PEM
     key_pem = seal_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     return key_pem, seal_cert.public_bytes(pem), ca_cert.public_bytes(pem)
+
+
+if __name__ == "__main__":  # `python -m portal_proposals.adapters.pdf_seal DIR`: a dev pair (docker-compose)
+    import sys
+
+    for name, value in write_dev_seal_files(Path(sys.argv[1])).items():
+        print(f"{name}={value}")
