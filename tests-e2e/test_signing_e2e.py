@@ -144,6 +144,7 @@ def test_camilla_signs_88_with_the_irrigation_audit_and_the_sealed_pdf_verifies(
     assert page.locator(".proposal__total").inner_text() == "$44,929.33"
     page.goto(f"{base(system)}/proposals/{proposal_id}/sign")     # a second tab's Select & Sign: already signed
     assert page.url.endswith(f"/proposals/{proposal_id}/signed")
+    assert "This proposal is already signed." in page.locator(".notices").inner_text()
 
     signed = fetch(system, page, signed_pdf_path)
     assert signed.status_code == 200 and signed.headers["Content-Type"] == "application/pdf"

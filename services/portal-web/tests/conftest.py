@@ -622,9 +622,11 @@ class SummariesDouble:
     lump_sum: bool = False                                   # True: the branch hides the proposals' lines
     signatures: dict[str, dict] = field(default_factory=dict)  # proposal id → what Select & Sign sent (proposals')
     sealed_pdf: bytes = b"%PDF-1.7 the sealed signed proposal"   # what the verify API calls verified
+    race_signature: dict | None = None  # set: another request signs first, just before the next POST arrives
 
     def reset(self) -> None:
         self.signatures.clear()
+        self.race_signature = None
         self.calls.clear()
         self.down.clear()
         self.slow.clear()
@@ -750,6 +752,8 @@ def summaries_double_app(double: SummariesDouble) -> Flask:
             return problem(404, "not_found", "No such proposal.")
         if not found["may_sign"]:
             return problem(403, "may_not_sign", "Your role on this property does not allow you to sign proposals.")
+        if double.race_signature is not None:
+            double.signatures[proposal_id], double.race_signature = double.race_signature, None
         if proposal_id in double.signatures:
             return problem(409, "already_signed", "This proposal is already signed.")
         body = request.get_json()

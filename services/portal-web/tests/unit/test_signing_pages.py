@@ -65,7 +65,9 @@ def test_accept_and_sign_with_a_typed_name_and_the_audit_signs_once_then_confirm
     assert "Proposal #88 is signed" in confirmation and "$44,929.33" in confirmation
     assert 'href="/">Home</a>' in confirmation and f"/api/proposals/proposals/{proposal_id}/signed.pdf" in confirmation
     again = client.get(f"/proposals/{proposal_id}/sign", headers=as_customer)
-    assert again.status_code == 302 and again.headers["Location"].endswith("/signed")
+    assert again.status_code == 303 and again.headers["Location"].endswith("/signed")
+    told = client.get(f"/proposals/{proposal_id}/signed", headers=as_customer).get_data(as_text=True)
+    assert "This proposal is already signed." in told
 
 
 def test_a_drawn_signature_goes_as_the_pads_png(client, as_customer, services):
@@ -102,7 +104,9 @@ def test_signed_already_and_not_a_signer_are_pages_not_errors(client, as_custome
                                         "total_cents": 4457933, "chosen_optional_services": [],
                                         "signed_pdf_sha256": "cd" * 32}
     second = client.post(f"/proposals/{proposal_id}/sign", headers=as_customer, data=form)
-    assert second.status_code == 302   # the sheet already says signed: to the confirmation
+    assert second.status_code == 303   # the sheet already says signed: to the confirmation, told so
+    assert "This proposal is already signed." in client.get(second.headers["Location"], headers=as_customer
+                                                            ).get_data(as_text=True)
     refused = client.get(f"/proposals/{services.proposal_ids['15']}/sign", headers=as_customer)
     assert refused.status_code == 403 and "can no longer be signed" in refused.get_data(as_text=True)
     missing = client.get(f"/proposals/{services.proposal_ids['not mine']}/sign", headers=as_customer)
@@ -124,3 +128,17 @@ def test_the_verify_page_says_verified_or_not(client, as_customer, services):
     assert 'data-verify-result="not-verified"' in text and "changed after it was sealed" in text
     empty = client.post("/proposals/verify", headers=as_customer, data={"csrf_token": csrf})
     assert empty.status_code == 422 and "Choose the PDF to check." in empty.get_data(as_text=True)
+
+
+def test_two_at_once_the_second_is_told_it_is_already_signed(client, as_customer, services):
+    """The sheet said unsigned, then proposals answered 409 already_signed: another request signed first."""
+    proposal_id = services.proposal_ids["88"]
+    _, html = sign_page(client, as_customer, proposal_id)
+    form = {"csrf_token": token(html), "consent_version": evidence_rules.CURRENT_CONSENT, "consent_accepted": "y",
+            "mark_kind": "typed", "typed_name": "Pat Doe"}
+    services.race_signature = {"signer_name": "Someone Else", "signed_at": "2026-11-30T04:00:00+00:00",
+                               "total_cents": 4457933, "chosen_optional_services": [], "signed_pdf_sha256": "cd" * 32}
+    response = client.post(f"/proposals/{proposal_id}/sign", headers=as_customer, data=form)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/signed")
+    confirmation = client.get(response.headers["Location"], headers=as_customer).get_data(as_text=True)
+    assert "This proposal is already signed." in confirmation and "Someone Else signed Proposal #88" in confirmation

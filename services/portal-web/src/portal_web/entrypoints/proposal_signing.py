@@ -63,8 +63,9 @@ def sign(proposal_id):
         return _refused(error, proposal_id) or _unavailable()
     except SigningUnavailable:
         return _unavailable()
-    if sheet.get("signature"):
-        return redirect(f"/proposals/{proposal_id}/signed")
+    if sheet.get("signature"):  # a second tab, another contact: told, and shown what was signed
+        flash(messages.ALREADY_SIGNED, "info")
+        return redirect(f"/proposals/{proposal_id}/signed", code=303)
     if not sheet.get("may_sign"):
         return message_page(403, "Not signed", messages.MAY_NOT_SIGN if sheet.get("status") == "Pending"
                             else messages.NOT_SIGNABLE, link=(f"/proposals/{proposal_id}", "Back to the proposal"))
@@ -84,6 +85,9 @@ def sign(proposal_id):
                     client.sign(proposal_id, optional_services=chosen, consent_version=form.consent_version.data,
                                 consent_accepted=True, mark_kind=kind, mark=mark)
                 except SigningError as error:
+                    if error.code == "already_signed":  # another request signed it a moment before
+                        flash(messages.ALREADY_SIGNED, "info")
+                        return redirect(f"/proposals/{proposal_id}/signed", code=303)
                     if error.status != 422:
                         return _refused(error, proposal_id) or _unavailable()
                     form.form_errors.extend(apply_api_errors(

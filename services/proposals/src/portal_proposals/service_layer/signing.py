@@ -30,7 +30,7 @@ from portal_proposals.service_layer.evidence import ClientContext
 from portal_proposals.service_layer.proposals import customer_proposal
 from portal_shared.access.guard import Customer, authorize
 from portal_shared.bus.outbox import record_event
-from portal_shared.errors import Conflict, ValidationFailed
+from portal_shared.errors import Conflict, NotFound, ValidationFailed
 from portal_shared.events import make_event
 
 
@@ -179,8 +179,6 @@ def sign_proposal(session: Session, *, customer: Customer, signer: Signer, propo
 
 def signed_pdf(session: Session, *, customer: Customer, proposal_id: str) -> tuple[str, bytes]:
     """The sealed signed PDF of the proposal's shown version: (number, bytes); 404 when unsigned or unseen."""
-    from portal_shared.errors import NotFound
-
     detail = customer_proposal(session, customer=customer, proposal_id=proposal_id)
     data = session.scalar(
         sa.select(proposal_signatures.c.signed_pdf)
