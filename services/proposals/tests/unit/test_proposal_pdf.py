@@ -40,3 +40,10 @@ def test_names_from_the_back_office_are_escaped():
 
 def test_weasyprint_lays_it_out_as_a_pdf():
     assert proposal_pdf(PROPOSAL_88, company="Demo Landscaping", branch="St. Louis").startswith(b"%PDF-")
+
+
+def test_the_same_proposal_renders_to_the_same_bytes():
+    """Signing records the SHA-256 of the PDF the customer saw: rendering it again must give the same file."""
+    first = proposal_pdf(PROPOSAL_88, company="Demo Landscaping", branch="St. Louis")
+    assert proposal_pdf(PROPOSAL_88, company="Demo Landscaping", branch="St. Louis") == first
+    assert proposal_pdf({**PROPOSAL_88, "price_cents": 1}, company="Demo Landscaping", branch="St. Louis") != first
