@@ -294,3 +294,14 @@ def test_sent_goes_on_the_trail_once_per_version_when_the_back_office_sends_it(
         sent = session.execute(sa.text("SELECT version FROM proposal_audit_events WHERE kind = 'sent' ORDER BY id"
                                        )).scalars().all()
     assert sent == [1, 2]
+
+
+def test_without_the_company_seal_configured_nothing_is_signed_503(app_client, headers, signing, db, monkeypatch):
+    monkeypatch.delenv("PROPOSALS_SEAL_KEY_FILE")
+    app_client.application.extensions.pop("proposals_sealer", None)
+    response = app_client.post(f"/proposals/{signing['id']}/signature", json=signature(),
+                               headers=as_(headers, signing["me"]))
+    assert_problem(response, 503, "seal_not_configured")
+    with db.unit_of_work() as session:
+        assert session.scalar(sa.text("SELECT count(*) FROM proposal_signatures")) == 0
+        assert session.scalar(sa.text("SELECT count(*) FROM proposal_versions WHERE signed_at IS NOT NULL")) == 0

@@ -14,15 +14,17 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 
-from portal_proposals.adapters.pdf_seal import PdfSealer, SealSettings
+from portal_proposals.adapters.pdf_seal import PdfSealer, SealNotConfigured, SealSettings
 from portal_proposals.adapters.signed_pdf import signed_proposal_pdf
 from portal_proposals.entrypoints import signing_schemas as s
 from portal_proposals.service_layer import evidence, signing
 from portal_proposals.service_layer.evidence import ClientContext
 from portal_shared.access.guard import current_customer, require_customer
-from portal_shared.errors import ValidationFailed
+from portal_shared.errors import ApiError, ValidationFailed
+from portal_shared.logging import get_logger
 from portal_shared.web.pdf import letterhead, pdf_response
 
+log = get_logger(__name__)
 signing_api = Blueprint("proposal_signing", __name__, url_prefix="/",
                         description="A signed-in customer signs a proposal; anyone signed in checks a signed PDF.")
 SEALER = "proposals_sealer"
@@ -42,7 +44,12 @@ signing_api.record_once(_wire_sealer)
 def _sealer() -> PdfSealer:
     sealer = current_app.extensions.get(SEALER)
     if sealer is None:
-        sealer = current_app.extensions[SEALER] = PdfSealer(SealSettings.from_env())
+        try:
+            sealer = current_app.extensions[SEALER] = PdfSealer(SealSettings.from_env())
+        except (SealNotConfigured, OSError) as exc:   # nothing is signed or verified without the company's seal
+            log.error("seal_not_configured", error=str(exc)[:300])
+            raise ApiError("Signing is not available right now.", status=503, code="seal_not_configured",
+                           title="Service unavailable") from exc
     return sealer
 
 
