@@ -37,6 +37,8 @@ def test_the_pad_shows_the_number_the_optional_services_the_total_the_disclosure
     assert f'value="{evidence_rules.CURRENT_CONSENT}"' in html
     assert 'aria-label="Signature area"' in html and "Type your full name" in html
     assert ">Accept &amp; Sign</button>" in html and ">Cancel</a>" in html
+    sheet_call = next(c for c in services.called("proposals") if c.get("path", "").endswith("/signing"))
+    assert sheet_call["args"]["showing"] == ["true"]     # the pad is shown: the disclosure goes on the trail
 
 
 def test_the_pad_runs_on_our_own_scripts_only(client, as_customer, services):

@@ -82,7 +82,7 @@ def sealer(env) -> PdfSealer:
 def test_camilla_signs_88_with_the_irrigation_audit_and_the_total_becomes_44929_33(
         app_client, headers, signing, db, seal_keys):
     me = as_(headers, signing["me"])
-    sheet = app_client.get(f"/proposals/{signing['id']}/signing", headers=me).get_json()
+    sheet = app_client.get(f"/proposals/{signing['id']}/signing?showing=true", headers=me).get_json()
     assert sheet["number"] == "88" and sheet["may_sign"] is True and sheet["signature"] is None
     assert [o["name"] for o in sheet["optional_services"]] == ["Seasonal Color Rotation", "Irrigation Audit"]
     assert sheet["consent"]["version"] == "2026-11" and "ESIGN" in sheet["consent"]["text"]
@@ -114,7 +114,7 @@ def test_camilla_signs_88_with_the_irrigation_audit_and_the_total_becomes_44929_
 
 def test_the_audit_trail_records_each_step_with_time_signer_address_and_browser(app_client, headers, signing, db):
     me = as_(headers, signing["me"])
-    app_client.get(f"/proposals/{signing['id']}/signing", headers=me)
+    app_client.get(f"/proposals/{signing['id']}/signing?showing=true", headers=me)
     app_client.post(f"/proposals/{signing['id']}/signature", json=signature(), headers=me)
     with db.unit_of_work() as session:
         rows = session.execute(sa.text(
@@ -130,7 +130,7 @@ def test_the_audit_trail_records_each_step_with_time_signer_address_and_browser(
 
 
 def test_the_audit_trail_refuses_update_and_delete(app_client, headers, signing, db):
-    app_client.get(f"/proposals/{signing['id']}/signing", headers=as_(headers, signing["me"]))
+    app_client.get(f"/proposals/{signing['id']}/signing?showing=true", headers=as_(headers, signing["me"]))
     for statement in ("UPDATE proposal_audit_events SET client_address = '10.0.0.1'",
                       "DELETE FROM proposal_audit_events"):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):
@@ -143,7 +143,7 @@ def test_the_audit_trail_refuses_update_and_delete(app_client, headers, signing,
 
 def test_only_primary_and_billing_contacts_can_sign(app_client, headers, signing, db):
     april = as_(headers, signing["other"])
-    sheet = app_client.get(f"/proposals/{signing['id']}/signing", headers=april).get_json()
+    sheet = app_client.get(f"/proposals/{signing['id']}/signing?showing=true", headers=april).get_json()
     assert sheet["may_sign"] is False
     assert_problem(app_client.post(f"/proposals/{signing['id']}/signature", json=signature(), headers=april),
                    403, "may_not_sign")
@@ -217,7 +217,7 @@ def test_a_change_order_after_a_signature_is_signed_again_as_a_change_order(
                "services": [*proposal_88["services"][:2], {"name": "EN- Shrub Installation", "visits": 1,
                                                           "amount": "1794.73"}]}
     assert put_proposal(app_client, back_office(), "crm-88", changed).status_code == 200
-    sheet = app_client.get(f"/proposals/{signing['id']}/signing", headers=me).get_json()
+    sheet = app_client.get(f"/proposals/{signing['id']}/signing?showing=true", headers=me).get_json()
     assert sheet["version"] == 2 and sheet["may_sign"] is True and sheet["signature"] is None
     response = app_client.post(f"/proposals/{signing['id']}/signature", json=signature(optional_services=[]),
                                headers=me)
@@ -305,3 +305,9 @@ def test_without_the_company_seal_configured_nothing_is_signed_503(app_client, h
     with db.unit_of_work() as session:
         assert session.scalar(sa.text("SELECT count(*) FROM proposal_signatures")) == 0
         assert session.scalar(sa.text("SELECT count(*) FROM proposal_versions WHERE signed_at IS NOT NULL")) == 0
+
+
+def test_reading_the_sheet_without_showing_the_pad_records_nothing(app_client, headers, signing, db):
+    app_client.get(f"/proposals/{signing['id']}/signing", headers=as_(headers, signing["me"]))
+    with db.unit_of_work() as session:
+        assert session.scalar(sa.text("SELECT count(*) FROM proposal_audit_events WHERE kind = 'consent_shown'")) == 0

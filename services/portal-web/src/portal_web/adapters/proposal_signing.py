@@ -70,9 +70,11 @@ class SigningClient(ServiceClient):
             raise SigningUnavailable("not the JSON proposals' API promises")
         return data
 
-    def sheet(self, proposal_id: str) -> dict[str, Any]:
-        """What the signature pad shows (number, optional services, price, consent, may_sign, signature)."""
-        return self._object(self._call("GET", f"/proposals/{self._segment(proposal_id)}/signing"))
+    def sheet(self, proposal_id: str, *, showing: bool = False) -> dict[str, Any]:
+        """What the signature pad shows (number, optional services, price, consent, may_sign, signature);
+        `showing`: the pad is about to be shown, so proposals records the disclosure as shown."""
+        return self._object(self._call("GET", f"/proposals/{self._segment(proposal_id)}/signing",
+                                       params={"showing": "true" if showing else "false"}))
 
     def sign(self, proposal_id: str, *, optional_services: list[str], consent_version: str, consent_accepted: bool,
              mark_kind: str, mark: str) -> dict[str, Any]:

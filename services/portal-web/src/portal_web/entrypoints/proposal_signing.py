@@ -58,7 +58,7 @@ def sign(proposal_id):
     proposal_id = str(proposal_id)
     client = proposal_signing()
     try:
-        sheet = client.sheet(proposal_id)
+        sheet = client.sheet(proposal_id, showing=request.method == "GET")
     except SigningError as error:
         return _refused(error, proposal_id) or _unavailable()
     except SigningUnavailable:

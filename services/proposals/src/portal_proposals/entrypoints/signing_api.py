@@ -64,14 +64,16 @@ def client_context() -> ClientContext:
 
 @signing_api.route("/proposals/<uuid:proposal_id>/signing", methods=["GET"])
 @require_customer
+@signing_api.arguments(s.SigningSheetQuery, location="query")
 @signing_api.response(200, s.SigningSheet)
 @signing_api.alt_response(404, description="Not one of the customer's proposals (problem+json).")
-def get_signing_sheet(proposal_id):
+def get_signing_sheet(query, proposal_id):
     """What Select & Sign shows: number, optional services, price, the disclosure (versioned), may_sign, and the
-    signature once there is one. Showing the disclosure to a contact who may sign goes on the audit trail."""
+    signature once there is one. With `showing=true` (the pad is being shown) the disclosure shown to a contact
+    who may sign goes on the audit trail."""
     with _db().unit_of_work() as session:
         return signing.signing_sheet(session, customer=current_customer(), proposal_id=str(proposal_id),
-                                     context=client_context())
+                                     context=client_context(), showing=query["showing"])
 
 
 @signing_api.route("/proposals/<uuid:proposal_id>/signature", methods=["POST"])

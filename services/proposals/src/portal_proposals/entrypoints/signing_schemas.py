@@ -12,6 +12,11 @@ MAX_OPTIONAL_SERVICES = 100
 MAX_MARK_LENGTH = len(rules.DATA_URL_PREFIX) + (rules.MAX_PNG_BYTES * 4) // 3 + 4
 
 
+class SigningSheetQuery(Schema):
+    showing = fields.Boolean(load_default=False, metadata={
+        "description": "true when the pad is shown to the customer: the disclosure shown goes on the audit trail."})
+
+
 class SignatureCreate(Schema):
     optional_services = fields.List(
         fields.String(validate=validate.Length(min=1, max=NAME_LENGTH)), load_default=list,

@@ -52,10 +52,11 @@ def signer_of(session: Session, *, customer: Customer) -> Signer:
     return Signer(contact_id=customer.contact_id, name=f"{row.first_name} {row.last_name}".strip(), email=row.email)
 
 
-def signing_sheet(session: Session, *, customer: Customer, proposal_id: str, context: ClientContext) -> dict[str, Any]:
+def signing_sheet(session: Session, *, customer: Customer, proposal_id: str, context: ClientContext,
+                  showing: bool = False) -> dict[str, Any]:
     """What the signature pad shows: number, optional services, price, the consent text and its version,
-    whether this customer may sign, and (once signed) by whom and when. Showing the consent to someone
-    who may sign goes on the trail."""
+    whether this customer may sign, and (once signed) by whom and when. `showing`: the pad is being shown,
+    so the consent shown to someone who may sign goes on the trail."""
     detail = customer_proposal(session, customer=customer, proposal_id=proposal_id)
     signature = _signature_of(session, tenant_id=customer.tenant_id, proposal_id=proposal_id,
                               version=detail["version"])
@@ -66,7 +67,7 @@ def signing_sheet(session: Session, *, customer: Customer, proposal_id: str, con
         "consent": {"version": rules.CURRENT_CONSENT, "text": rules.consent_text(rules.CURRENT_CONSENT)},
         "signature": signature,
     }
-    if detail["may_sign"]:
+    if showing and detail["may_sign"]:
         evidence.record(session, tenant_id=customer.tenant_id, proposal_id=proposal_id, version=detail["version"],
                         kind=rules.CONSENT_SHOWN, context=context, contact_id=customer.contact_id,
                         details={"consent_version": rules.CURRENT_CONSENT,
