@@ -106,6 +106,7 @@ class InvitationForm(FlaskForm):
 class SignProposalForm(FlaskForm):
     """Select & Sign. The optional services are checkboxes named `optional_service` (the proposal decides
     which exist); the mark is the pad's PNG (data URL, set by proposal-sign.js) or the typed name."""
+    version = HiddenField()          # the version read: proposals refuses to sign another one (proposal_changed)
     consent_version = HiddenField()
     consent_accepted = BooleanField("I agree to sign electronically", validators=[
         InputRequired("Agree to sign electronically to accept the proposal.")])

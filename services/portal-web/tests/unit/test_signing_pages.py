@@ -54,12 +54,14 @@ def test_the_pad_runs_on_our_own_scripts_only(client, as_customer, services):
 def test_accept_and_sign_with_a_typed_name_and_the_audit_signs_once_then_confirms(client, as_customer, services):
     proposal_id = services.proposal_ids["88"]
     _, html = sign_page(client, as_customer, proposal_id)
-    form = {"csrf_token": token(html), "consent_version": evidence_rules.CURRENT_CONSENT, "consent_accepted": "y",
-            "mark_kind": "typed", "typed_name": "Pat Doe", "optional_service": ["Irrigation Audit"]}
+    assert re.search(r'name="version"[^>]*value="1"', html)
+    form = {"csrf_token": token(html), "version": "1", "consent_version": evidence_rules.CURRENT_CONSENT,
+            "consent_accepted": "y", "mark_kind": "typed", "typed_name": "Pat Doe",
+            "optional_service": ["Irrigation Audit"]}
     response = client.post(f"/proposals/{proposal_id}/sign", headers=as_customer, data=form)
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/proposals/{proposal_id}/signed")
     sent = services.signatures[proposal_id]["request"]
-    assert sent == {"optional_services": ["Irrigation Audit"], "consent_version": evidence_rules.CURRENT_CONSENT,
+    assert sent == {"version": 1, "optional_services": ["Irrigation Audit"], "consent_version": evidence_rules.CURRENT_CONSENT,
                     "consent_accepted": True, "mark_kind": "typed", "mark": "Pat Doe"}
     call = services.called("proposals")[-1]
     assert call["headers"].get("X-Portal-Client-User-Agent")

@@ -71,7 +71,7 @@ def as_(headers, contact_id):
 
 
 def signature(**changes):
-    return {"optional_services": ["Irrigation Audit"], "consent_version": "2026-11", "consent_accepted": True,
+    return {"version": 1, "optional_services": ["Irrigation Audit"], "consent_version": "2026-11", "consent_accepted": True,
             "mark_kind": "drawn", "mark": DOT, **changes}
 
 
@@ -197,6 +197,8 @@ def test_concurrent_signatures_yield_exactly_one(app_client, headers, signing, d
     ({"consent_version": "1999-01"}, "consent_version"),
     ({"optional_services": ["Snow Removal"]}, "optional_services"),
     ({"mark_kind": "stamped"}, "mark_kind"),
+    ({"version": 0}, "version"),
+    ({"version": "1"}, "version"),
 ])
 def test_a_bad_signature_is_422_naming_the_field_and_writes_nothing(app_client, headers, signing, db, changes, field):
     response = app_client.post(f"/proposals/{signing['id']}/signature", json=signature(**changes),
@@ -219,8 +221,8 @@ def test_a_change_order_after_a_signature_is_signed_again_as_a_change_order(
     assert put_proposal(app_client, back_office(), "crm-88", changed).status_code == 200
     sheet = app_client.get(f"/proposals/{signing['id']}/signing?showing=true", headers=me).get_json()
     assert sheet["version"] == 2 and sheet["may_sign"] is True and sheet["signature"] is None
-    response = app_client.post(f"/proposals/{signing['id']}/signature", json=signature(optional_services=[]),
-                               headers=me)
+    response = app_client.post(f"/proposals/{signing['id']}/signature",
+                               json=signature(optional_services=[], version=2), headers=me)
     assert response.status_code == 201 and response.get_json()["total_cents"] == 4_467_933
     with db.unit_of_work() as session:
         orders = session.execute(sa.text("SELECT payload FROM outbox WHERE event_type = 'proposal_signed' "
@@ -311,3 +313,15 @@ def test_reading_the_sheet_without_showing_the_pad_records_nothing(app_client, h
     app_client.get(f"/proposals/{signing['id']}/signing", headers=as_(headers, signing["me"]))
     with db.unit_of_work() as session:
         assert session.scalar(sa.text("SELECT count(*) FROM proposal_audit_events WHERE kind = 'consent_shown'")) == 0
+
+
+def test_a_version_sent_while_the_customer_was_reading_is_not_signed_unseen(
+        app_client, back_office, headers, signing, proposal_88, db):
+    """The pad was opened on version 1; the back office sends a change order; Accept & Sign names version 1."""
+    me = as_(headers, signing["me"])
+    assert app_client.get(f"/proposals/{signing['id']}/signing?showing=true", headers=me).get_json()["version"] == 1
+    assert put_proposal(app_client, back_office(), "crm-88", {**proposal_88, "name": "Changed"}).status_code == 200
+    assert_problem(app_client.post(f"/proposals/{signing['id']}/signature", json=signature(), headers=me),
+                   409, "proposal_changed")
+    with db.unit_of_work() as session:
+        assert session.scalar(sa.text("SELECT count(*) FROM proposal_signatures")) == 0

@@ -76,9 +76,9 @@ class SigningClient(ServiceClient):
         return self._object(self._call("GET", f"/proposals/{self._segment(proposal_id)}/signing",
                                        params={"showing": "true" if showing else "false"}))
 
-    def sign(self, proposal_id: str, *, optional_services: list[str], consent_version: str, consent_accepted: bool,
-             mark_kind: str, mark: str) -> dict[str, Any]:
-        body = {"optional_services": optional_services, "consent_version": consent_version,
+    def sign(self, proposal_id: str, *, version: int, optional_services: list[str], consent_version: str,
+             consent_accepted: bool, mark_kind: str, mark: str) -> dict[str, Any]:
+        body = {"version": version, "optional_services": optional_services, "consent_version": consent_version,
                 "consent_accepted": consent_accepted, "mark_kind": mark_kind, "mark": mark}
         return self._object(self._call("POST", f"/proposals/{self._segment(proposal_id)}/signature",
                                        expect=(201,), json=body))

@@ -45,6 +45,12 @@ def _unavailable():
     return message_page(503, "Temporarily unavailable", messages.PROPOSALS_UNAVAILABLE, headers={"Retry-After": "5"})
 
 
+def _version(posted, sheet: dict) -> int:
+    """The version the customer read, as the form carried it (the sheet's when the form lost it)."""
+    posted = str(posted or "")
+    return int(posted) if posted.isdigit() and len(posted) < 7 else int(sheet.get("version") or 1)
+
+
 def _total(sheet: dict, chosen: list[str]) -> int:
     return int(sheet.get("price_cents") or 0) + sum(int(o.get("amount_cents") or 0)
                                                     for o in sheet.get("optional_services") or [] if o.get("name") in chosen)
@@ -69,7 +75,7 @@ def sign(proposal_id):
     if not sheet.get("may_sign"):
         return message_page(403, "Not signed", messages.MAY_NOT_SIGN if sheet.get("status") == "Pending"
                             else messages.NOT_SIGNABLE, link=(f"/proposals/{proposal_id}", "Back to the proposal"))
-    form = SignProposalForm(data={"consent_version": sheet["consent"]["version"]})
+    form = SignProposalForm(data={"consent_version": sheet["consent"]["version"], "version": sheet.get("version")})
     offered = [o.get("name") for o in sheet.get("optional_services") or []]
     chosen = [name for name in request.form.getlist("optional_service") if name in offered]
     status = 200
@@ -82,7 +88,8 @@ def sign(proposal_id):
                 (form.typed_name if kind == "typed" else form.mark_kind).errors = [messages.DRAW_OR_TYPE]
             else:
                 try:
-                    client.sign(proposal_id, optional_services=chosen, consent_version=form.consent_version.data,
+                    client.sign(proposal_id, version=_version(form.version.data, sheet),
+                                optional_services=chosen, consent_version=form.consent_version.data,
                                 consent_accepted=True, mark_kind=kind, mark=mark)
                 except SigningError as error:
                     if error.code == "already_signed":  # another request signed it a moment before

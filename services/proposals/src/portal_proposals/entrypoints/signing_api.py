@@ -92,7 +92,8 @@ def post_signature(body, proposal_id):
     with _db().unit_of_work() as session:
         signer = signing.signer_of(session, customer=who)
         return signing.sign_proposal(
-            session, customer=who, signer=signer, proposal_id=str(proposal_id), chosen=body["optional_services"],
+            session, customer=who, signer=signer, proposal_id=str(proposal_id), version_read=body["version"],
+            chosen=body["optional_services"],
             consent_version=body["consent_version"], consent_accepted=body["consent_accepted"],
             mark_kind=body["mark_kind"], mark_value=body["mark"], context=client_context(),
             render=lambda document: signed_proposal_pdf(document, company=company, branch=branch),

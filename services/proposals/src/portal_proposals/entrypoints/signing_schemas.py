@@ -18,6 +18,8 @@ class SigningSheetQuery(Schema):
 
 
 class SignatureCreate(Schema):
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata={
+        "description": "The version the customer read (the sheet's): another one by now is 409 proposal_changed."})
     optional_services = fields.List(
         fields.String(validate=validate.Length(min=1, max=NAME_LENGTH)), load_default=list,
         validate=validate.Length(max=MAX_OPTIONAL_SERVICES),

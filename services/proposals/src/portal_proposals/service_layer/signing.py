@@ -6,7 +6,7 @@ Signing (`sign_proposal`), in one transaction:
 2. the proposal's row is locked (`FOR UPDATE`, the same lock a back-office PUT takes), then the newest
    version is read again: a second signature of it — a double click, two tabs, two contacts at once —
    waits here, then finds it signed and is told so (409 `already_signed`); a version replaced by the
-   back office meanwhile is 409 `proposal_changed`. `uq_proposal_signatures_version` is the last guard;
+   back office since the customer read it (`version_read`) is 409 `proposal_changed`. `uq_proposal_signatures_version` is the last guard;
 3. the trail gets consent accepted, optional services chosen and signed; the signed PDF (signature
    image, chosen services, certificate page with the trail) is rendered and sealed with the company's
    key; its SHA-256 is stored with it; `proposal_signed` goes to the outbox.
@@ -91,7 +91,8 @@ def _signature_of(session: Session, *, tenant_id: str, proposal_id: str, version
             "signed_pdf_sha256": row.signed_pdf_sha256}
 
 
-def sign_proposal(session: Session, *, customer: Customer, signer: Signer, proposal_id: str, chosen: list[str],
+def sign_proposal(session: Session, *, customer: Customer, signer: Signer, proposal_id: str, version_read: int,
+                  chosen: list[str],
                   consent_version: str, consent_accepted: bool, mark_kind: str, mark_value: str,
                   context: ClientContext, render: Callable[..., bytes], seal: Callable[..., bytes]) -> dict[str, Any]:
     """Sign the proposal's newest version for the customer (see the module's docstring)."""
@@ -118,7 +119,7 @@ def sign_proposal(session: Session, *, customer: Customer, signer: Signer, propo
     version = session.execute(
         sa.select(proposal_versions).where(proposal_versions.c.proposal_id == proposal_id)
         .order_by(proposal_versions.c.version.desc()).limit(1)).one()
-    if version.version != detail["version"] or version.sent_on is None:
+    if version.version != version_read or version.version != detail["version"] or version.sent_on is None:
         raise Conflict("The proposal changed since you opened it: open it again to read the new version.",
                        code="proposal_changed")
     if version.signed_at is not None:
