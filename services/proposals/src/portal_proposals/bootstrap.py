@@ -1,6 +1,7 @@
 """proposals, declared: what the service kit (portal_shared.kit) builds its app, worker and CLI from."""
 from portal_proposals import SERVICE
 from portal_proposals.adapters import evidence_orm  # noqa: F401 — signatures and the audit trail join `metadata`
+from portal_proposals.adapters import response_orm  # noqa: F401 — Decline / Request Changes join `metadata`
 from portal_proposals.adapters.orm import metadata
 from portal_proposals.entrypoints.api import customer, integration
 from portal_proposals.entrypoints.schemas import ProposalsSummary

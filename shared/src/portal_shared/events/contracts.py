@@ -305,6 +305,34 @@ class ProposalSignedV1(Schema):
     signed_at = fields.AwareDateTime(required=True)
 
 
+class ProposalResponseV1(Schema):
+    """proposals: a contact who may sign answered a Pending version with a comment instead of a signature
+    (docs/adr/0025). Once per version; a new version from the back office is Pending again."""
+
+    proposal_id = fields.UUID(required=True)
+    proposal_external_id = fields.String(required=True)
+    number = fields.String(required=True)
+    name = fields.String(required=True)
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    property_id = fields.UUID(required=True)
+    property_name = fields.String(required=True, allow_none=True)
+    contact_id = fields.UUID(required=True)
+    contact_name = fields.String(required=True)
+    contact_email = fields.String(required=True, allow_none=True)
+    comment = fields.String(required=True, validate=validate.Length(min=1))
+    price_cents = fields.Integer(required=True, validate=validate.Range(min=0))
+    sales_rep = fields.Nested(SalesRepV1, required=True, allow_none=True)
+    responded_at = fields.AwareDateTime(required=True)
+
+
+class ProposalDeclinedV1(ProposalResponseV1):
+    """proposals: the customer declined the version (*Decline*); `comment` says why."""
+
+
+class ProposalChangesRequestedV1(ProposalResponseV1):
+    """proposals: the customer asked for changes to the version (*Request Changes*); `comment` says which."""
+
+
 CONTRACTS: dict[tuple[str, int], type[Schema]] = {
     ("payment_succeeded", 1): PaymentSucceededV1,
     ("email_receipts_enabled", 1): EmailReceiptsEnabledV1,
@@ -312,6 +340,8 @@ CONTRACTS: dict[tuple[str, int], type[Schema]] = {
     ("autopay_charged", 1): AutopayChargedV1,
     ("autopay_failed", 1): AutopayFailedV1,
     ("proposal_signed", 1): ProposalSignedV1,
+    ("proposal_declined", 1): ProposalDeclinedV1,
+    ("proposal_changes_requested", 1): ProposalChangesRequestedV1,
     ("staff_upserted", 1): StaffUpsertedV1,
     ("portal_settings_updated", 1): PortalSettingsUpdatedV1,
     ("branch_created", 1): BranchCreatedV1,

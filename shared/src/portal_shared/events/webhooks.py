@@ -45,6 +45,10 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
         "proposal", "proposal_id",
         "A customer signed a proposal (version) in the portal: the optional services chosen, the new total, the "
         "sealed PDF's SHA-256."),
+    "proposal_declined": WebhookEventType(
+        "proposal", "proposal_id", "A customer declined a proposal (version) in the portal, with their comment."),
+    "proposal_changes_requested": WebhookEventType(
+        "proposal", "proposal_id", "A customer asked for changes to a proposal (version), with their comment."),
 }
 
 # Events whose data holds a secret (single-use links): never delivered outside the platform.

@@ -19,13 +19,15 @@ from dataclasses import dataclass
 
 SENT, VIEWED, CONSENT_SHOWN, CONSENT_ACCEPTED, OPTIONS_CHOSEN, SIGNED = (
     "sent", "viewed", "consent_shown", "consent_accepted", "optional_services_chosen", "signed")
-EVENT_KINDS = (SENT, VIEWED, CONSENT_SHOWN, CONSENT_ACCEPTED, OPTIONS_CHOSEN, SIGNED)
+DECLINED, CHANGES_REQUESTED = "declined", "changes_requested"
+EVENT_KINDS = (SENT, VIEWED, CONSENT_SHOWN, CONSENT_ACCEPTED, OPTIONS_CHOSEN, SIGNED, DECLINED, CHANGES_REQUESTED)
 # What the customer's browser may report itself; the rest is recorded by the service as it acts.
 REPORTED_BY_BROWSER = (CONSENT_SHOWN,)
 EVENT_LABELS = {
     SENT: "Proposal sent to the customer", VIEWED: "Proposal PDF viewed",
     CONSENT_SHOWN: "Electronic signature disclosure shown", CONSENT_ACCEPTED: "Electronic signature disclosure accepted",
     OPTIONS_CHOSEN: "Optional services chosen", SIGNED: "Proposal signed",
+    DECLINED: "Proposal declined", CHANGES_REQUESTED: "Changes requested",
 }
 
 # -- consent ----------------------------------------------------------------------------------------

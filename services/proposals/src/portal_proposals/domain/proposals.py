@@ -4,6 +4,9 @@
   the portal's three (seed 002): *Pending* (sent, Delivered and not signed), *Accepted* (signed in
   the portal, or Won; Approved and In Production too: work the customer agreed to, view-only) and
   *Rejected* (Lost). Only a Pending proposal may be signed.
+- Beyond the seeds (docs/adr/0025): a contact who may sign may instead *Decline* or *Request Changes* of
+  a Pending version, with a comment, once per version. The customer then reads *Declined* or *Changes
+  Requested* until the back office answers: a new version is Pending again; Won or Lost wins as ever.
 - Money crosses the API as decimal strings and lives in integer cents; the price is the sum of the
   services' amounts (optional services are extra, chosen when signing).
 - A version's document (name, type, price, services, optional services) has a SHA-256 over its
@@ -25,21 +28,38 @@ DELIVERED, APPROVED, IN_PRODUCTION, WON, LOST = "Delivered", "Approved", "In Pro
 STATUSES = (DELIVERED, APPROVED, IN_PRODUCTION, WON, LOST)
 TYPES = ("Work Order", "Contract")
 PENDING, ACCEPTED, REJECTED = "Pending", "Accepted", "Rejected"
-PORTAL_STATUSES = (PENDING, ACCEPTED, REJECTED)
+DECLINED_STATUS, CHANGES_REQUESTED_STATUS = "Declined", "Changes Requested"
+PORTAL_STATUSES = (PENDING, ACCEPTED, REJECTED, DECLINED_STATUS, CHANGES_REQUESTED_STATUS)
+# The customer's answers other than a signature, and the status each leaves the version in.
+DECLINE, REQUEST_CHANGES = "declined", "changes_requested"
+RESPONSES = {DECLINE: DECLINED_STATUS, REQUEST_CHANGES: CHANGES_REQUESTED_STATUS}
+MAX_COMMENT = 2000
 
 
-def portal_status(status: str, signed: bool) -> str:
-    """The status the customer reads, from the back office's and whether this version is signed."""
+def portal_status(status: str, signed: bool, response: str | None = None) -> str:
+    """The status the customer reads, from the back office's, whether this version is signed, and the
+    customer's response to it (declined, changes_requested) if any."""
     if status == LOST:
         return REJECTED
     if status == DELIVERED and not signed:
-        return PENDING
+        return RESPONSES.get(response, PENDING) if response else PENDING
     return ACCEPTED
 
 
-def may_be_signed(status: str, signed: bool) -> bool:
-    """Delivered and not yet signed: the only proposals the portal offers to sign (seed 001)."""
-    return portal_status(status, signed) == PENDING
+def may_be_signed(status: str, signed: bool, response: str | None = None) -> bool:
+    """Delivered, not yet signed nor answered: the only proposals the portal offers to sign (seed 001),
+    decline or ask to change."""
+    return portal_status(status, signed, response) == PENDING
+
+
+def check_comment(comment: str | None) -> tuple[str, str | None]:
+    """(the comment, trimmed, or why it is not one): Decline and Request Changes say why, in words."""
+    text = (comment or "").strip()
+    if not text:
+        return text, "Tell us why, in a few words."
+    if len(text) > MAX_COMMENT:
+        return text, f"Keep it under {MAX_COMMENT} characters."
+    return text, None
 
 
 def window(today: date, days: int | None) -> tuple[date, date] | None:

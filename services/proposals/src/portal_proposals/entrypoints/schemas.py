@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from portal_proposals.adapters.orm import (NAME_LENGTH, NUMBER_LENGTH, REP_EMAIL_LENGTH, REP_NAME_LENGTH,
                                            REP_PHONE_LENGTH, REP_TITLE_LENGTH)
-from portal_proposals.domain.proposals import PORTAL_STATUSES, STATUSES, TYPES
+from portal_proposals.domain.proposals import MAX_COMMENT, PORTAL_STATUSES, STATUSES, TYPES
 from portal_shared.access.schemas import PropertyFilterQuery
 from portal_shared.web.fields import ExternalId, Money
 
@@ -159,6 +159,32 @@ class ProposalDetail(ProposalRow):
     signed = fields.Boolean()
     may_sign = fields.Boolean(metadata={"description": "Pending, and the customer is the property's Primary or "
                                                        "Billing contact."})
+    may_respond = fields.Boolean(metadata={"description": "The same: Decline and Request Changes are offered."})
+    response = fields.Nested("ProposalResponse", allow_none=True, metadata={
+        "description": "What the customer answered instead of signing this version (Decline, Request Changes)."})
+
+
+class ProposalResponse(Schema):
+    kind = fields.String(metadata={"description": "declined or changes_requested"})
+    status = fields.String(metadata={"description": "Declined or Changes Requested (the status it shows)."})
+    comment = fields.String()
+    contact_name = fields.String()
+    responded_at = fields.AwareDateTime()
+
+
+class ResponseCreate(Schema):
+    """Decline or Request Changes of the version the customer read, saying why."""
+
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata={
+        "description": "The version the customer read: another one by now is 409 proposal_changed."})
+    comment = fields.String(required=True, validate=validate.Length(max=MAX_COMMENT), metadata={
+        "description": "Why (required, not blank; at most 2000 characters)."})
+
+
+class ResponseStored(ProposalResponse):
+    proposal_id = fields.String()
+    number = fields.String()
+    version = fields.Integer()
 
 
 class ProposalsSummary(Schema):

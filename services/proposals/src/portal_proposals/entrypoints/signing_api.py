@@ -4,6 +4,8 @@
     POST /proposals/<id>/signature   sign (201), once: 409 already_signed / proposal_changed; 403 may_not_sign
     GET  /proposals/<id>/signed.pdf  the sealed signed PDF
     POST /proposals/verify           multipart `file`: is it a signed proposal, is its seal intact
+    POST /proposals/<id>/decline     Decline with a comment (201), once per version (docs/adr/0025)
+    POST /proposals/<id>/request-changes   Request Changes with a comment (201), likewise
 
 The client's address is the one the gateway saw (its signed token's `client_ip`); the user agent is the
 browser's, which portal-web passes on in `X-Portal-Client-User-Agent` (the gateway strips X-Portal-*
@@ -17,7 +19,8 @@ from flask_smorest import Blueprint
 from portal_proposals.adapters.pdf_seal import PdfSealer, SealNotConfigured, SealSettings
 from portal_proposals.adapters.signed_pdf import signed_proposal_pdf
 from portal_proposals.entrypoints import signing_schemas as s
-from portal_proposals.service_layer import evidence, signing
+from portal_proposals.entrypoints.schemas import ResponseCreate, ResponseStored
+from portal_proposals.service_layer import evidence, responses, signing
 from portal_proposals.service_layer.evidence import ClientContext
 from portal_shared.access.guard import current_customer, require_customer
 from portal_shared.errors import ApiError, ValidationFailed
@@ -131,3 +134,33 @@ def verify_pdf(_=None):
         raise ValidationFailed(message, errors={"file": [message]})
     with _db().unit_of_work() as session:
         return evidence.verify(session, customer=current_customer(), pdf=data, seal_check=_sealer().check)
+
+
+
+def _respond(body, proposal_id, kind: str):
+    who = current_customer()
+    with _db().unit_of_work() as session:
+        signer = signing.signer_of(session, customer=who)
+        return responses.respond(session, customer=who, signer=signer, proposal_id=str(proposal_id), kind=kind,
+                                 comment=body["comment"], version_read=body["version"], context=client_context())
+
+
+def _response_route(path: str, kind: str, summary: str):
+    @signing_api.route(f"/proposals/<uuid:proposal_id>/{path}", methods=["POST"], endpoint=f"post_{kind}")
+    @require_customer
+    @signing_api.arguments(ResponseCreate)
+    @signing_api.response(201, ResponseStored)
+    @signing_api.alt_response(403, description="Only the property's Primary and Billing contacts answer (may_not_sign).")
+    @signing_api.alt_response(409, description="already_responded (once per version), already_signed, proposal_changed "
+                                               "(the back office sent a new version) or not_signable.")
+    @signing_api.alt_response(422, description="`comment` is empty or too long (problem+json naming it).")
+    @signing_api.doc(summary=summary, description="Once per version, with a comment; the rep is emailed and the back "
+                                                  "office told (proposal_declined, proposal_changes_requested).")
+    def post(body, proposal_id):
+        return _respond(body, proposal_id, kind)
+    return post
+
+
+post_decline = _response_route("decline", "declined", "Decline the proposal's newest version, saying why")
+post_request_changes = _response_route("request-changes", "changes_requested",
+                                       "Request Changes to the proposal's newest version, saying what")

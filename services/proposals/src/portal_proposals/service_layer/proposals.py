@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from portal_proposals.adapters.orm import properties, proposal_versions, proposals
+from portal_proposals.adapters.response_orm import proposal_responses
 from portal_proposals.domain import evidence as evidence_rules
 from portal_proposals.domain import proposals as rules
 from portal_proposals.service_layer import evidence
@@ -111,9 +112,12 @@ def _shown_versions(tenant_id: str) -> sa.Subquery:
 
 
 def _portal_status(shown: sa.Subquery):
+    """domain.proposals.portal_status in SQL (the customer's response to the shown version included)."""
+    open_ = (proposals.c.status == rules.DELIVERED) & shown.c.signed_at.is_(None)
     return sa.case(
         (proposals.c.status == rules.LOST, rules.REJECTED),
-        ((proposals.c.status == rules.DELIVERED) & shown.c.signed_at.is_(None), rules.PENDING),
+        *[(open_ & (proposal_responses.c.kind == kind), label) for kind, label in rules.RESPONSES.items()],
+        (open_, rules.PENDING),
         else_=rules.ACCEPTED)
 
 
@@ -144,9 +148,13 @@ def _with_columns(tenant_id: str, property_ids: list[str], display: ProposalDisp
     query = (sa.select(proposals, shown.c.id.label("version_id"), shown.c.version, shown.c.latest_version,
                        shown.c.name, shown.c.type, shown.c.price_cents, shown.c.services, shown.c.optional_services,
                        shown.c.sent_on, shown.c.signed_at, properties.c.name.label("property_name"),
+                       proposal_responses.c.kind.label("response_kind"), proposal_responses.c.comment.label("response_comment"),
+                       proposal_responses.c.contact_name.label("response_by"),
+                       proposal_responses.c.responded_at,
                        properties.c.street, properties.c.city, properties.c.state, properties.c.zip,
                        status.label("portal_status"))
              .select_from(proposals.join(shown, shown.c.proposal_id == proposals.c.id)
+                          .outerjoin(proposal_responses, proposal_responses.c.version_id == shown.c.id)
                           .outerjoin(properties, (properties.c.id == proposals.c.property_id)
                                      & (properties.c.tenant_id == tenant_id)))
              .where(proposals.c.tenant_id == tenant_id, proposals.c.property_id.in_(property_ids)))
@@ -186,7 +194,7 @@ def customer_proposal(session: Session, *, customer: Customer, proposal_id: str)
     if row is None:
         raise NotFound("No such proposal.")
     signed = row.signed_at is not None
-    may_sign = (rules.may_be_signed(row.status, signed) and row.version == row.latest_version
+    may_sign = (rules.may_be_signed(row.status, signed, row.response_kind) and row.version == row.latest_version
                 and may(session, tenant_id=customer.tenant_id, branch_id=customer.branch_id,
                         contact_id=customer.contact_id, property_id=property_id, permission="sign"))
     rep = dict(row.sales_rep) if row.sales_rep else None
@@ -201,6 +209,9 @@ def customer_proposal(session: Session, *, customer: Customer, proposal_id: str)
         "chosen_optional_services": chosen,
         "total_cents": rules.total_with(row.price_cents, row.optional_services, chosen),
         "sales_rep": rep, "requests": row.requests, "invoices": row.invoices,
-        "signed": signed, "may_sign": bool(may_sign),
+        "signed": signed, "may_sign": bool(may_sign), "may_respond": bool(may_sign),
+        "response": None if row.response_kind is None else {
+            "kind": row.response_kind, "status": rules.RESPONSES[row.response_kind], "comment": row.response_comment,
+            "contact_name": row.response_by, "responded_at": row.responded_at},
     }
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from portal_proposals.adapters.evidence_orm import proposal_signatures
 from portal_proposals.adapters.orm import contacts, proposal_versions, proposals
+from portal_proposals.adapters.response_orm import proposal_responses
 from portal_proposals.domain import evidence as rules
 from portal_proposals.domain import proposals as proposal_rules
 from portal_proposals.service_layer import evidence
@@ -126,6 +127,9 @@ def sign_proposal(session: Session, *, customer: Customer, signer: Signer, propo
         raise Conflict("This proposal is already signed.", code="already_signed")
     if not proposal_rules.may_be_signed(head.status, signed=False):
         raise Conflict("This proposal can no longer be signed.", code="not_signable")
+    if session.scalar(sa.select(proposal_responses.c.id).where(proposal_responses.c.version_id == version.id)):
+        raise Conflict("This proposal was declined or changes were asked for: wait for the new version.",
+                       code="not_signable")
 
     signed_at = datetime.now(UTC)
     total_cents = proposal_rules.total_with(version.price_cents, version.optional_services, chosen)
