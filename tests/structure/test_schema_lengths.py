@@ -20,6 +20,7 @@ from portal_identity.adapters import orm as identity_orm
 from portal_notifications.adapters import orm as notifications_orm
 from portal_proposals.adapters import evidence_orm as proposals_evidence_orm
 from portal_proposals.adapters import orm as proposals_orm
+from portal_proposals.adapters import response_orm as proposals_response_orm
 
 WRITE_SUFFIXES = ("Create", "Update", "Upsert", "Accept", "Entry", "Set")
 SCHEMA_MODULES = ("portal_identity.entrypoints.schemas", "portal_config.entrypoints.schemas",
@@ -65,6 +66,8 @@ WRITES = {
     "portal_billing.entrypoints.autopay_api.AutopayEnrol": (billing_orm.autopay_enrolments, {}),
     # The optional services chosen are names matched against the version's (a JSONB list, no VARCHAR).
     "portal_proposals.entrypoints.signing_schemas.SignatureCreate": (proposals_evidence_orm.proposal_signatures, {}),
+    # Decline / Request Changes: the comment is TEXT (≤ 2000 by the schema and domain.proposals.check_comment).
+    "portal_proposals.entrypoints.schemas.ResponseCreate": (proposals_response_orm.proposal_responses, {}),
 }
 # Fields whose bound is a domain rule rather than a Length (why each is safe).
 DOMAIN_BOUNDED = {
