@@ -46,6 +46,7 @@ from portal_config.service_layer.settings import NO_SUCH_IMAGE
 from portal_identity.domain.invitations import InvitationTemplate, template_errors
 from portal_identity.domain.rules import email_error, first_name_error
 from portal_proposals.domain import evidence as evidence_rules
+from portal_proposals.domain import proposals as proposal_rules
 from portal_shared.config import ServiceSettings
 from portal_shared.identity_token import HEADER, InvalidIdentityToken, sign_identity, verify_identity
 from portal_web import SERVICE
@@ -589,7 +590,8 @@ def _proposal(proposal_id, number, name, prop, sent, start, price, status, may_s
             "optional_services": [], "total_cents": price, "chosen_optional_services": [],
             "sales_rep": {"name": "Morgan Reyes", "title": "Sales Representative", "email": "rep@example.com",
                           "phone": "(314) 555-0142"},
-            "requests": [], "invoices": [], "signed": False, "may_sign": may_sign, **extra}
+            "requests": [], "invoices": [], "signed": False, "may_sign": may_sign, "may_respond": may_sign,
+            "response": None, **extra}
 
 
 PROPOSALS = [  # by estimated start date, newest first, as proposals lists All
@@ -626,10 +628,12 @@ class SummariesDouble:
     signatures: dict[str, dict] = field(default_factory=dict)  # proposal id → what Select & Sign sent (proposals')
     sealed_pdf: bytes = b"%PDF-1.7 the sealed signed proposal"   # what the verify API calls verified
     race_signature: dict | None = None  # set: another request signs first, just before the next POST arrives
+    responses: dict[str, dict] = field(default_factory=dict)  # proposal id → Decline / Request Changes (proposals')
 
     def reset(self) -> None:
         self.payments.reset()
         self.signatures.clear()
+        self.responses.clear()
         self.race_signature = None
         self.calls.clear()
         self.down.clear()
@@ -726,9 +730,36 @@ def summaries_double_app(double: SummariesDouble) -> Flask:
         found = next((p for p in PROPOSALS if p["id"] == proposal_id), None)
         if found is None:
             return problem(404, "not_found", "No such proposal.")
+        if proposal_id in double.responses:
+            answered = {k: v for k, v in double.responses[proposal_id].items() if k != "request"}
+            found = {**found, "status": answered["status"], "response": answered, "may_sign": False,
+                     "may_respond": False}
         if double.lump_sum:
             return {**found, "show_service_details": False, "services": []}
         return found
+
+    @app.post("/proposals/proposals/<proposal_id>/<any(decline, 'request-changes'):action>")
+    def respond(proposal_id, action):
+        """Decline / Request Changes as proposals answers them (its rules: domain.proposals.check_comment)."""
+        if refused := invoices_caller("proposals"):
+            return refused
+        found = next((p for p in PROPOSALS if p["id"] == proposal_id), None)
+        if found is None:
+            return problem(404, "not_found", "No such proposal.")
+        if not found["may_sign"]:
+            return problem(403, "may_not_sign", "Your role on this property does not allow you to sign proposals.")
+        if proposal_id in double.responses:
+            return problem(409, "already_responded", "This proposal is already answered.")
+        body = request.get_json()
+        comment, why = proposal_rules.check_comment(body.get("comment"))
+        if why:
+            return problem(422, "validation_failed", "Some fields are invalid: comment", {"comment": [why]})
+        kind = "declined" if action == "decline" else "changes_requested"
+        double.responses[proposal_id] = {"kind": kind, "status": proposal_rules.RESPONSES[kind], "comment": comment,
+                                         "contact_name": "Pat Doe", "responded_at": "2026-11-30T05:10:00+00:00",
+                                         "request": body}
+        return {"proposal_id": proposal_id, "number": found["number"], "version": 1,
+                **{k: v for k, v in double.responses[proposal_id].items() if k != "request"}}, 201
 
     add_payment_routes(app, double.payments, caller=invoices_caller, invoice_of=lambda invoice_id: next(
         (i for i in INVOICES + double.more_invoices if i["id"] == invoice_id), None))

@@ -25,6 +25,7 @@ from portal_web.entrypoints.customer import bp as customer_bp
 from portal_web.entrypoints.invoices import bp as invoices_bp
 from portal_web.entrypoints.payments import bp as payments_bp
 from portal_web.entrypoints.portal import bp as portal_bp
+from portal_web.entrypoints.proposal_responses import bp as proposal_responses_bp
 from portal_web.entrypoints.proposal_signing import bp as proposal_signing_bp
 from portal_web.entrypoints.proposals import bp as proposals_bp
 from portal_web.entrypoints.settings import bp as settings_bp
@@ -112,6 +113,7 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
     app.register_blueprint(proposals_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(proposal_signing_bp)
+    app.register_blueprint(proposal_responses_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(settings_bp)
 

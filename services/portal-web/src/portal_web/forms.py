@@ -117,6 +117,13 @@ class SignProposalForm(FlaskForm):
                              render_kw={"autocomplete": "name"})
 
 
+class ProposalResponseForm(FlaskForm):
+    """Decline or Request Changes: the version read and the customer's comment (proposals checks it again)."""
+    version = HiddenField()          # the version read: another one by now is proposal_changed
+    comment = TextAreaField("Comment", validators=[InputRequired("Tell us why, in a few words."), Length(max=2000)],
+                            render_kw={"rows": 6, "maxlength": 2000})
+
+
 class VerifyPdfForm(FlaskForm):
     file = FileField("Signed proposal (PDF)", render_kw={"accept": "application/pdf,.pdf"})
 

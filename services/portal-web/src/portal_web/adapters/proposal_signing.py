@@ -1,5 +1,5 @@
 """proposals' Select & Sign API for the signing and verify pages: `GET /proposals/<id>/signing` (what the
-pad shows), `POST /proposals/<id>/signature`, `GET /proposals/<id>/signed.pdf`, `POST /proposals/verify`.
+pad shows), `POST /proposals/<id>/signature`, `POST /proposals/<id>/decline|request-changes`, `GET /proposals/<id>/signed.pdf`, `POST /proposals/verify`.
 
 Each call forwards the gateway's identity token (proposals decides who sees and who signs, and records the
 client's address from the token) and the browser's user agent for the audit trail. `SigningError` carries
@@ -82,6 +82,13 @@ class SigningClient(ServiceClient):
                 "consent_accepted": consent_accepted, "mark_kind": mark_kind, "mark": mark}
         return self._object(self._call("POST", f"/proposals/{self._segment(proposal_id)}/signature",
                                        expect=(201,), json=body))
+
+    def respond(self, proposal_id: str, *, action: str, version: int, comment: str) -> dict[str, Any]:
+        """Decline (`decline`) or Request Changes (`request-changes`), with the comment; never retried."""
+        if action not in ("decline", "request-changes"):
+            raise ValueError(action)
+        return self._object(self._call("POST", f"/proposals/{self._segment(proposal_id)}/{action}", expect=(201,),
+                                       json={"version": version, "comment": comment}))
 
     def signed_pdf(self, proposal_id: str) -> tuple[bytes, str]:
         response = self._call("GET", f"/proposals/{self._segment(proposal_id)}/signed.pdf")
