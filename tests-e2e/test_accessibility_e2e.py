@@ -95,8 +95,16 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     page.get_by_role("link", name="Select & Sign").click()
     page.wait_for_load_state("networkidle")
     found["/proposals/<id>/sign"] = violations(page)
+    # Decline and Request Changes of #95: the small forms, reached from its page (only looked at, not sent).
+    for action in ("Request Changes", "Decline"):
+        page.goto(url(system, "/proposals"))
+        page.locator(".proposal-row", has_text="Proposal #95").get_by_role("link").click()
+        page.locator(".proposal__actions").get_by_role("link", name=action, exact=True).click()
+        page.wait_for_load_state("networkidle")
+        found[f"/proposals/<id>/{action}"] = violations(page)
     assert found == {path: [] for path in [*CUSTOMER, "/invoices/<id>", "/proposals/<id>", "/proposals?show=pending",
-                                           "/proposals?show=rejected", "/invoices/<id>/pay", "/proposals/<id>/sign"]}
+                                           "/proposals?show=rejected", "/invoices/<id>/pay", "/proposals/<id>/sign",
+                                           "/proposals/<id>/Request Changes", "/proposals/<id>/Decline"]}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

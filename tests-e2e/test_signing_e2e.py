@@ -3,7 +3,7 @@ the Irrigation Audit (the total becomes $44,929.33), draws her signature, agrees
 selects Accept & Sign; the confirmation, then Home; #88 is Accepted. The sealed PDF validates with pyHanko
 against the stack's seal certificate, the verify page says so, and a copy with one byte changed fails.
 April (an Other contact of the same property) sees #88 but no Select & Sign; #91 (In Production) offers
-only View.
+only View. The sales rep's email names the Irrigation Audit and the new total (issue 9 part 5).
 
 Signing is for good (the audit trail is append-only): this file leaves #88 signed, so it runs after the
 files that count the demo's pending proposals (pytest takes the files in name order).
@@ -164,6 +164,23 @@ def test_camilla_signs_88_with_the_irrigation_audit_and_the_sealed_pdf_verifies(
     assert not seal_check(system, bytes(tampered)).good
     assert verify_in_browser(page, system, bytes(tampered), "tampered.pdf") == "not-verified"
     assert re.search(r"changed after it was sealed|carries no seal", page.locator(".verify__result").inner_text())
+
+
+def test_the_rep_is_emailed_that_camilla_signed_88_and_added_the_irrigation_audit(system):
+    """issue 9 part 5: `proposal_signed` reaches notifications, which emails the sales rep (rep@example.com)."""
+    import time
+
+    subject = "Camilla Sailor signed proposal #88 and added Irrigation Audit"
+    deadline = time.monotonic() + 45
+    found = []
+    while not found and time.monotonic() < deadline:
+        found = [m for m in system.mail() if m.get("Subject") == subject
+                 and any(t.get("Address") == "rep@example.com" for t in m.get("To") or [])]
+        time.sleep(0.5)
+    assert len(found) == 1, [m.get("Subject") for m in system.mail()]
+    text = requests.get(f"{system.stack.mail_api}/api/v1/message/{found[0]['ID']}", timeout=5).json()["Text"]
+    assert "Irrigation Audit: $350.00" in text and "New total: $44,929.33" in text
+    assert "Proposal #88: Major Landscaping Project 2024" in text
 
 
 def test_the_signature_reached_the_outbox_once_and_the_trail_holds_every_step(system):
