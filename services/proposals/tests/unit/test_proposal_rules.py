@@ -64,3 +64,18 @@ def test_the_total_adds_the_chosen_optional_services():
                 {"name": "Irrigation Audit", "amount_cents": 35_000}]
     assert rules.total_with(4_457_933, optional, ["Irrigation Audit"]) == 4_492_933   # the demo's $44,929.33
     assert rules.total_with(4_457_933, optional, []) == 4_457_933
+
+
+def test_an_answered_version_reads_declined_or_changes_requested_until_the_back_office_decides():
+    assert rules.portal_status("Delivered", False, "declined") == "Declined"
+    assert rules.portal_status("Delivered", False, "changes_requested") == "Changes Requested"
+    assert rules.portal_status("Lost", False, "declined") == "Rejected"
+    assert rules.portal_status("Won", False, "changes_requested") == "Accepted"
+    assert not rules.may_be_signed("Delivered", False, "declined")
+    assert rules.may_be_signed("Delivered", False, None)
+
+
+def test_a_comment_must_say_something_and_not_too_much():
+    assert rules.check_comment("  Split it.  ") == ("Split it.", None)
+    assert rules.check_comment("   ")[1] and rules.check_comment(None)[1]
+    assert rules.check_comment("x" * 2001)[1] and rules.check_comment("x" * 2000)[1] is None
