@@ -717,9 +717,12 @@ def summaries_double_app(double: SummariesDouble) -> Flask:
         show = request.args.get("show", "all")
         page, size = int(request.args.get("page", "1")), int(request.args.get("page_size", "10"))
         wanted = request.args.getlist("property_id") or list(SUMMARY_NUMBERS)
+        answered = {pid: r["status"] for pid, r in double.responses.items()}
         rows = [{k: v for k, v in p.items() if k in ("id", "number", "name", "title", "property", "type",
                                                      "sent_date", "start_date", "price_cents", "status")}
-                for p in PROPOSALS if p["property"]["id"] in wanted and show in ("all", p["status"].lower())]
+                | ({"status": answered[p["id"]]} if p["id"] in answered else {})
+                for p in PROPOSALS if p["property"]["id"] in wanted]
+        rows = [r for r in rows if show in ("all", r["status"].lower())]
         return Response(json.dumps(rows[(page - 1) * size:page * size]), mimetype="application/json",
                         headers={"X-Pagination": json.dumps({"total": len(rows), "page": page})})
 

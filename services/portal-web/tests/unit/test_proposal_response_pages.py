@@ -48,6 +48,10 @@ def test_the_form_sends_the_comment_once_and_the_proposal_shows_it(client, as_cu
     assert f'<h2 id="response-heading">{status}</h2>' in shown
     assert "Split the mulch &lt;b&gt;work&lt;/b&gt;." in shown
     assert "Select &amp; Sign" not in shown and ">Decline</a>" not in shown
+    listed = client.get("/proposals", headers=as_customer).get_data(as_text=True)
+    assert f'class="status status--{status.lower().replace(" ", "-")}">{status.upper()}</span>' in listed
+    pending = client.get("/proposals?show=pending", headers=as_customer).get_data(as_text=True)
+    assert "Proposal #88" not in pending
     again = client.get(f"/proposals/{proposal_id}/{action}", headers=as_customer)
     assert again.status_code == 409 and "You already answered this proposal." in again.get_data(as_text=True)
 
