@@ -3,7 +3,8 @@ West County proposal #101 (so the demo branch's #88 and #95 stay as the other fi
 for changes with a comment; the proposal shows *Changes Requested* and her comment, offers no Select & Sign,
 and the rep (rep@example.com) finds her comment in the mail sink. The back office sends a new version: Pending
 again. She declines it: *Declined*, and the rep is told. A last version from the back office leaves #101
-Pending, as the demo has it. The pages have no WCAG 2.2 A/AA violation at 360 px.
+Pending, as the demo has it. The back office's webhook endpoint hears both answers with their comments. The
+pages have no WCAG 2.2 A/AA violation at 360 px.
 
 The rep's email for a signature ("… signed proposal #88 and added Irrigation Audit") is checked where #88 is
 signed, in test_signing_e2e.py.
@@ -28,6 +29,7 @@ REP = "rep@example.com"
 SLUG = "demo-west"
 CHANGES = "Could the beds use native perennials instead?\nAnd one visit, not two."
 DECLINE = "We have decided to wait until next year."
+HOOK_PATH = "/hooks/e2e-proposals-notify"
 
 
 def base(system) -> str:
@@ -93,6 +95,14 @@ def back_office(system):
                            json={"name": "e2e proposals", "scopes": ["proposals:write"]})
     assert issued.status_code == 201, issued.text
     key = issued.json()["key"]
+    hooks_key = requests.post(f"{system.gateway}/api/identity/staff/operator/companies/{tenant}/api-keys", timeout=10,
+                              headers={**platform, "Authorization": f"Bearer {system.stack.operator_token}"},
+                              json={"name": "e2e proposal hooks", "scopes": ["webhooks:manage"]}).json()["key"]
+    hooked = requests.post(f"{system.gateway}/api/notifications/integration/webhooks/endpoints", timeout=10,
+                           headers={**platform, "Authorization": f"Bearer {hooks_key}"},
+                           json={"url": system.stack.webhook_receiver + HOOK_PATH,
+                                 "event_types": ["proposal_declined", "proposal_changes_requested"]})
+    assert hooked.status_code == 201, hooked.text
 
     def put(document: dict) -> dict:
         stored = requests.put(f"{system.gateway}/api/proposals/integration/proposals/demo:proposal:101",
@@ -144,7 +154,7 @@ def test_camilla_asks_for_changes_then_declines_the_new_version_and_the_rep_hear
     assert "can no longer be signed" in page.content()
 
     asked = mail_to(system, REP, "Camilla Sailor asked for changes to proposal #101")
-    assert CHANGES.replace("\n", "\r\n") in asked["Text"] or CHANGES in asked["Text"]
+    assert CHANGES in asked["Text"].replace("\r\n", "\n")   # the mail transport's line ends
     assert "Status in the portal: Changes Requested" in asked["Text"]
 
     # The back office answers with a new version: Pending again, Select & Sign offered again.
@@ -162,6 +172,14 @@ def test_camilla_asks_for_changes_then_declines_the_new_version_and_the_rep_hear
     assert back_office(version_of_101(2))["new_version"] is True
     open_proposal(page, system, "101")
     assert status(page) == "PENDING"
+
+    # The back office heard both answers by webhook, with the comments.
+    deadline, comments = time.monotonic() + 40, []
+    while time.monotonic() < deadline and len(comments) < 2:
+        arrivals = requests.get(system.stack.webhook_receiver + "/api/arrivals", timeout=5).json()
+        comments = sorted(json.loads(a["body"])["data"]["comment"] for a in arrivals if a["path"] == HOOK_PATH)
+        time.sleep(0.3)
+    assert comments == sorted([CHANGES, DECLINE])
 
 
 def test_each_answer_reached_the_outbox_once_and_the_trail(system):

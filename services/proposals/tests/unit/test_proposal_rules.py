@@ -77,5 +77,6 @@ def test_an_answered_version_reads_declined_or_changes_requested_until_the_back_
 
 def test_a_comment_must_say_something_and_not_too_much():
     assert rules.check_comment("  Split it.  ") == ("Split it.", None)
+    assert rules.check_comment("One.\r\nTwo.\rThree.") == ("One.\nTwo.\nThree.", None)
     assert rules.check_comment("   ")[1] and rules.check_comment(None)[1]
     assert rules.check_comment("x" * 2001)[1] and rules.check_comment("x" * 2000)[1] is None

@@ -53,8 +53,9 @@ def may_be_signed(status: str, signed: bool, response: str | None = None) -> boo
 
 
 def check_comment(comment: str | None) -> tuple[str, str | None]:
-    """(the comment, trimmed, or why it is not one): Decline and Request Changes say why, in words."""
-    text = (comment or "").strip()
+    """(the comment, trimmed, its line breaks as \\n, or why it is not one): Decline and Request Changes say
+    why, in words."""
+    text = (comment or "").replace("\r\n", "\n").replace("\r", "\n").strip()   # browsers send CRLF
     if not text:
         return text, "Tell us why, in a few words."
     if len(text) > MAX_COMMENT:
