@@ -11,6 +11,7 @@ from portal_shared.money import dollars
 from portal_shared.web import create_service_app
 from portal_web import SERVICE, messages
 from portal_web.adapters.billing import BillingClient
+from portal_web.adapters.visits import VisitsClient
 from portal_web.adapters.identity import IdentityClient
 from portal_web.adapters.portal_config import PortalConfigClient
 from portal_web.adapters.settings_feed import SettingsFeed
@@ -24,6 +25,7 @@ from portal_web.entrypoints.invoices import bp as invoices_bp
 from portal_web.entrypoints.portal import bp as portal_bp
 from portal_web.entrypoints.settings import bp as settings_bp
 from portal_web.entrypoints.staff import bp as staff_bp
+from portal_web.entrypoints.visits import bp as visits_bp
 from portal_web.errors import init_error_pages
 from portal_web.page_policy import init_page_policy
 from portal_web.shell import us_date
@@ -83,6 +85,7 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
                                      read_timeout=web.summary_read_timeout),
         # The Invoices pages call billing's customer API at the same address as its summary.
         billing_client=BillingClient(dict(web.summary_urls)["billing"]),
+        visits_client=VisitsClient(dict(web.summary_urls)["visits"]),
     )
     if start_feed:
         feed = SettingsFeed(cache, config=config_client, bus=settings.bus, secret=settings.internal_token_secret)
@@ -100,6 +103,7 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
     app.register_blueprint(customer_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(invoices_bp)
+    app.register_blueprint(visits_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(settings_bp)
 
