@@ -18,11 +18,12 @@ from portal_billing.adapters import orm as billing_orm
 from portal_config.adapters import orm as config_orm
 from portal_identity.adapters import orm as identity_orm
 from portal_notifications.adapters import orm as notifications_orm
+from portal_visits.adapters import orm as visits_orm
 
 WRITE_SUFFIXES = ("Create", "Update", "Upsert", "Accept", "Entry", "Set")
 SCHEMA_MODULES = ("portal_identity.entrypoints.schemas", "portal_config.entrypoints.schemas",
                   "portal_notifications.entrypoints.schemas", "portal_billing.entrypoints.schemas",
-                  "portal_billing.entrypoints.payments_api")
+                  "portal_billing.entrypoints.payments_api", "portal_visits.entrypoints.schemas")
 
 # schema → (model it writes, {schema field: column} where the names differ)
 WRITES = {
@@ -54,6 +55,10 @@ WRITES = {
     "portal_billing.entrypoints.payments_api.PaymentCreate": (billing_orm.payments, {}),
     "portal_billing.entrypoints.payments_api.PaymentMethodCreate": (billing_orm.payment_methods, {}),
     "portal_billing.entrypoints.payments_api.PaymentMethodUpdate": (billing_orm.payment_methods, {}),
+    # A visit's services are a JSONB list (each name Length-limited); its notes have their own table.
+    "portal_visits.entrypoints.schemas.VisitUpsert": (visits_orm.visits, {
+        "property_external_id": visits_orm.properties.c.external_id}),
+    "portal_visits.entrypoints.schemas.VisitNoteEntry": (visits_orm.visit_notes, {}),
 }
 # Fields whose bound is a domain rule rather than a Length (why each is safe).
 DOMAIN_BOUNDED = {

@@ -1,8 +1,8 @@
 """A feature service's copy of identity's directory (plumbing only): the properties, contacts and staff
 its pages name, fed by `property_upserted`, `contact_upserted` and `staff_upserted` and never asked of
-identity on a request path. Each service declares its own tables (the columns it needs, as Core tables
-with `id`, `tenant_id` and a version column); this module applies the events to them and looks a
-property up by the back office's id.
+identity on a request path. Each service keeps the tables it needs (`properties` from `directory_properties`
+with its own extra columns; contacts or staff as Core tables with `id`, `tenant_id` and a version
+column); this module applies the events to them and looks a property up by the back office's id.
 
 Events arrive at least once and not in order, so a handler keeps the newest copy: properties and
 contacts by their `revision`, staff (whose event has none) by the envelope's `occurred_at`. A copy
@@ -15,11 +15,36 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from portal_shared.errors import ValidationFailed
 from portal_shared.events.envelope import Envelope, load_event
+
+
+ID = UUID(as_uuid=False)
+EXTERNAL_ID_LENGTH = 100     # the back office's ids (as identity's contacts/properties.external_id)
+
+
+def directory_properties(metadata: sa.MetaData, *extra: sa.Column) -> sa.Table:
+    """The `properties` table of a service's directory: name, address, the back office's id and the
+    revision, plus the service's `extra` columns (e.g. `sales_rep_id`), which property_upserted fills."""
+    return sa.Table(
+        "properties", metadata,
+        sa.Column("id", ID, primary_key=True),
+        sa.Column("tenant_id", ID, nullable=False),
+        sa.Column("branch_id", ID, nullable=False),
+        sa.Column("external_id", sa.String(EXTERNAL_ID_LENGTH), nullable=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("street", sa.String(200), nullable=True),
+        sa.Column("city", sa.String(100), nullable=True),
+        sa.Column("state", sa.String(100), nullable=True),
+        sa.Column("zip", sa.String(20), nullable=True),
+        *extra,
+        sa.Column("revision", sa.Integer, nullable=False),
+        sa.Index("ix_properties_tenant_external_id", "tenant_id", "external_id"),
+    )
 
 
 def upsert_newest(session: Session, table: sa.Table, row: dict[str, Any], *, version: str = "revision") -> bool:

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from portal_shared.kit import feature_metadata, property_records
+from portal_shared.kit.directory import directory_properties
 
 metadata = feature_metadata()
 
@@ -58,20 +59,7 @@ credits = property_records(
 
 # -- the directory read model (identity's property_upserted / contact_upserted) ------------------
 
-properties = sa.Table(
-    "properties", metadata,
-    sa.Column("id", ID, primary_key=True),
-    sa.Column("tenant_id", ID, nullable=False),
-    sa.Column("branch_id", ID, nullable=False),
-    sa.Column("external_id", sa.String(EXTERNAL_ID_LENGTH), nullable=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("street", sa.String(200), nullable=True),
-    sa.Column("city", sa.String(100), nullable=True),
-    sa.Column("state", sa.String(100), nullable=True),
-    sa.Column("zip", sa.String(20), nullable=True),
-    sa.Column("revision", sa.Integer, nullable=False),
-    sa.Index("ix_properties_tenant_external_id", "tenant_id", "external_id"),
-)
+properties = directory_properties(metadata)
 
 contacts = sa.Table(
     "contacts", metadata,

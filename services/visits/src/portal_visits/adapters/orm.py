@@ -6,12 +6,13 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from portal_shared.kit import feature_metadata, property_records
+from portal_shared.kit.directory import EXTERNAL_ID_LENGTH, directory_properties
 
 metadata = feature_metadata()
 
 ID = UUID(as_uuid=False)
-EXTERNAL_ID_LENGTH = 100     # the back office's ids (as identity's properties.external_id)
 STATUSES = ("Scheduled", "Completed", "Cancelled")
+STATUS_LENGTH = 20
 NOTE_LENGTH = 4000
 NOW = sa.text("now()")
 
@@ -20,7 +21,7 @@ NOW = sa.text("now()")
 visits = property_records(
     metadata, "visits",
     sa.Column("scheduled_for", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(STATUS_LENGTH), nullable=False),
     sa.Column("external_id", sa.String(EXTERNAL_ID_LENGTH), nullable=False),
     sa.Column("services", JSONB, nullable=False, server_default="[]"),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
@@ -53,21 +54,8 @@ calendar_feeds = sa.Table(
 
 # -- the directory read model (identity's property_upserted / staff_upserted) --------------------
 
-properties = sa.Table(
-    "properties", metadata,
-    sa.Column("id", ID, primary_key=True),
-    sa.Column("tenant_id", ID, nullable=False),
-    sa.Column("branch_id", ID, nullable=False),
-    sa.Column("external_id", sa.String(EXTERNAL_ID_LENGTH), nullable=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("street", sa.String(200), nullable=True),
-    sa.Column("city", sa.String(100), nullable=True),
-    sa.Column("state", sa.String(100), nullable=True),
-    sa.Column("zip", sa.String(20), nullable=True),
-    sa.Column("sales_rep_id", ID, nullable=True),      # the visit's service contact (seed 002)
-    sa.Column("revision", sa.Integer, nullable=False),
-    sa.Index("ix_visits_properties_tenant_external_id", "tenant_id", "external_id"),
-)
+properties = directory_properties(
+    metadata, sa.Column("sales_rep_id", ID, nullable=True))      # the visit's service contact (seed 002)
 
 staff = sa.Table(
     "staff", metadata,

@@ -96,16 +96,13 @@ def put_visit(body, external_id):
 def list_visits(query, pagination_parameters):
     """The customer's visits on the properties they may see (the Property Filter narrows them): Next 30 Days
     (soonest first) or Completed (latest first); X-Pagination's `total` is the "M" of "N of M"."""
-    who = current_customer()
+    who, zone = current_customer(), _zone()
     with _db().unit_of_work() as session:
-        property_ids = service.customer_property_ids(session, who, requested_properties(query.get("property_id")))
-        if not property_ids:
-            pagination_parameters.item_count = 0
-            return []
+        visible = service.customer_property_ids(session, who, requested_properties(query.get("property_id")))
+        # None visible: an empty IN, so the page is empty and X-Pagination's total 0.
         rows = page_rows_of(session, service.customer_visit_list(
-            tenant_id=who.tenant_id, property_ids=property_ids, show=query["show"]), pagination_parameters)
-        zone = _zone()
-        return [service.row(r, zone) for r in rows]
+            tenant_id=who.tenant_id, property_ids=visible, show=query["show"]), pagination_parameters)
+    return [service.row(r, zone) for r in rows]
 
 
 @customer.route("/visits/<uuid:visit_id>", methods=["GET"])

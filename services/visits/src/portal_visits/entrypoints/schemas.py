@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from portal_shared.access.schemas import PropertyFilterQuery
-from portal_visits.adapters.orm import EXTERNAL_ID_LENGTH, NOTE_LENGTH, STATUSES
+from portal_visits.adapters.orm import EXTERNAL_ID_LENGTH, NOTE_LENGTH, STATUS_LENGTH, STATUSES
 from portal_visits.domain.visits import SHOW
 
 SERVICE_NAME_LENGTH = 200
@@ -37,7 +37,7 @@ class VisitUpsert(Schema):
     scheduled_for = fields.AwareDateTime(required=True, metadata={
         "description": "When the visit starts, ISO 8601 with its UTC offset (e.g. 2026-03-18T07:00:00-05:00). "
                        "Stored in UTC; customers read it in the branch's time zone."})
-    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    status = fields.String(required=True, validate=[validate.OneOf(STATUSES), validate.Length(max=STATUS_LENGTH)])
     services = fields.List(fields.String(validate=validate.Length(min=1, max=SERVICE_NAME_LENGTH)),
                            load_default=list, validate=validate.Length(max=MAX_SERVICES),
                            metadata={"description": "The scheduled services' names, in order."})

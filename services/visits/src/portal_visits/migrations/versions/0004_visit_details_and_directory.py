@@ -48,7 +48,7 @@ def upgrade() -> None:
         sa.Column("sales_rep_id", ID, nullable=True),
         sa.Column("revision", sa.Integer, nullable=False),
     )
-    op.create_index("ix_visits_properties_tenant_external_id", "properties", ["tenant_id", "external_id"])
+    op.create_index("ix_properties_tenant_external_id", "properties", ["tenant_id", "external_id"])
     op.create_table(
         "staff",
         sa.Column("id", ID, primary_key=True),
