@@ -19,7 +19,8 @@ so every call goes through the real adapters (their `requests.Session`, timeouts
   one path prefix each, from the per-property numbers below; a service can be made down or slow.
   It also plays billing's customer invoices (`GET /billing/invoices`, `/billing/invoices/<id>`) from
   the fixed INVOICES below as billing answers them (status, balance and `may_pay` are billing's data
-  here, not worked out again): Show, the Property Filter, page/page_size and X-Pagination.
+  here, not worked out again): Show, the Property Filter, page/page_size and X-Pagination; and visits's
+  customer API (`/visits/visits`, `/visits/visits/<id>`, `/visits/calendar-feed`) from VISITS.
 The app is built with `start_feed=False`: unit tests fill the BrandingCache directly or through the
 feed's own `load_snapshot`/`on_event`; tests/integration runs the real feed against RabbitMQ.
 portal-web has no database, so nothing else exists to stand in for.
@@ -571,6 +572,22 @@ INVOICES = [  # newest invoice date first, as billing lists them
 ]
 
 
+VISIT_SOON, VISIT_DONE, VISIT_NOT_MINE = ("7a1f6c1e-0000-4000-8000-000000000001",
+                                         "7a1f6c1e-0000-4000-8000-000000000002",
+                                         "7a1f6c1e-0000-4000-8000-0000000000ff")
+
+
+def _visit(visit_id, prop, local_time, status):
+    p = next(x for x in PROPERTIES if x["property_id"] == prop)
+    return {"id": visit_id, "status": status, "label": "COMPLETED" if status == "Completed" else "UPCOMING",
+            "scheduled_for": local_time, "local_time": local_time, "services": ["Daily Clean"],
+            "property": {k: p[k] for k in ("name", "street", "city", "state", "zip")} | {"id": prop}}
+
+
+VISITS = [_visit(VISIT_SOON, "p-1", "2026-03-18T07:00:00-05:00", "Scheduled"),
+          _visit(VISIT_DONE, "p-4", "2026-03-02T13:30:00-06:00", "Completed")]
+
+
 @dataclass
 class SummariesDouble:
     """`GET /<service>/summary` of billing, proposals, requests and visits, for the signed-in customer."""
@@ -584,8 +601,12 @@ class SummariesDouble:
                                                                  "not mine": NOT_MINE})
     more_invoices: list[dict] = field(default_factory=list)  # beyond INVOICES, e.g. to fill several pages
     may_pay: bool = True                                     # False: billing says no one here may pay
+    feed: str | None = None                                  # the secret of visits's calendar feed, if any
+    visit_ids: dict[str, str] = field(default_factory=lambda: {"soon": VISIT_SOON, "done": VISIT_DONE,
+                                                               "not mine": VISIT_NOT_MINE})
 
     def reset(self) -> None:
+        self.feed = None
         self.calls.clear()
         self.down.clear()
         self.slow.clear()
@@ -659,6 +680,44 @@ def summaries_double_app(double: SummariesDouble) -> Flask:
         if found is None:
             return problem(404, "not_found", "No such invoice.")
         return {**found, "may_pay": found["may_pay"] and double.may_pay}
+
+    # visits's customer API, as visits answers it: the rows carry their time in the branch's zone already,
+    # the detail only the notes shown in the portal (visits's rule, not worked out again here).
+    @app.get("/visits/visits")
+    def visits():
+        if refused := invoices_caller():
+            return refused
+        show = request.args.get("show", "upcoming")
+        page, size = int(request.args.get("page", "1")), int(request.args.get("page_size", "10"))
+        wanted = request.args.getlist("property_id") or list(SUMMARY_NUMBERS)
+        rows = [v for v in VISITS if v["property"]["id"] in wanted and (v["status"] == "Completed") == (show == "completed")]
+        return Response(json.dumps(rows[(page - 1) * size:page * size]), mimetype="application/json",
+                        headers={"X-Pagination": json.dumps({"total": len(rows), "page": page})})
+
+    @app.get("/visits/visits/<visit_id>")
+    def visit(visit_id):
+        if refused := invoices_caller():
+            return refused
+        found = next((v for v in VISITS if v["id"] == visit_id), None)
+        if found is None:
+            return problem(404, "not_found", "No such visit.")
+        return {**found, "notes": ["Replaced two damaged pavers by the fountain."], "service_contact": {
+            "first_name": "Morgan", "last_name": "Reyes", "title": "Sales Representative",
+            "email": "rep@example.com", "phone": "(314) 555-0142"}}
+
+    @app.route("/visits/calendar-feed", methods=["GET", "POST", "DELETE"])
+    def calendar_feed():
+        if refused := invoices_caller():
+            return refused
+        if request.method == "DELETE":
+            double.feed = None
+            return Response(status=204)
+        if request.method == "POST":
+            double.feed = f"secret-{uuid.uuid4().hex}"
+            return {"active": True, "created_at": "2026-03-18T12:00:00+00:00",
+                    "path": f"/api/visits/calendar/{double.feed}.ics"}, 201
+        return {"active": double.feed is not None,
+                "created_at": "2026-03-18T12:00:00+00:00" if double.feed else None}
 
     return app
 
