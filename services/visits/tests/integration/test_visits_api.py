@@ -81,6 +81,7 @@ def test_a_put_stores_the_visit_in_utc_and_a_second_put_replaces_it_notes_includ
 
 @pytest.mark.parametrize("change, field", [
     ({"scheduled_for": "2027-03-18T07:00:00"}, "scheduled_for"),     # no UTC offset: ambiguous
+    ({"scheduled_for": "0001-01-01T00:00:00+05:00"}, "scheduled_for"),  # could not be shown in every zone
     ({"status": "Medium"}, "status"),
     ({"property_external_id": "nowhere"}, "property_external_id"),
     ({"notes": [{"text": "x"}]}, "notes"),
@@ -244,4 +245,8 @@ def test_wrong_secrets_are_rate_limited_per_address(app_client, calendar_app, sc
     ip = f"192.0.2.{datetime.now().microsecond % 250}-{datetime.now().timestamp()}"
     for n in range(20):
         assert_problem(app_client.get(f"/calendar/wrong-{n}.ics", headers=calendar_app(ip=ip)), 404)
-    assert app_client.get("/calendar/wrong-21.ics", headers=calendar_app(ip=ip)).status_code == 429
+    refused = app_client.get("/calendar/wrong-21.ics", headers=calendar_app(ip=ip))
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert refused.mimetype == "application/problem+json"
+    # Another address is not held up by this one's misses.
+    assert_problem(app_client.get("/calendar/wrong-22.ics", headers=calendar_app()), 404)

@@ -2,6 +2,8 @@
 and calendar feed, and the summary."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from marshmallow import Schema, fields, validate
 
 from portal_shared.access.schemas import PropertyFilterQuery
@@ -10,6 +12,8 @@ from portal_visits.domain.visits import SHOW
 
 SERVICE_NAME_LENGTH = 200
 MAX_SERVICES, MAX_NOTES = 50, 100
+# Any visit falls far inside these; outside them a time could not be shown in every zone (year 1, 9999).
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(2200, 1, 1, tzinfo=timezone.utc)
 
 
 class VisitsSummary(Schema):
@@ -34,9 +38,9 @@ class VisitUpsert(Schema):
     property_external_id = fields.String(required=True, validate=validate.Length(min=1, max=EXTERNAL_ID_LENGTH),
                                          metadata={"description": "The back office's id of the property "
                                                                   "(as PUT to identity)."})
-    scheduled_for = fields.AwareDateTime(required=True, metadata={
-        "description": "When the visit starts, ISO 8601 with its UTC offset (e.g. 2026-03-18T07:00:00-05:00). "
-                       "Stored in UTC; customers read it in the branch's time zone."})
+    scheduled_for = fields.AwareDateTime(required=True, validate=validate.Range(min=EARLIEST, max=LATEST), metadata={
+        "description": "When the visit starts, ISO 8601 with its UTC offset (e.g. 2026-03-18T07:00:00-05:00), "
+                       "between 1970 and 2200. Stored in UTC; customers read it in the branch's time zone."})
     status = fields.String(required=True, validate=[validate.OneOf(STATUSES), validate.Length(max=STATUS_LENGTH)])
     services = fields.List(fields.String(validate=validate.Length(min=1, max=SERVICE_NAME_LENGTH)),
                            load_default=list, validate=validate.Length(max=MAX_SERVICES),
