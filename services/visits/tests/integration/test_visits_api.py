@@ -136,6 +136,11 @@ def test_a_customer_of_another_branch_or_tenant_sees_only_theirs(app_client, as_
         stored_id(db, e) for e in ("v-soon", "v-p3", "v-29")]
 
 
+def test_a_customer_with_no_property_here_has_an_empty_list(app_client, as_customer, scheduled):
+    response = app_client.get("/visits", headers=as_customer(scheduled["other"], OTHER_BRANCH))
+    assert ids_of(response) == [] and '"total": 0' in response.headers["X-Pagination"]
+
+
 def test_the_list_needs_a_signed_in_customer(app_client, calendar_app, scheduled):
     assert_problem(app_client.get("/visits", headers=calendar_app()), 401)
 

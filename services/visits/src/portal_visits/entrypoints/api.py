@@ -43,8 +43,9 @@ def _client_address() -> str:
     return (g.get("identity") or {}).get("client_ip") or "unknown"
 
 
+# Redis down: the feed still answers (unlimited) rather than fail every subscribed calendar.
 limiter = Limiter(key_func=_client_address, headers_enabled=True, strategy="moving-window",
-                  key_prefix="visits-calendar-feed")
+                  key_prefix="visits-calendar-feed", swallow_errors=True)
 
 
 def _wire_limiter(state) -> None:
