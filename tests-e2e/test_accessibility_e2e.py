@@ -75,6 +75,14 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     page.locator(".invoice-row__link").first.click()
     page.wait_for_load_state("networkidle")
     found["/invoices/<id>"] = violations(page)
+    # One proposal's page (#88: services, optional services, Service Contact, Associated with).
+    page.goto(url(system, "/proposals"))
+    page.locator(".proposal-row", has_text="Proposal #88").get_by_role("link").click()
+    page.wait_for_load_state("networkidle")
+    found["/proposals/<id>"] = violations(page)
+    for show in ("pending", "rejected"):
+        page.goto(url(system, f"/proposals?show={show}"))
+        found[f"/proposals?show={show}"] = violations(page)
     # One visit's page (services, notes, service contact), and the calendar feed's address just made.
     page.goto(url(system, "/visits?show=completed"))
     page.locator(".visit-row .invoice-row__link").nth(1).click()
@@ -84,7 +92,9 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     page.locator(".visits-calendar form button[type=submit]").first.click()
     page.wait_for_selector("#feed-url")
     found["/visits/calendar (address shown)"] = violations(page)
-    assert found == {path: [] for path in [*CUSTOMER, "/invoices/<id>", "/visits/<id>", "/visits/calendar (address shown)"]}
+    assert found == {path: [] for path in [*CUSTOMER, "/invoices/<id>", "/proposals/<id>", "/proposals?show=pending",
+                                           "/proposals?show=rejected", "/visits/<id>",
+                                           "/visits/calendar (address shown)"]}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

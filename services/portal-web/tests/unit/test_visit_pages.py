@@ -82,7 +82,7 @@ def test_another_customers_visit_is_a_404_page(client, as_customer, services, id
 
 
 def test_visits_down_is_a_503_page(client, as_customer, services, ids):
-    services.down.add("billing")       # the double's customer APIs share one switch
+    services.down.add("visits")
     response = client.get("/visits", headers=as_customer)
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
 

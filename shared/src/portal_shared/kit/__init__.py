@@ -26,9 +26,10 @@ read model; `property_records(metadata, name, ...)` starts a table of per-proper
 `id`, `tenant_id` and `property_id`. Its migrations stay its own (Alembic, `migrations/`).
 
 A service that names identity's properties, contacts or staff keeps a copy with
-`portal_shared.kit.directory`: `directory_properties(metadata, *extra)` for its table,
-`directory_handlers(properties=..., contacts=..., staff=...)` for its `<name>.directory` consumer, and
-`property_or_422` / `upsert_by_external_id` for the back office's PUTs by external id.
+`portal_shared.directory` (ADR 0027): `define_directory_tables(metadata, ...)` /
+`define_staff_table(metadata)` for its tables, `directory_handlers(properties, contacts, staff=...)`
+for its `<name>.directory` consumer, and `property_or_422` / `upsert_by_external_id` for the back
+office's PUTs by external id.
 """
 from portal_shared.kit.feature import FeatureService, Handler, Summary, feature_metadata, property_records
 

@@ -1,16 +1,16 @@
 """billing's copy of identity's directory: the properties (name, address, the back office's id) and
 contacts (name, email, the back office's id) invoices name. Fed by `property_upserted` and
-`contact_upserted` through the `billing.directory` consumer; never asked of identity on a request path.
-The plumbing (newest revision wins, lookup by external id) is the kit's: `portal_shared.kit.directory`.
+`contact_upserted` through the `billing.directory` consumer (the shared rules: portal_shared.directory);
+never asked of identity on a request path.
 """
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from portal_billing.adapters.orm import contacts, properties
-from portal_shared.kit import directory
+from portal_shared import directory
 
-DIRECTORY_HANDLERS = directory.directory_handlers(properties=properties, contacts=contacts)
+DIRECTORY_HANDLERS = directory.directory_handlers(properties, contacts)
 apply_property_upserted = DIRECTORY_HANDLERS["property_upserted"]
 apply_contact_upserted = DIRECTORY_HANDLERS["contact_upserted"]
 

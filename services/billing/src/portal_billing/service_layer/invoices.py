@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from portal_billing.adapters.orm import HOLDING_STATUSES, contacts, credits, invoices, payments, properties
 from portal_billing.domain import invoices as rules
+from portal_shared import directory
 from portal_shared.access.guard import Customer
 from portal_shared.access.query import may, visible_property_ids
 from portal_shared.errors import NotFound, ValidationFailed
-from portal_shared.kit import directory
 
 # -- writes (the back office) -----------------------------------------------------------------------
 

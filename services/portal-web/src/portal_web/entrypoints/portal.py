@@ -53,8 +53,8 @@ def whole_number(raw: str | None, default: int = 1) -> int:
 
 
 # Sections not yet built show their Home count; each built one has its own module (entrypoints/invoices.py,
-# entrypoints/visits.py).
-@bp.get("/<any(requests, proposals):key>")
+# proposals.py, visits.py).
+@bp.get("/<any(requests):key>")
 def section(key: str):
     shell, answers = open_section(key)
     if shell is None:

@@ -9,8 +9,7 @@ from datetime import datetime
 from flask import Blueprint, current_app, flash, redirect, render_template, request
 
 from portal_shared.logging import get_logger
-from portal_web.adapters.http import ServiceRefused, ServiceUnavailable
-from portal_web.adapters.visits import visits
+from portal_web.adapters.visits import VisitsError, VisitsUnavailable, visits
 from portal_web.auth import clear_session_cookie
 from portal_web.entrypoints.pages import current_branch, needs_a_branch
 from portal_web.entrypoints.portal import branch_branding, open_section, whole_number
@@ -48,8 +47,8 @@ def _moment(value: str | None) -> datetime | None:
         return None
 
 
-@bp.errorhandler(ServiceRefused)
-def _refused(error: ServiceRefused):
+@bp.errorhandler(VisitsError)
+def _refused(error: VisitsError):
     if error.status == 401:
         return clear_session_cookie(redirect("/login"))
     if error.status == 404:
@@ -58,8 +57,8 @@ def _refused(error: ServiceRefused):
     return message_page(400, "Something went wrong", error.detail or "We could not complete that. Go back and try again.")
 
 
-@bp.errorhandler(ServiceUnavailable)
-def _unavailable(error: ServiceUnavailable):
+@bp.errorhandler(VisitsUnavailable)
+def _unavailable(error: VisitsUnavailable):
     log.warning("visits_unavailable_page", path=request.path, detail=str(error))
     return message_page(503, "Temporarily unavailable", VISITS_UNAVAILABLE, headers={"Retry-After": "5"})
 

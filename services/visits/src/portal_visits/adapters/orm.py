@@ -5,8 +5,8 @@ outbox, the inbox and the visits.access property-access copy. Each query is scop
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from portal_shared.directory import EXTERNAL_ID_LENGTH, define_directory_tables, define_staff_table
 from portal_shared.kit import feature_metadata, property_records
-from portal_shared.kit.directory import EXTERNAL_ID_LENGTH, directory_properties
 
 metadata = feature_metadata()
 
@@ -54,18 +54,6 @@ calendar_feeds = sa.Table(
 
 # -- the directory read model (identity's property_upserted / staff_upserted) --------------------
 
-properties = directory_properties(
-    metadata, sa.Column("sales_rep_id", ID, nullable=True))      # the visit's service contact (seed 002)
-
-staff = sa.Table(
-    "staff", metadata,
-    sa.Column("id", ID, primary_key=True),
-    sa.Column("tenant_id", ID, nullable=False),
-    sa.Column("email", sa.String(320), nullable=False),
-    sa.Column("first_name", sa.String(100), nullable=False),
-    sa.Column("last_name", sa.String(100), nullable=False),
-    sa.Column("title", sa.String(200), nullable=True),
-    sa.Column("phone", sa.String(50), nullable=True),
-    sa.Column("active", sa.Boolean, nullable=False),
-    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-)
+# properties keep their sales rep: the visit's service contact (seed 002), named from `staff`.
+properties, _ = define_directory_tables(metadata, with_contacts=False, with_sales_rep=True)
+staff = define_staff_table(metadata)

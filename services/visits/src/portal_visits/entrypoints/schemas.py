@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from marshmallow import Schema, fields, validate
 
 from portal_shared.access.schemas import PropertyFilterQuery
+from portal_shared.web.fields import PropertyRef
 from portal_visits.adapters.orm import EXTERNAL_ID_LENGTH, NOTE_LENGTH, STATUS_LENGTH, STATUSES
 from portal_visits.domain.visits import SHOW
 
@@ -72,15 +73,6 @@ class VisitQuery(PropertyFilterQuery):
 
     show = fields.String(load_default="upcoming", validate=validate.OneOf(list(SHOW)),
                          metadata={"description": "The list's Show: upcoming (Next 30 Days) or completed."})
-
-
-class PropertyRef(Schema):
-    id = fields.String()
-    name = fields.String(allow_none=True)
-    street = fields.String(allow_none=True)
-    city = fields.String(allow_none=True)
-    state = fields.String(allow_none=True)
-    zip = fields.String(allow_none=True)
 
 
 class VisitRow(Schema):

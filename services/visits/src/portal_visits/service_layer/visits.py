@@ -10,10 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portal_shared import directory
 from portal_shared.access.guard import Customer
 from portal_shared.access.query import visible_property_ids
 from portal_shared.errors import NotFound
-from portal_shared.kit import directory
 from portal_visits.adapters.orm import properties, staff, visit_notes, visits
 from portal_visits.domain import visits as rules
 
