@@ -40,7 +40,7 @@ def test_next_30_days_lists_the_upcoming_visits_in_the_seeds_layout(client, as_c
     assert count_line(html) == "Next 30 Days 1 of 1"
     assert re.search(r'<a class="show-filter__link" href="/visits" aria-current="page">Next 30 Days</a>', html)
     assert f'href="/visits/{ids.soon}"' in html
-    assert services.called("billing")[-1]["args"]["show"] == ["upcoming"]
+    assert services.called("visits")[-1]["args"]["show"] == ["upcoming"]
 
 
 def test_completed_shows_the_completed_visits(client, as_customer, services, ids):
@@ -58,7 +58,7 @@ def test_the_property_filter_narrows_the_visits(client, as_customer, services, i
     html = client.get("/visits", headers=as_customer).get_data(as_text=True)
     assert rows(html) == [] and count_line(html) == "Next 30 Days 0 of 0"
     assert "No visits in the next 30 days for the selected properties." in html
-    assert services.called("billing")[-1]["property_ids"] == ["p-4"]
+    assert services.called("visits")[-1]["property_ids"] == ["p-4"]
 
 
 def test_a_visit_shows_services_notes_the_service_contact_and_add_to_calendar(client, as_customer, services, ids):
