@@ -16,7 +16,7 @@ WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "he
 
 ANONYMOUS = ["/login", "/forgot-password", "/staff/login"]
 CUSTOMER = ["/", "/requests", "/proposals", "/visits", "/visits?show=completed", "/visits/calendar", "/invoices",
-            "/profile"]
+            "/profile", "/payments", "/payments/add"]
 STAFF = ["/staff/", "/staff/settings"]
 
 
@@ -83,6 +83,12 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     for show in ("pending", "rejected"):
         page.goto(url(system, f"/proposals?show={show}"))
         found[f"/proposals?show={show}"] = violations(page)
+    # The Pay Invoice dialog of the due invoice (#18), the hosted tokenizer's frame included.
+    page.goto(url(system, "/invoices?show=due"))
+    page.locator(".invoice-row__link").first.click()
+    page.get_by_role("link", name="Pay Invoice").click()
+    page.wait_for_load_state("networkidle")
+    found["/invoices/<id>/pay"] = violations(page)
     # One visit's page (services, notes, service contact), and the calendar feed's address just made.
     page.goto(url(system, "/visits?show=completed"))
     page.locator(".visit-row .invoice-row__link").nth(1).click()
@@ -93,7 +99,7 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     page.wait_for_selector("#feed-url")
     found["/visits/calendar (address shown)"] = violations(page)
     assert found == {path: [] for path in [*CUSTOMER, "/invoices/<id>", "/proposals/<id>", "/proposals?show=pending",
-                                           "/proposals?show=rejected", "/visits/<id>",
+                                           "/proposals?show=rejected", "/invoices/<id>/pay", "/visits/<id>",
                                            "/visits/calendar (address shown)"]}
 
 

@@ -51,6 +51,8 @@ from portal_shared.identity_token import HEADER, InvalidIdentityToken, sign_iden
 from portal_web import SERVICE
 from portal_web.app import create_app
 
+from .billing_payments_double import PaymentsState, add_payment_routes
+
 SECRET = "portal-web-test-internal-secret-0123456789"
 
 CUSTOMER_EMAIL, CUSTOMER_PASSWORD, CUSTOMER_ID = "pat@example.com", "correct horse battery", "c-1"
@@ -639,9 +641,11 @@ class SummariesDouble:
     feed: str | None = None                                  # the secret of visits's calendar feed, if any
     visit_ids: dict[str, str] = field(default_factory=lambda: {"soon": VISIT_SOON, "done": VISIT_DONE,
                                                                "not mine": VISIT_NOT_MINE})
+    payments: PaymentsState = field(default_factory=PaymentsState)  # billing's payments API (its own module)
 
     def reset(self) -> None:
         self.feed = None
+        self.payments.reset()
         self.calls.clear()
         self.down.clear()
         self.slow.clear()
@@ -779,6 +783,8 @@ def summaries_double_app(double: SummariesDouble) -> Flask:
         return {"active": double.feed is not None,
                 "created_at": "2026-03-18T12:00:00+00:00" if double.feed else None}
 
+    add_payment_routes(app, double.payments, caller=invoices_caller, invoice_of=lambda invoice_id: next(
+        (i for i in INVOICES + double.more_invoices if i["id"] == invoice_id), None))
     return app
 
 
