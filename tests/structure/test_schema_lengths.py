@@ -62,6 +62,7 @@ WRITES = {
     "portal_proposals.entrypoints.schemas.ProposalUpsert": (proposals_orm.proposals, {
         "name": proposals_orm.proposal_versions.c.name, "type": proposals_orm.proposal_versions.c.type,
         "property_external_id": proposals_orm.properties.c.external_id}),
+    "portal_billing.entrypoints.autopay_api.AutopayEnrol": (billing_orm.autopay_enrolments, {}),
     # A visit's services are a JSONB list (each name Length-limited); its notes have their own table.
     "portal_visits.entrypoints.schemas.VisitUpsert": (visits_orm.visits, {
         "property_external_id": visits_orm.properties.c.external_id}),

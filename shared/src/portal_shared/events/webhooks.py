@@ -37,6 +37,10 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
         "invoice", "invoice_id",
         "A customer paid (part of) an invoice in the portal: amount (lowers the balance), card fee, processor "
         "reference."),
+    "autopay_failed": WebhookEventType(
+        "invoice", "invoice_id",
+        "Autopay could not charge an invoice on its due date (declined, method gone or expired): the property's "
+        "autopay is stopped and the customer emailed; the invoice stays due."),
 }
 
 # Events whose data holds a secret (single-use links): never delivered outside the platform.
