@@ -20,12 +20,13 @@ from portal_identity.adapters import orm as identity_orm
 from portal_notifications.adapters import orm as notifications_orm
 from portal_proposals.adapters import evidence_orm as proposals_evidence_orm
 from portal_proposals.adapters import orm as proposals_orm
+from portal_visits.adapters import orm as visits_orm
 
 WRITE_SUFFIXES = ("Create", "Update", "Upsert", "Accept", "Entry", "Set")
 SCHEMA_MODULES = ("portal_identity.entrypoints.schemas", "portal_config.entrypoints.schemas",
                   "portal_notifications.entrypoints.schemas", "portal_billing.entrypoints.schemas",
                   "portal_billing.entrypoints.payments_api", "portal_proposals.entrypoints.schemas",
-                  "portal_proposals.entrypoints.signing_schemas")
+                  "portal_proposals.entrypoints.signing_schemas", "portal_visits.entrypoints.schemas")
 
 # schema → (model it writes, {schema field: column} where the names differ)
 WRITES = {
@@ -65,6 +66,10 @@ WRITES = {
     "portal_billing.entrypoints.autopay_api.AutopayEnrol": (billing_orm.autopay_enrolments, {}),
     # The optional services chosen are names matched against the version's (a JSONB list, no VARCHAR).
     "portal_proposals.entrypoints.signing_schemas.SignatureCreate": (proposals_evidence_orm.proposal_signatures, {}),
+    # A visit's services are a JSONB list (each name Length-limited); its notes have their own table.
+    "portal_visits.entrypoints.schemas.VisitUpsert": (visits_orm.visits, {
+        "property_external_id": visits_orm.properties.c.external_id}),
+    "portal_visits.entrypoints.schemas.VisitNoteEntry": (visits_orm.visit_notes, {}),
 }
 # Fields whose bound is a domain rule rather than a Length (why each is safe).
 DOMAIN_BOUNDED = {
