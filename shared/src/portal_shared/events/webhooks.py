@@ -37,6 +37,11 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
         "invoice", "invoice_id",
         "A customer paid (part of) an invoice in the portal: amount (lowers the balance), card fee, processor "
         "reference."),
+    "request_created": WebhookEventType(
+        "request", "request_id", "A customer created a request in the portal (subject, description, priority, "
+        "property, who opened it, how many attachments)."),
+    "request_commented": WebhookEventType(
+        "request", "request_id", "A customer commented on a request in the portal (text, author, attachments)."),
 }
 
 # Events whose data holds a secret (single-use links): never delivered outside the platform.
