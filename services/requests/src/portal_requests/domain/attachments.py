@@ -75,7 +75,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 def safe_filename(filename: str | None, extension: str) -> str:
     """The name a stored file is served as: ASCII letters, digits, dot, dash, underscore and space, no
     leading dot, and the extension of what we stored (a `.exe` renamed `.jpg` and re-encoded is a `.jpg`)."""
-    stem = shown_name(filename)
+    stem = shown_name(filename).lstrip(".") if filename else ""
     stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
     stem = _UNSAFE.sub("_", stem).strip(" ._") or "attachment"
