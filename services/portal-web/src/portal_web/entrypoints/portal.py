@@ -53,7 +53,7 @@ def whole_number(raw: str | None, default: int = 1) -> int:
 
 
 # Sections not yet built show their Home count; each built one has its own module (entrypoints/invoices.py).
-@bp.get("/<any(requests, proposals, visits):key>")
+@bp.get("/<any(proposals, visits):key>")
 def section(key: str):
     shell, answers = open_section(key)
     if shell is None:
