@@ -24,7 +24,7 @@ DEMO_DATA = ROOT / "deploy" / "demo-data.json"
 # events first (identity waits for portal-config's branches to reach its read model; billing, after
 # identity, for identity's properties and contacts to reach its directory read model).
 SEEDERS_BEFORE_START = ["portal-config"]
-SEEDERS_AFTER_START = ["portal-identity", "portal-billing"]
+SEEDERS_AFTER_START = ["portal-identity", "portal-billing", "portal-requests"]
 
 
 def preflight(stack: Stack) -> None:
