@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from marshmallow import Schema, ValidationError, fields, validate
 
 from portal_billing.adapters.orm import EXTERNAL_ID_LENGTH, NUMBER_LENGTH
-from portal_shared.access.schemas import PropertyFilterQuery
+from portal_shared.access.schemas import PropertyFilterQuery, PropertyRef
 
 MAX_TERMS_DAYS = 3650
 MAX_SERVICES, MAX_LINES, MAX_PAYMENTS = 200, 500, 500
@@ -179,15 +179,6 @@ class InvoiceQuery(PropertyFilterQuery):
 
     show = fields.String(load_default="all", validate=validate.OneOf(SHOW),
                          metadata={"description": "The list's Show: All, Due or Paid."})
-
-
-class PropertyRef(Schema):
-    id = fields.String()
-    name = fields.String()
-    street = fields.String(allow_none=True)
-    city = fields.String(allow_none=True)
-    state = fields.String(allow_none=True)
-    zip = fields.String(allow_none=True)
 
 
 class InvoiceRow(Schema):

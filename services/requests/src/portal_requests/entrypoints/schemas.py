@@ -18,7 +18,7 @@ from portal_requests.adapters.orm import (
 )
 from portal_requests.domain import requests as rules
 from portal_requests.domain.attachments import MAX_ATTACHMENTS, MAX_BYTES
-from portal_shared.access.schemas import PropertyFilterQuery
+from portal_shared.access.schemas import PropertyFilterQuery, PropertyRef
 
 MAX_COMMENTS, MAX_PROPOSALS = 500, 50
 NAME_LENGTH = 200
@@ -150,21 +150,12 @@ class CommentCreate(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=COMMENT_LENGTH))
 
 
-class PropertyOut(Schema):
-    id = fields.String()
-    name = fields.String()
-    street = fields.String(allow_none=True)
-    city = fields.String(allow_none=True)
-    state = fields.String(allow_none=True)
-    zip = fields.String(allow_none=True)
-
-
 class RequestRow(Schema):
     id = fields.String()
     number = fields.String()
     title = fields.String(metadata={"example": "12: Broken sprinkler head near entrance"})
     subject = fields.String()
-    property = fields.Nested(PropertyOut)
+    property = fields.Nested(PropertyRef)
     status = fields.String()
     priority = fields.String()
     created_at = fields.DateTime()
