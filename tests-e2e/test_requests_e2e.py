@@ -166,7 +166,7 @@ def test_camilla_creates_a_request_the_staff_hear_of_it_and_a_public_reply_reach
     # Camilla comments with an attachment; the account owner hears of it.
     note = tmp_path / "corner.jpg"
     note.write_bytes(photo((200, 200, 40), (600, 400)))
-    camilla.get_by_label("Comment").fill("Here is the far corner too.")
+    camilla.get_by_role("textbox", name="Comment").fill("Here is the far corner too.")
     camilla.get_by_label("Attachments").set_input_files(str(note))
     camilla.get_by_role("button", name="Add Comment").click()
     camilla.wait_for_selector(".request-comment:has-text('Here is the far corner too.')")
@@ -181,7 +181,7 @@ def test_camilla_creates_a_request_the_staff_hear_of_it_and_a_public_reply_reach
     april.locator(".invoice-row", has_text=f"{number}: Dead shrubs by the pool").get_by_role("link").click()
     april.wait_for_selector("h1:has-text('Dead shrubs by the pool')")
     assert april.locator(".request-photos img").count() >= 2
-    april.get_by_label("Comment").fill("The hedge by the gate too, please.")
+    april.get_by_role("textbox", name="Comment").fill("The hedge by the gate too, please.")
     april.get_by_role("button", name="Add Comment").click()
     april.wait_for_selector(".request-comment:has-text('The hedge by the gate too, please.')")
     authors = april.locator(".request-comment__meta strong").all_inner_texts()
