@@ -58,15 +58,34 @@ def fetch(system, page, path: str) -> requests.Response:
                         cookies=cookies_of(page), timeout=30)
 
 
-def back_office_key(system) -> str:
+def back_office_key(system, scopes=("requests:write",)) -> str:
     companies = system.admin("GET", "/companies").json()
     items = companies["items"] if isinstance(companies, dict) and "items" in companies else companies
     tenant = next(c["id"] for c in items if c["name"] == "Demo Landscaping")
     issued = requests.post(f"{system.gateway}/api/identity/staff/operator/companies/{tenant}/api-keys",
                            headers={"Host": system.host(), "Authorization": f"Bearer {system.stack.operator_token}"},
-                           json={"name": "e2e requests", "scopes": ["requests:write"]}, timeout=10)
+                           json={"name": "e2e requests", "scopes": list(scopes)}, timeout=10)
     assert issued.status_code == 201, issued.text
     return issued.json()["key"]
+
+
+HOOK_PATH = "/hooks/e2e-requests"
+
+
+def listen_for_requests(system) -> None:
+    """A webhook endpoint of the demo company for requests' events, on the dev webhook receiver."""
+    key = back_office_key(system, ("webhooks:manage",))
+    created = requests.post(f"{system.gateway}/api/notifications/integration/webhooks/endpoints", timeout=10,
+                            headers={"Host": system.host(), "Authorization": f"Bearer {key}"},
+                            json={"url": system.stack.webhook_receiver + HOOK_PATH,
+                                  "event_types": ["request_created", "request_commented"]})
+    assert created.status_code == 201, created.text
+
+
+def webhooks_about(system, request_id: str) -> list[str]:
+    arrivals = requests.get(system.stack.webhook_receiver + "/api/arrivals", timeout=5).json()
+    bodies = [json.loads(a["body"]) for a in arrivals if a["path"] == HOOK_PATH]
+    return [b["type"] for b in bodies if b["data"].get("request_id") == request_id]
 
 
 def put_issue(system, key: str, external_id: str, doc: dict) -> requests.Response:
@@ -105,6 +124,7 @@ def test_camilla_creates_a_request_the_staff_hear_of_it_and_a_public_reply_reach
     first, second = tmp_path / "IMG_0001.jpg", tmp_path / "IMG_0002.jpg"
     first.write_bytes(photo((30, 120, 40)))
     second.write_bytes(photo((120, 40, 30)))
+    listen_for_requests(system)
     camilla = sign_in(browser, system, "camilla@example.com", "demo-customer-pass")
     camilla.goto(url(system, "/"))
     pending_before = int(camilla.locator(".card--requests .card__value").inner_text())
@@ -143,6 +163,8 @@ def test_camilla_creates_a_request_the_staff_hear_of_it_and_a_public_reply_reach
     subject = f"New request {number} on Tar Valon Towers"
     for staff in ("owner@example.com", "ops@example.com"):
         wait_for(lambda: mail_to(system, staff, subject), timeout=30, message=f"the new-request email to {staff}")
+    wait_for(lambda: "request_created" in webhooks_about(system, request_id), timeout=40,
+             message="the request_created webhook")
 
     # The back office claims the request (the portal's id came in its request_created webhook) and replies.
     key = back_office_key(system)
@@ -174,6 +196,8 @@ def test_camilla_creates_a_request_the_staff_hear_of_it_and_a_public_reply_reach
     assert mine.locator("img").count() == 1
     wait_for(lambda: mail_to(system, "owner@example.com", f"New comment on request {number}"), timeout=30,
              message="the comment email to the account owner")
+    wait_for(lambda: "request_commented" in webhooks_about(system, request_id), timeout=40,
+             message="the request_commented webhook")
 
     # April, another contact of Tar Valon Towers, opens the same request and comments on it.
     april = sign_in(browser, system, "april@example.com", "demo-other-pass")
