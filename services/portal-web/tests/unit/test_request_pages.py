@@ -109,3 +109,11 @@ def test_add_comment_passes_the_text_and_files_on(client, as_customer, services,
 def test_a_request_that_is_not_the_customers_is_a_404_page(client, as_customer, services):
     answer = client.get(f"/requests/{REQUEST_ID}", headers=as_customer)
     assert answer.status_code == 404 and "Request not found" in answer.get_data(as_text=True)
+
+
+def test_a_form_past_five_ten_megabyte_files_is_refused_saying_so(client, as_customer, services):
+    answer = client.post("/requests/new", headers=as_customer, content_type="multipart/form-data",
+                         data={"attachments": [(io.BytesIO(b"\0" * (52 * 1024 * 1024)), "huge.jpg")]})
+    assert answer.status_code == 413
+    assert "at most 5 files of 10 MB or less each" in answer.get_data(as_text=True)
+    assert not services.called("requests") or not any(c.get("files") for c in services.called("requests"))

@@ -152,3 +152,9 @@ def test_a_private_comments_attachment_is_never_served(app_client, back_office, 
         attachment_id = session.scalar(sa.select(table.c.id))
     assert_problem(app_client.get(f"/requests/{request_id}/attachments/{attachment_id}", headers=me), 404)
     assert app_client.get(f"/requests/{request_id}", headers=me).get_json()["comments"] == []
+
+
+def test_a_control_character_in_a_form_field_is_refused_naming_it(app_client, known, storage, me, db):
+    answer = new_request(app_client, me, known["p1"], subject="Dead\x00shrubs")
+    assert "subject" in assert_problem(answer, 422)["errors"]
+    assert count(db, "requests") == 0

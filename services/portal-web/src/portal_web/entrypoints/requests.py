@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
@@ -53,6 +54,12 @@ def _room_for_attachments() -> None:
 # First of the app's before_request functions: CSRFProtect's (registered earlier) reads the form, so the
 # larger limit must already be set when it does.
 bp.record_once(lambda state: state.app.before_request_funcs.setdefault(None, []).insert(0, _room_for_attachments))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error):
+    return message_page(413, "Too large", f"Attach at most {MAX_ATTACHMENTS} files of {MAX_MB} MB or less each.",
+                        link=(request.path, "Go back"))
 
 
 @bp.errorhandler(RequestsUnavailable)

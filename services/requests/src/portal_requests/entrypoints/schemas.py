@@ -54,6 +54,11 @@ class Base64File(fields.String):
             raise ValidationError("Not base64.") from None
 
 
+# Form fields do not pass the JSON guard (ADR 0014): the same rule here — no C0 control but tab, CR and LF
+# (PostgreSQL cannot store NUL).
+NO_CONTROLS = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*\Z", error="May not contain control characters.")
+
+
 def ExternalId(**kwargs) -> fields.String:
     return fields.String(validate=validate.Length(min=1, max=EXTERNAL_ID_LENGTH), **kwargs)
 
@@ -139,15 +144,15 @@ class RequestCreate(Schema):
     """Add New Request (multipart/form-data; the files are `attachments`, up to five)."""
 
     property_id = fields.UUID(required=True, metadata={"description": "Associated Property."})
-    subject = fields.String(required=True, validate=validate.Length(min=1, max=SUBJECT_LENGTH))
+    subject = fields.String(required=True, validate=[validate.Length(min=1, max=SUBJECT_LENGTH), NO_CONTROLS])
     priority = Priority(load_default="Normal", metadata={"enum": ["High", "Normal", "Medium", "Low"]})
-    description = fields.String(required=True, validate=validate.Length(min=1, max=DESCRIPTION_LENGTH))
+    description = fields.String(required=True, validate=[validate.Length(min=1, max=DESCRIPTION_LENGTH), NO_CONTROLS])
 
 
 class CommentCreate(Schema):
     """Add Comment (multipart/form-data; the files are `attachments`, up to five)."""
 
-    text = fields.String(required=True, validate=validate.Length(min=1, max=COMMENT_LENGTH))
+    text = fields.String(required=True, validate=[validate.Length(min=1, max=COMMENT_LENGTH), NO_CONTROLS])
 
 
 class RequestRow(Schema):
