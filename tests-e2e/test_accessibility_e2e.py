@@ -16,7 +16,7 @@ WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "he
 
 ANONYMOUS = ["/login", "/forgot-password", "/staff/login"]
 CUSTOMER = ["/", "/requests", "/requests?show=closed", "/requests/new", "/proposals", "/visits", "/invoices",
-            "/profile"]
+            "/profile", "/payments", "/payments/add"]
 STAFF = ["/staff/", "/staff/settings"]
 
 
@@ -75,12 +75,27 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     page.locator(".invoice-row__link").first.click()
     page.wait_for_load_state("networkidle")
     found["/invoices/<id>"] = violations(page)
+    # One proposal's page (#88: services, optional services, Service Contact, Associated with).
+    page.goto(url(system, "/proposals"))
+    page.locator(".proposal-row", has_text="Proposal #88").get_by_role("link").click()
+    page.wait_for_load_state("networkidle")
+    found["/proposals/<id>"] = violations(page)
+    for show in ("pending", "rejected"):
+        page.goto(url(system, f"/proposals?show={show}"))
+        found[f"/proposals?show={show}"] = violations(page)
+    # The Pay Invoice dialog of the due invoice (#18), the hosted tokenizer's frame included.
+    page.goto(url(system, "/invoices?show=due"))
+    page.locator(".invoice-row__link").first.click()
+    page.get_by_role("link", name="Pay Invoice").click()
+    page.wait_for_load_state("networkidle")
+    found["/invoices/<id>/pay"] = violations(page)
     # One request's page (View Request, with its comments and Add Comment), reached from the list.
     page.goto(url(system, "/requests"))
     page.locator(".invoice-row__link").first.click()
     page.wait_for_load_state("networkidle")
     found["/requests/<id>"] = violations(page)
-    assert found == {path: [] for path in [*CUSTOMER, "/invoices/<id>", "/requests/<id>"]}
+    assert found == {path: [] for path in [*CUSTOMER, "/invoices/<id>", "/proposals/<id>", "/proposals?show=pending",
+                                           "/proposals?show=rejected", "/invoices/<id>/pay", "/requests/<id>"]}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

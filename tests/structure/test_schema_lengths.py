@@ -18,12 +18,14 @@ from portal_billing.adapters import orm as billing_orm
 from portal_config.adapters import orm as config_orm
 from portal_identity.adapters import orm as identity_orm
 from portal_notifications.adapters import orm as notifications_orm
+from portal_proposals.adapters import orm as proposals_orm
 from portal_requests.adapters import orm as requests_orm
 
 WRITE_SUFFIXES = ("Create", "Update", "Upsert", "Accept", "Entry", "Set")
 SCHEMA_MODULES = ("portal_identity.entrypoints.schemas", "portal_config.entrypoints.schemas",
                   "portal_notifications.entrypoints.schemas", "portal_billing.entrypoints.schemas",
-                  "portal_billing.entrypoints.payments_api", "portal_requests.entrypoints.schemas")
+                  "portal_billing.entrypoints.payments_api", "portal_proposals.entrypoints.schemas",
+                  "portal_requests.entrypoints.schemas")
 
 # schema → (model it writes, {schema field: column} where the names differ)
 WRITES = {
@@ -55,6 +57,11 @@ WRITES = {
     "portal_billing.entrypoints.payments_api.PaymentCreate": (billing_orm.payments, {}),
     "portal_billing.entrypoints.payments_api.PaymentMethodCreate": (billing_orm.payment_methods, {}),
     "portal_billing.entrypoints.payments_api.PaymentMethodUpdate": (billing_orm.payment_methods, {}),
+    # A proposal's document lives in its versions; the texts inside JSONB (services, sales rep, links) have
+    # their own Length limits and no VARCHAR to match.
+    "portal_proposals.entrypoints.schemas.ProposalUpsert": (proposals_orm.proposals, {
+        "name": proposals_orm.proposal_versions.c.name, "type": proposals_orm.proposal_versions.c.type,
+        "property_external_id": proposals_orm.properties.c.external_id}),
     # requests: the back office's issue (its comments and their attachments fill their own tables), a customer's.
     "portal_requests.entrypoints.schemas.RequestUpsert": (requests_orm.requests, {
         "property_external_id": requests_orm.properties.c.external_id}),
@@ -69,6 +76,8 @@ DOMAIN_BOUNDED = {
     ("portal_config.entrypoints.schemas.BranchUpdate", "slug"): "normalise_slug: 1–63 characters",
     ("portal_config.entrypoints.schemas.BranchCreate", "time_zone"): "check_time_zone: a known IANA name",
     ("portal_config.entrypoints.schemas.BranchUpdate", "time_zone"): "check_time_zone: a known IANA name",
+    ("portal_proposals.entrypoints.schemas.ProposalUpsert", "type"): "OneOf: Work Order, Contract",
+    ("portal_proposals.entrypoints.schemas.ProposalUpsert", "status"): "OneOf: the five back-office statuses",
     ("portal_requests.entrypoints.schemas.RequestUpsert", "priority"): "Priority: High, Normal (Medium) or Low",
     ("portal_requests.entrypoints.schemas.RequestUpsert", "status"): "OneOf: Open or Closed",
     ("portal_requests.entrypoints.schemas.RequestCreate", "priority"): "Priority: High, Normal (Medium) or Low",

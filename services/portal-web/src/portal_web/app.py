@@ -13,6 +13,7 @@ from portal_web import SERVICE, messages
 from portal_web.adapters.billing import BillingClient
 from portal_web.adapters.identity import IdentityClient
 from portal_web.adapters.portal_config import PortalConfigClient
+from portal_web.adapters.proposals import ProposalsClient
 from portal_web.adapters.requests import RequestsClient
 from portal_web.adapters.settings_feed import SettingsFeed
 from portal_web.adapters.summaries import SummaryClient
@@ -22,7 +23,9 @@ from portal_web.branding import Branding, BrandingCache, safe_url
 from portal_web.config import DEV_SECRET_KEY, WebSettings
 from portal_web.entrypoints.customer import bp as customer_bp
 from portal_web.entrypoints.invoices import bp as invoices_bp
+from portal_web.entrypoints.payments import bp as payments_bp
 from portal_web.entrypoints.portal import bp as portal_bp
+from portal_web.entrypoints.proposals import bp as proposals_bp
 from portal_web.entrypoints.requests import bp as requests_bp
 from portal_web.entrypoints.settings import bp as settings_bp
 from portal_web.entrypoints.staff import bp as staff_bp
@@ -73,6 +76,8 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
         PORTAL_SCHEME=web.scheme,
         PORTAL_BASE_DOMAIN=web.base_domain,
         WTF_CSRF_TIME_LIMIT=3600,
+        PAYMENT_TOKENIZER_URL=web.tokenizer_url if web.tokenizer_origin else "",
+        PAYMENT_TOKENIZER_ORIGIN=web.tokenizer_origin,
     )
     app.extensions["identity_client"] = identity_client or IdentityClient(
         web.identity_url, connect_timeout=web.identity_connect_timeout, read_timeout=web.identity_read_timeout,
@@ -85,6 +90,7 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
                                      read_timeout=web.summary_read_timeout),
         # The Invoices pages call billing's customer API at the same address as its summary.
         billing_client=BillingClient(dict(web.summary_urls)["billing"]),
+        proposals_client=ProposalsClient(dict(web.summary_urls)["proposals"]),
         requests_client=RequestsClient(dict(web.summary_urls)["requests"]),
     )
     if start_feed:
@@ -103,6 +109,8 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
     app.register_blueprint(customer_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(invoices_bp)
+    app.register_blueprint(proposals_bp)
+    app.register_blueprint(payments_bp)
     app.register_blueprint(requests_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(settings_bp)

@@ -128,7 +128,7 @@ def test_switching_invoices_off_hides_the_balance_and_never_asks_billing(client,
 
 
 # Requests list the requests service's requests: tests/unit/test_request_pages.py
-@pytest.mark.parametrize("key, empty", [("proposals", "No proposals yet for the selected properties."),
+@pytest.mark.parametrize("key, empty", [
                                         ("visits", "No visits yet for the selected properties.")])
 def test_section_pages_say_honestly_what_there_is(client, as_customer, services, csrf_from, key, empty):
     # Birch Lodge alone has something in every section but requests; Maple House has no pending requests.
@@ -138,7 +138,7 @@ def test_section_pages_say_honestly_what_there_is(client, as_customer, services,
     html = client.get(f"/{key}", headers=as_customer).get_data(as_text=True)
     assert re.search(rf'<a class="sections__link" href="/{key}" aria-current="page">', html)
     assert "for the selected properties: <strong>" in html and empty not in html
-    services.down.add(key)  # Invoices list billing's invoices: tests/unit/test_invoice_pages.py
+    services.down.add(key)  # Invoices, Proposals and Requests list theirs: test_invoice_pages.py, test_proposal_pages.py, test_request_pages.py
     response = client.get(f"/{key}", headers=as_customer)
     assert response.status_code == 200 and UNAVAILABLE in response.get_data(as_text=True)
 

@@ -9,7 +9,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from portal_shared.access.tables import property_access as _access
-from portal_shared.web.pagination import page_rows_of
 
 
 def _uuids(values: Iterable[Any]) -> list[str]:
@@ -69,14 +68,3 @@ def may(session, *, tenant_id: str, branch_id: str, contact_id: str, property_id
     granted = permissions_on(session, tenant_id=tenant_id, branch_id=branch_id, contact_id=contact_id,
                              property_id=property_id)
     return granted is not None and permission in granted
-
-
-def visible_page(session, customer, requested: list[str] | None, pagination, query_for) -> list:
-    """One page of a customer's list (web layer): `query_for(property_ids)` over the properties of `requested`
-    (None: all) they may see; none of them: an empty page, without a query."""
-    property_ids = visible_property_ids(session, tenant_id=customer.tenant_id, branch_id=customer.branch_id,
-                                        contact_id=customer.contact_id, requested=requested)
-    if not property_ids:
-        pagination.item_count = 0
-        return []
-    return page_rows_of(session, query_for(property_ids), pagination)

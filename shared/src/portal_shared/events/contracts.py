@@ -217,6 +217,20 @@ class PaymentSucceededV1(Schema):
     fee_cents = fields.Integer(required=True, validate=validate.Range(min=0))
     processor_reference = fields.String(required=True)
     paid_at = fields.AwareDateTime(required=True)
+    # For the receipt (notifications): the payer's address only when they opted in to email receipts.
+    receipt_email = fields.Email(load_default=None, allow_none=True)
+    receipt_name = fields.String(load_default=None, allow_none=True)
+    property_name = fields.String(load_default=None, allow_none=True)
+    balance_cents = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0),
+                                   metadata={"description": "The invoice's balance once this payment is counted."})
+
+
+class EmailReceiptsEnabledV1(Schema):
+    """billing: a customer turned email receipts on (notifications confirms it by email)."""
+
+    contact_id = fields.UUID(required=True)
+    to_email = fields.Email(required=True)
+    to_name = fields.String(required=True)
 
 
 class RequestPerson(Schema):
@@ -284,6 +298,7 @@ CONTRACTS: dict[tuple[str, int], type[Schema]] = {
     ("request_commented", 1): RequestCommentedV1,
     ("request_replied", 1): RequestRepliedV1,
     ("payment_succeeded", 1): PaymentSucceededV1,
+    ("email_receipts_enabled", 1): EmailReceiptsEnabledV1,
     ("staff_upserted", 1): StaffUpsertedV1,
     ("portal_settings_updated", 1): PortalSettingsUpdatedV1,
     ("branch_created", 1): BranchCreatedV1,

@@ -1,9 +1,7 @@
 """billing's copy of identity's directory: the properties (name, address, the back office's id) and
 contacts (name, email, the back office's id) invoices name. Fed by `property_upserted` and
-`contact_upserted` through the `billing.directory` consumer; never asked of identity on a request path.
-
-The handlers are the shared ones (`portal_shared.directory`): each loads its event through the v1
-contract and keeps the newest revision, so an older or repeated event changes nothing.
+`contact_upserted` through the `billing.directory` consumer (the shared rules: portal_shared.directory);
+never asked of identity on a request path.
 """
 from __future__ import annotations
 
@@ -12,7 +10,7 @@ from sqlalchemy.orm import Session
 from portal_billing.adapters.orm import contacts, properties
 from portal_shared import directory
 
-DIRECTORY_HANDLERS = directory.directory_handlers(properties=properties, contacts=contacts)
+DIRECTORY_HANDLERS = directory.directory_handlers(properties, contacts)
 apply_property_upserted = DIRECTORY_HANDLERS["property_upserted"]
 apply_contact_upserted = DIRECTORY_HANDLERS["contact_upserted"]
 

@@ -129,6 +129,17 @@ def balance_figures(session: Session, *, tenant_id: str, property_ids: list[str]
     return int(total), int(due)
 
 
+def invoice_balance_cents(session: Session, *, tenant_id: str, invoice_id: str) -> int | None:
+    """One invoice's balance as the customer sees it (the portal's held and paid payments counted)."""
+    property_id = session.scalar(sa.select(invoices.c.property_id).where(
+        invoices.c.tenant_id == tenant_id, invoices.c.id == invoice_id))
+    if property_id is None:
+        return None
+    query, _ = _customer_invoices(tenant_id, [property_id], invoices.c.id)
+    balance = session.execute(query.where(invoices.c.id == invoice_id)).first()
+    return None if balance is None else int(balance.balance_cents)
+
+
 def _listed(tenant_id: str, property_ids: list[str], *extra) -> tuple[sa.Select, Any]:
     return _customer_invoices(
         tenant_id, property_ids, invoices, properties.c.name.label("property_name"), properties.c.street,

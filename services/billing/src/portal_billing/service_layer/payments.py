@@ -50,6 +50,7 @@ from portal_billing.service_layer.charging import (
 )
 from portal_billing.service_layer.invoices import customer_invoice
 from portal_billing.service_layer.payment_settings import payment_rules
+from portal_billing.service_layer.receipts import receipt_fields
 from portal_shared.access.guard import Customer
 from portal_shared.bus.outbox import record_event
 from portal_shared.db import Database
@@ -231,7 +232,7 @@ def _settle(session, *, payment_id: str, result, from_statuses: tuple[str, ...])
             "payment_id": row.id, "invoice_id": row.invoice_id, "invoice_external_id": invoice.external_id,
             "invoice_number": invoice.number, "property_id": row.property_id, "contact_id": row.contact_id,
             "method": row.method, "amount_cents": row.amount_cents, "fee_cents": row.fee_cents,
-            "processor_reference": row.retref, "paid_at": datetime.now(UTC)},
+            "processor_reference": row.retref, "paid_at": datetime.now(UTC), **receipt_fields(session, row)},
             tenant_id=row.tenant_id, branch_id=invoice.branch_id))
         answer = Answer(201, payment_view(row))
     elif isinstance(result, (Declined, Returned)):

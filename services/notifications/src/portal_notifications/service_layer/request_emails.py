@@ -2,8 +2,7 @@
 comment emailed to the property's staff, a public reply from the back office emailed to the customer who
 opened the request. The recipients come in the event (requests keeps the directory they are read from).
 
-`email_handlers` (handlers.py) adds these with `**request_email_handlers(queue_draft)`: the queueing is
-handed in, so this module does not import handlers.py (which imports it). An event that tells two people
+`email_handlers` (handlers.py) adds these with `**REQUEST_EMAIL_HANDLERS`. An event that tells two people
 queues two emails, each keyed by an id derived from the event's id and the recipient's role, so a
 redelivery queues neither twice (`uq_outbound_messages_event_template`).
 """
@@ -11,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -22,12 +20,12 @@ from portal_notifications.domain.request_emails import (
     request_created_emails,
     request_replied_email,
 )
+from portal_notifications.service_layer.outbound import DEFAULT_MAIL_FROM, queue_draft
 from portal_shared.events.envelope import Envelope, load_event
 from portal_shared.logging import get_logger
 
 log = get_logger(__name__)
 
-QueueDraft = Callable[..., str | None]   # handlers.queue_draft
 DRAFTS: dict[str, Callable[[dict], list[tuple[str, EmailDraft]]]] = {
     "request_created": request_created_emails,          # the account owner and the operations manager
     "request_commented": request_commented_emails,      # the account owner
@@ -35,7 +33,7 @@ DRAFTS: dict[str, Callable[[dict], list[tuple[str, EmailDraft]]]] = {
 }
 
 
-def queue_request_emails(session: Session, envelope: Envelope, *, queue: QueueDraft, mail_from: str,
+def queue_request_emails(session: Session, envelope: Envelope, *, mail_from: str = DEFAULT_MAIL_FROM,
                          renderer: EmailRenderer | None = None) -> None:
     """Queue the emails of one of requests' events, each to one recipient."""
     tenant_id, data = load_event(envelope, envelope.type)
@@ -43,11 +41,10 @@ def queue_request_emails(session: Session, envelope: Envelope, *, queue: QueueDr
     if not drafts:
         log.info("email_skipped_no_recipient", event_id=envelope.id, event_type=envelope.type)
     for role, draft in drafts:
-        queue(session, draft, tenant_id=tenant_id, branch_id=envelope.branch_id,
-              event_id=str(uuid.uuid5(uuid.UUID(str(envelope.id)), role)), mail_from=mail_from,
-              renderer=renderer or default_renderer())
+        queue_draft(session, draft, tenant_id=tenant_id, branch_id=envelope.branch_id,
+                    event_id=str(uuid.uuid5(uuid.UUID(str(envelope.id)), role)), mail_from=mail_from,
+                    renderer=renderer or default_renderer())
 
 
-def request_email_handlers(queue: QueueDraft) -> dict[str, Callable[..., None]]:
-    """The handlers, by event type, for `email_handlers` to wrap with the sender address and renderer."""
-    return {event_type: partial(queue_request_emails, queue=queue) for event_type in DRAFTS}
+# The handlers, by event type, for `email_handlers` to wrap with the sender address and renderer.
+REQUEST_EMAIL_HANDLERS = {event_type: queue_request_emails for event_type in DRAFTS}

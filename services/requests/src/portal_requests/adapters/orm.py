@@ -5,7 +5,7 @@ runs without a tenant_id condition."""
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from portal_shared.directory import EXTERNAL_ID_LENGTH, contact_columns, property_columns, staff_columns
+from portal_shared.directory import EXTERNAL_ID_LENGTH, define_directory_tables, define_staff_table
 from portal_shared.kit import feature_metadata, property_records
 
 metadata = feature_metadata()
@@ -80,8 +80,5 @@ attachments = sa.Table(
 )
 
 # -- the directory read model (identity's property_upserted / contact_upserted / staff_upserted) --------
-properties = sa.Table("properties", metadata, *property_columns(staff=True),
-                      sa.Index("ix_properties_tenant_external_id", "tenant_id", "external_id"))
-contacts = sa.Table("contacts", metadata, *contact_columns(),
-                    sa.Index("ix_contacts_tenant_external_id", "tenant_id", "external_id"))
-staff = sa.Table("staff", metadata, *staff_columns())
+properties, contacts = define_directory_tables(metadata, with_property_staff=True)
+staff = define_staff_table(metadata)

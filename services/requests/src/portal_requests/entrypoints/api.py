@@ -10,10 +10,10 @@ from portal_requests.domain.attachments import MAX_ATTACHMENTS, MAX_BYTES, Uploa
 from portal_requests.entrypoints import schemas as s
 from portal_requests.service_layer import requests as service
 from portal_shared.access.guard import current_customer, require_customer
-from portal_shared.access.query import visible_page
 from portal_shared.access.schemas import requested_properties
 from portal_shared.storage import AbstractStorage
 from portal_shared.web.auth import current_integration, require_integration
+from portal_shared.web.pagination import customer_rows_page
 
 integration = Blueprint("requests_integration", __name__, url_prefix="/integration",
                         description="For the back office: requests (its issues) and their comments (API key).")
@@ -71,9 +71,9 @@ def list_requests(query, pagination_parameters):
     or Closed; X-Pagination's `total` is the "M" of "N of M"."""
     who = current_customer()
     with _db().unit_of_work() as session:
-        rows = visible_page(session, who, requested_properties(query.get("property_id")), pagination_parameters,
-                            lambda property_ids: service.customer_request_list(
-                                tenant_id=who.tenant_id, property_ids=property_ids, show=query["show"]))
+        rows = customer_rows_page(session, who, requested_properties(query.get("property_id")), pagination_parameters,
+                                  lambda property_ids: service.customer_request_list(
+                                      tenant_id=who.tenant_id, property_ids=property_ids, show=query["show"]))
         return service.list_rows(rows)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from portal_requests.adapters.orm import contacts, properties, staff
 from portal_shared import directory
 
-DIRECTORY_HANDLERS = directory.directory_handlers(properties=properties, contacts=contacts, staff=staff)
+DIRECTORY_HANDLERS = directory.directory_handlers(properties, contacts, staff)
 
 
 def property_by_external_id(session: Session, *, tenant_id: str, external_id: str):

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from portal_shared.directory import create_contacts_table, create_properties_table, create_staff_table
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -59,44 +61,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
     )
     op.create_index("ix_request_attachments_request", "request_attachments", ["tenant_id", "request_id"])
-    op.create_table(
-        "properties",
-        sa.Column("id", ID, primary_key=True),
-        sa.Column("tenant_id", ID, nullable=False),
-        sa.Column("branch_id", ID, nullable=False),
-        sa.Column("external_id", sa.String(100), nullable=True),
-        sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("street", sa.String(200), nullable=True),
-        sa.Column("city", sa.String(100), nullable=True),
-        sa.Column("state", sa.String(100), nullable=True),
-        sa.Column("zip", sa.String(20), nullable=True),
-        sa.Column("revision", sa.Integer, nullable=False),
-        sa.Column("account_owner_id", ID, nullable=True),
-        sa.Column("operations_manager_id", ID, nullable=True),
-        sa.Column("sales_rep_id", ID, nullable=True),
-    )
-    op.create_index("ix_properties_tenant_external_id", "properties", ["tenant_id", "external_id"])
-    op.create_table(
-        "contacts",
-        sa.Column("id", ID, primary_key=True),
-        sa.Column("tenant_id", ID, nullable=False),
-        sa.Column("external_id", sa.String(100), nullable=True),
-        sa.Column("email", sa.String(320), nullable=False),
-        sa.Column("first_name", sa.String(100), nullable=False),
-        sa.Column("last_name", sa.String(100), nullable=False),
-        sa.Column("revision", sa.Integer, nullable=False),
-    )
-    op.create_index("ix_contacts_tenant_external_id", "contacts", ["tenant_id", "external_id"])
-    op.create_table(
-        "staff",
-        sa.Column("id", ID, primary_key=True),
-        sa.Column("tenant_id", ID, nullable=False),
-        sa.Column("email", sa.String(320), nullable=False),
-        sa.Column("first_name", sa.String(100), nullable=False),
-        sa.Column("last_name", sa.String(100), nullable=False),
-        sa.Column("active", sa.Boolean, nullable=False),
-        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-    )
+    create_properties_table(op, with_property_staff=True)
+    create_contacts_table(op)
+    create_staff_table(op)
 
 
 def downgrade() -> None:
