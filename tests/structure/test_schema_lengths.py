@@ -62,6 +62,7 @@ WRITES = {
     "portal_proposals.entrypoints.schemas.ProposalUpsert": (proposals_orm.proposals, {
         "name": proposals_orm.proposal_versions.c.name, "type": proposals_orm.proposal_versions.c.type,
         "property_external_id": proposals_orm.properties.c.external_id}),
+    "portal_billing.entrypoints.autopay_api.AutopayEnrol": (billing_orm.autopay_enrolments, {}),
     # requests: the back office's issue (its comments and their attachments fill their own tables), a customer's.
     "portal_requests.entrypoints.schemas.RequestUpsert": (requests_orm.requests, {
         "property_external_id": requests_orm.properties.c.external_id}),

@@ -233,6 +233,46 @@ class EmailReceiptsEnabledV1(Schema):
     to_name = fields.String(required=True)
 
 
+class AutopayInvoiceV1(Schema):
+    """billing's autopay, about one invoice of an enrolled property: who is emailed (the contact who
+    enrolled it), the invoice, and the saved method the worker charges ("Visa ending 1111")."""
+
+    enrolment_id = fields.UUID(required=True)
+    invoice_id = fields.UUID(required=True)
+    invoice_external_id = fields.String(required=True)
+    invoice_number = fields.String(required=True)
+    property_id = fields.UUID(required=True)
+    property_name = fields.String(required=True)
+    contact_id = fields.UUID(required=True)
+    to_email = fields.Email(required=True)
+    to_name = fields.String(required=True)
+    due_date = fields.Date(required=True)
+    amount_cents = fields.Integer(required=True, validate=validate.Range(min=0))
+    payment_method = fields.String(required=True)
+
+
+class AutopayUpcomingV1(AutopayInvoiceV1):
+    """Three days before the due date: the worker will charge `amount_cents` (the balance then) on it."""
+
+
+class AutopayChargedV1(AutopayInvoiceV1):
+    """The worker charged the invoice: `succeeded` (a card) or `pending` (an ACH debit until its bank settles)."""
+
+    payment_id = fields.UUID(required=True)
+    fee_cents = fields.Integer(required=True, validate=validate.Range(min=0))
+    status = fields.String(required=True, validate=validate.OneOf(["succeeded", "pending"]))
+    charged_at = fields.AwareDateTime(required=True)
+
+
+class AutopayFailedV1(AutopayInvoiceV1):
+    """The worker could not charge the invoice (declined, the method gone or expired, no longer allowed to
+    pay): the enrolment is stopped; `reason` in plain words. The invoice stays due."""
+
+    reason = fields.String(required=True)
+    payment_id = fields.UUID(required=True, allow_none=True)
+    failed_at = fields.AwareDateTime(required=True)
+
+
 class RequestPerson(Schema):
     """Someone an email about a request goes to, or who wrote in it."""
 
@@ -299,6 +339,9 @@ CONTRACTS: dict[tuple[str, int], type[Schema]] = {
     ("request_replied", 1): RequestRepliedV1,
     ("payment_succeeded", 1): PaymentSucceededV1,
     ("email_receipts_enabled", 1): EmailReceiptsEnabledV1,
+    ("autopay_upcoming", 1): AutopayUpcomingV1,
+    ("autopay_charged", 1): AutopayChargedV1,
+    ("autopay_failed", 1): AutopayFailedV1,
     ("staff_upserted", 1): StaffUpsertedV1,
     ("portal_settings_updated", 1): PortalSettingsUpdatedV1,
     ("branch_created", 1): BranchCreatedV1,

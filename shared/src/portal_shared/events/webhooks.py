@@ -37,6 +37,10 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
         "invoice", "invoice_id",
         "A customer paid (part of) an invoice in the portal: amount (lowers the balance), card fee, processor "
         "reference."),
+    "autopay_failed": WebhookEventType(
+        "invoice", "invoice_id",
+        "Autopay could not charge an invoice on its due date (declined, method gone or expired): the property's "
+        "autopay is stopped and the customer emailed; the invoice stays due."),
     "request_created": WebhookEventType(
         "request", "request_id", "A customer created a request in the portal (subject, description, priority, "
         "property, who opened it, how many attachments)."),

@@ -211,3 +211,9 @@ def customer_invoice(session: Session, *, customer: Customer, invoice_id: str) -
 def customer_property_ids(session: Session, customer: Customer, requested: list[str] | None) -> list[str]:
     return visible_property_ids(session, tenant_id=customer.tenant_id, branch_id=customer.branch_id,
                                 contact_id=customer.contact_id, requested=requested)
+
+
+def invoices_with_balance(tenant_id: str, property_ids: list[str], *columns) -> tuple[sa.Select, Any]:
+    """(query, balance column) over the sent, not voided invoices of these properties: what autopay
+    (service_layer/autopay.py) selects from, with the balance every screen shows."""
+    return _customer_invoices(tenant_id, property_ids, *columns)
