@@ -16,7 +16,7 @@ WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "he
 
 ANONYMOUS = ["/login", "/forgot-password", "/staff/login"]
 CUSTOMER = ["/", "/requests", "/requests?show=closed", "/requests/new", "/proposals", "/visits", "/invoices",
-            "/profile", "/payments", "/payments/add"]
+            "/profile", "/payments", "/payments/add", "/proposals/verify"]
 STAFF = ["/staff/", "/staff/settings"]
 
 
@@ -89,13 +89,20 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     page.get_by_role("link", name="Pay Invoice").click()
     page.wait_for_load_state("networkidle")
     found["/invoices/<id>/pay"] = violations(page)
+    # Select & Sign of a pending proposal (#95: test_signing_e2e signs #88), reached from its page.
+    page.goto(url(system, "/proposals"))
+    page.locator(".proposal-row", has_text="Proposal #95").get_by_role("link").click()
+    page.get_by_role("link", name="Select & Sign").click()
+    page.wait_for_load_state("networkidle")
+    found["/proposals/<id>/sign"] = violations(page)
     # One request's page (View Request, with its comments and Add Comment), reached from the list.
     page.goto(url(system, "/requests"))
     page.locator(".invoice-row__link").first.click()
     page.wait_for_load_state("networkidle")
     found["/requests/<id>"] = violations(page)
     assert found == {path: [] for path in [*CUSTOMER, "/invoices/<id>", "/proposals/<id>", "/proposals?show=pending",
-                                           "/proposals?show=rejected", "/invoices/<id>/pay", "/requests/<id>"]}
+                                           "/proposals?show=rejected", "/invoices/<id>/pay", "/proposals/<id>/sign",
+                                           "/requests/<id>"]}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -18,6 +18,7 @@ from portal_billing.adapters import orm as billing_orm
 from portal_config.adapters import orm as config_orm
 from portal_identity.adapters import orm as identity_orm
 from portal_notifications.adapters import orm as notifications_orm
+from portal_proposals.adapters import evidence_orm as proposals_evidence_orm
 from portal_proposals.adapters import orm as proposals_orm
 from portal_requests.adapters import orm as requests_orm
 
@@ -25,6 +26,7 @@ WRITE_SUFFIXES = ("Create", "Update", "Upsert", "Accept", "Entry", "Set")
 SCHEMA_MODULES = ("portal_identity.entrypoints.schemas", "portal_config.entrypoints.schemas",
                   "portal_notifications.entrypoints.schemas", "portal_billing.entrypoints.schemas",
                   "portal_billing.entrypoints.payments_api", "portal_proposals.entrypoints.schemas",
+                  "portal_proposals.entrypoints.signing_schemas",
                   "portal_requests.entrypoints.schemas")
 
 # schema → (model it writes, {schema field: column} where the names differ)
@@ -63,6 +65,8 @@ WRITES = {
         "name": proposals_orm.proposal_versions.c.name, "type": proposals_orm.proposal_versions.c.type,
         "property_external_id": proposals_orm.properties.c.external_id}),
     "portal_billing.entrypoints.autopay_api.AutopayEnrol": (billing_orm.autopay_enrolments, {}),
+    # The optional services chosen are names matched against the version's (a JSONB list, no VARCHAR).
+    "portal_proposals.entrypoints.signing_schemas.SignatureCreate": (proposals_evidence_orm.proposal_signatures, {}),
     # requests: the back office's issue (its comments and their attachments fill their own tables), a customer's.
     "portal_requests.entrypoints.schemas.RequestUpsert": (requests_orm.requests, {
         "property_external_id": requests_orm.properties.c.external_id}),
@@ -79,6 +83,9 @@ DOMAIN_BOUNDED = {
     ("portal_config.entrypoints.schemas.BranchUpdate", "time_zone"): "check_time_zone: a known IANA name",
     ("portal_proposals.entrypoints.schemas.ProposalUpsert", "type"): "OneOf: Work Order, Contract",
     ("portal_proposals.entrypoints.schemas.ProposalUpsert", "status"): "OneOf: the five back-office statuses",
+    ("portal_proposals.entrypoints.signing_schemas.SignatureCreate", "mark_kind"): "OneOf: drawn, typed",
+    ("portal_proposals.entrypoints.signing_schemas.SignatureCreate", "mark"):
+        "read_mark: a PNG data URL (≤ 256 KB, stored as bytea) or a typed name of ≤ 100 characters (typed_name: 200)",
     ("portal_requests.entrypoints.schemas.RequestUpsert", "priority"): "Priority: High, Normal (Medium) or Low",
     ("portal_requests.entrypoints.schemas.RequestUpsert", "status"): "OneOf: Open or Closed",
     ("portal_requests.entrypoints.schemas.RequestCreate", "priority"): "Priority: High, Normal (Medium) or Low",

@@ -41,6 +41,10 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
         "invoice", "invoice_id",
         "Autopay could not charge an invoice on its due date (declined, method gone or expired): the property's "
         "autopay is stopped and the customer emailed; the invoice stays due."),
+    "proposal_signed": WebhookEventType(
+        "proposal", "proposal_id",
+        "A customer signed a proposal (version) in the portal: the optional services chosen, the new total, the "
+        "sealed PDF's SHA-256."),
     "request_created": WebhookEventType(
         "request", "request_id", "A customer created a request in the portal (subject, description, priority, "
         "property, who opened it, how many attachments)."),
