@@ -647,11 +647,16 @@ class SummariesDouble:
     sealed_pdf: bytes = b"%PDF-1.7 the sealed signed proposal"   # what the verify API calls verified
     race_signature: dict | None = None  # set: another request signs first, just before the next POST arrives
 
+    requests: list[dict] = field(default_factory=list)       # what the requests service has (the test adds them)
+    refuse_upload: dict | None = None                        # the 422 problem the requests service answers
+
     def reset(self) -> None:
         self.feed = None
         self.payments.reset()
         self.signatures.clear()
         self.race_signature = None
+        self.requests.clear()
+        self.refuse_upload = None
         self.calls.clear()
         self.down.clear()
         self.slow.clear()
@@ -852,6 +857,60 @@ def summaries_double_app(double: SummariesDouble) -> Flask:
                              "total_cents": 4492933} if good else None,
                 "seal": {"present": True, "intact": good, "whole_file": good, "trusted": True,
                          "signer": "Demo (customer portal seal)"}}
+    def requests_caller():
+        double.calls.append({"service": "requests", "path": request.path, "args": request.args.to_dict(flat=False),
+                             "property_ids": request.args.getlist("property_id"), "form": request.form.to_dict(),
+                             "files": [(f.filename, f.read()) for f in request.files.getlist("attachments")],
+                             "headers": dict(request.headers), "at": time.monotonic()})
+        try:
+            token = verify_identity(request.headers.get(HEADER, ""), SECRET)
+        except InvalidIdentityToken:
+            return problem(401, "unauthenticated", "A customer session is required.")
+        if token.get("account_kind") != "customer":
+            return problem(401, "unauthenticated", "A customer session is required.")
+        return None
+
+    @app.get("/requests/requests")
+    def request_list():
+        if refused := requests_caller():
+            return refused
+        status = {"open": "Open", "closed": "Closed"}[request.args.get("show", "open")]
+        rows = [r for r in double.requests if r["status"] == status]
+        return Response(json.dumps(rows), mimetype="application/json",
+                        headers={"X-Pagination": json.dumps({"total": len(rows), "page": 1})})
+
+    @app.get("/requests/requests/<request_id>")
+    def request_detail(request_id):
+        if refused := requests_caller():
+            return refused
+        found = next((r for r in double.requests if r["id"] == request_id), None)
+        return found if found else problem(404, "not_found", "No such request.")
+
+    @app.post("/requests/requests")
+    def create_request():
+        if refused := requests_caller():
+            return refused
+        if double.refuse_upload:
+            return problem(422, "attachment_refused", double.refuse_upload["detail"], double.refuse_upload["errors"])
+        created = {"id": "00000000-0000-4000-8000-00000000aaaa", "number": "13", "title": "13: " + request.form["subject"],
+                   "subject": request.form["subject"], "status": "Open", "priority": request.form["priority"],
+                   "property": {"id": request.form["property_id"], "name": "Maple House"}, "attachments": [],
+                   "comments": [], "proposals": [], "created_at": "2026-11-30T10:00:00+00:00", "completed_at": None}
+        double.requests.append(created)
+        return created, 201
+
+    @app.post("/requests/requests/<request_id>/comments")
+    def add_comment(request_id):
+        if refused := requests_caller():
+            return refused
+        if double.refuse_upload:
+            return problem(422, "attachment_refused", double.refuse_upload["detail"], double.refuse_upload["errors"])
+        found = next((r for r in double.requests if r["id"] == request_id), None)
+        if found is None:
+            return problem(404, "not_found", "No such request.")
+        found["comments"].append({"id": "c", "author": "Camilla Sailor", "text": request.form["text"],
+                                  "created_at": "2026-11-30T11:00:00+00:00", "from_customer": True, "attachments": []})
+        return found, 201
 
     return app
 

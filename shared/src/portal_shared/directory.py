@@ -5,11 +5,13 @@ office's id) and staff (name, title, phone, email) its records name. Fed by `pro
 asked of identity on a request path (ADR 0009). The one place for it (ADR 0027); the parts, as in
 `access`:
 
-- `define_directory_tables(metadata, with_contacts=..., with_sales_rep=...)` and
-  `define_staff_table(metadata)` for the models, `create_properties_table(op)` /
-  `create_contacts_table(op)` for a migration (visits's migration 0004 spells out its own
-  `properties`, with `sales_rep_id`, and `staff`);
-- `directory_handlers(properties, contacts, staff=...)`: the consumer's handler table for the tables
+- `define_directory_tables(metadata, with_contacts=..., with_sales_rep=..., with_property_staff=...)`
+  and `define_staff_table(metadata)` for the models, `create_properties_table(op)` /
+  `create_contacts_table(op)` / `create_staff_table(op)` for a migration (visits's migration 0004
+  spells out its own `properties`, with `sales_rep_id`, and `staff`);
+- `with_sales_rep`: properties keep the property's sales rep (visits's service contact);
+  `with_property_staff`: its account owner, operations manager and sales rep (requests emails them);
+- `directory_handlers(properties, contacts, staff)`: the consumer's handler table for the tables
   the service keeps (each loads its event through the v1 contract and keeps the newest copy: events
   arrive at least once, not in order; properties and contacts by `revision`, staff, whose event has
   none, by the envelope's `occurred_at`);
@@ -39,8 +41,8 @@ EXTERNAL_ID_LENGTH = 100     # the back office's ids (as identity's contacts/pro
 _ID = UUID(as_uuid=False)
 
 
-def _property_columns(*, with_sales_rep: bool = False) -> list:
-    sales_rep = [sa.Column("sales_rep_id", _ID, nullable=True)] if with_sales_rep else []
+def _property_columns(*, with_sales_rep: bool = False, with_property_staff: bool = False) -> list:
+    sales_rep = [sa.Column("sales_rep_id", _ID, nullable=True)] if with_sales_rep and not with_property_staff else []
     return [
         sa.Column("id", _ID, primary_key=True),
         sa.Column("tenant_id", _ID, nullable=False),
@@ -53,19 +55,9 @@ def _property_columns(*, with_sales_rep: bool = False) -> list:
         sa.Column("zip", sa.String(20), nullable=True),
         *sales_rep,
         sa.Column("revision", sa.Integer, nullable=False),
-    ]
-
-
-def _contact_columns() -> list:
-    return [
-        sa.Column("id", _ID, primary_key=True),
-        sa.Column("tenant_id", _ID, nullable=False),
-        sa.Column("external_id", sa.String(EXTERNAL_ID_LENGTH), nullable=True),
-        sa.Column("email", sa.String(320), nullable=False),
-        sa.Column("first_name", sa.String(100), nullable=False),
-        sa.Column("last_name", sa.String(100), nullable=False),
-        sa.Column("revision", sa.Integer, nullable=False),
-    ]
+    ] + ([sa.Column("account_owner_id", _ID, nullable=True),
+          sa.Column("operations_manager_id", _ID, nullable=True),
+          sa.Column("sales_rep_id", _ID, nullable=True)] if with_property_staff else [])
 
 
 def _staff_columns() -> list:
@@ -82,12 +74,25 @@ def _staff_columns() -> list:
     ]
 
 
-def define_directory_tables(metadata: sa.MetaData, *, with_contacts: bool = True,
-                            with_sales_rep: bool = False) -> tuple[sa.Table, sa.Table | None]:
+def _contact_columns() -> list:
+    return [
+        sa.Column("id", _ID, primary_key=True),
+        sa.Column("tenant_id", _ID, nullable=False),
+        sa.Column("external_id", sa.String(EXTERNAL_ID_LENGTH), nullable=True),
+        sa.Column("email", sa.String(320), nullable=False),
+        sa.Column("first_name", sa.String(100), nullable=False),
+        sa.Column("last_name", sa.String(100), nullable=False),
+        sa.Column("revision", sa.Integer, nullable=False),
+    ]
+
+
+def define_directory_tables(metadata: sa.MetaData, *, with_contacts: bool = True, with_sales_rep: bool = False,
+                            with_property_staff: bool = False) -> tuple[sa.Table, sa.Table | None]:
     """Add `properties` (and `contacts`) to `metadata`; returns (properties, contacts or None).
-    `with_sales_rep`: properties also keep the property's `sales_rep_id` (a staff id; visits's
-    service contact), which `property_upserted` fills."""
-    properties = sa.Table("properties", metadata, *_property_columns(with_sales_rep=with_sales_rep),
+    `with_sales_rep`: properties also keep the property's `sales_rep_id` (a staff id; visits's service
+    contact); `with_property_staff`: its account owner, operations manager and sales rep (requests)."""
+    properties = sa.Table("properties", metadata, *_property_columns(with_sales_rep=with_sales_rep,
+                                                                     with_property_staff=with_property_staff),
                           sa.Index("ix_properties_tenant_external_id", "tenant_id", "external_id"))
     contacts = None
     if with_contacts:
@@ -104,8 +109,8 @@ def define_staff_table(metadata: sa.MetaData) -> sa.Table:
 
 # -- for migrations (the shape as it shipped) ---------------------------------------------------
 
-def create_properties_table(op) -> None:
-    op.create_table("properties", *_property_columns())
+def create_properties_table(op, *, with_property_staff: bool = False) -> None:
+    op.create_table("properties", *_property_columns(with_property_staff=with_property_staff))
     op.create_index("ix_properties_tenant_external_id", "properties", ["tenant_id", "external_id"])
 
 
@@ -113,6 +118,10 @@ def create_contacts_table(op) -> None:
     op.create_table("contacts", *_contact_columns())
     op.create_index("ix_contacts_tenant_external_id", "contacts", ["tenant_id", "external_id"])
     op.create_index("ix_contacts_tenant_email", "contacts", ["tenant_id", "email"])
+
+
+def create_staff_table(op) -> None:
+    op.create_table("staff", *_staff_columns())
 
 
 # -- keeping it -----------------------------------------------------------------------------------
@@ -132,19 +141,17 @@ def _id(value) -> str | None:
     return None if value is None else str(value)
 
 
-def directory_handlers(properties: sa.Table, contacts: sa.Table | None = None, *,
-                       staff: sa.Table | None = None) -> dict:
+def directory_handlers(properties: sa.Table, contacts: sa.Table | None = None, staff: sa.Table | None = None) -> dict:
     """The `<service>.directory` consumer's handlers: {event type: handler(session, envelope)}, for the
     tables the service keeps (`properties` always; `contacts`, `staff` when given)."""
-    with_sales_rep = "sales_rep_id" in properties.c
+    roles = [r for r in ("account_owner_id", "operations_manager_id", "sales_rep_id") if r in properties.c]
 
     def apply_property_upserted(session: Session, envelope: Envelope) -> bool:
         tenant_id, data = load_event(envelope, "property_upserted")
         row = {"id": str(data["property_id"]), "tenant_id": tenant_id, "branch_id": str(data["branch_id"]),
                "external_id": data.get("external_id"), "name": data["name"], "street": data["street"],
                "city": data["city"], "state": data["state"], "zip": data["zip"], "revision": data["revision"]}
-        if with_sales_rep:
-            row["sales_rep_id"] = _id(data["sales_rep_id"])
+        row.update({role: _id(data.get(role)) for role in roles})
         return upsert_newest(session, properties, row)
 
     def apply_contact_upserted(session: Session, envelope: Envelope) -> bool:
@@ -160,7 +167,7 @@ def directory_handlers(properties: sa.Table, contacts: sa.Table | None = None, *
             "id": str(data["staff_id"]), "tenant_id": tenant_id, "email": data["email"],
             "first_name": data["first_name"], "last_name": data["last_name"], "title": data["title"],
             "phone": data["phone"], "active": data["active"],
-            "occurred_at": datetime.fromisoformat(envelope.occurred_at)}, order="occurred_at")
+            "occurred_at": datetime.fromisoformat(str(envelope.occurred_at))}, order="occurred_at")
 
     handlers = {"property_upserted": apply_property_upserted}
     if contacts is not None:

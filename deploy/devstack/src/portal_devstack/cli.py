@@ -25,7 +25,7 @@ DEMO_DATA = ROOT / "deploy" / "demo-data.json"
 # identity, for identity's properties and contacts to reach its directory read model; proposals likewise;
 # visits likewise, for the properties and their sales reps).
 SEEDERS_BEFORE_START = ["portal-config"]
-SEEDERS_AFTER_START = ["portal-identity", "portal-billing", "portal-proposals", "portal-visits"]
+SEEDERS_AFTER_START = ["portal-identity", "portal-billing", "portal-proposals", "portal-visits", "portal-requests"]
 
 
 def preflight(stack: Stack) -> None:
