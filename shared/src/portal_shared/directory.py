@@ -25,6 +25,7 @@ of another tenant's row is never overwritten.
 """
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime
 from typing import Any
@@ -212,3 +213,18 @@ def tenant_holding(session: Session, properties: sa.Table, external_ids: list[st
         sa.select(properties.c.tenant_id).where(properties.c.external_id.in_(external_ids))
         .group_by(properties.c.tenant_id)
         .having(sa.func.count(sa.distinct(properties.c.external_id)) == len(set(external_ids))))]
+
+
+def wait_for_tenant(db, properties: sa.Table, external_ids: list[str], *, service: str, timeout: float) -> str:
+    """A demo seed's first step: the tenant whose directory holds every one of these properties, waiting
+    (up to `timeout` seconds) for identity's events to reach `service`'s read model."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with db.unit_of_work() as session:
+            tenants = tenant_holding(session, properties, external_ids)
+        if tenants:
+            return tenants[0]
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{service} seed: the demo properties never reached {service}' directory read model; "
+                             f"did identity's seed run, and is the {service} worker running?")
+        time.sleep(0.5)
