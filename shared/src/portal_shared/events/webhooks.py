@@ -49,6 +49,11 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
         "proposal", "proposal_id", "A customer declined a proposal (version) in the portal, with their comment."),
     "proposal_changes_requested": WebhookEventType(
         "proposal", "proposal_id", "A customer asked for changes to a proposal (version), with their comment."),
+    "request_created": WebhookEventType(
+        "request", "request_id", "A customer created a request in the portal (subject, description, priority, "
+        "property, who opened it, how many attachments)."),
+    "request_commented": WebhookEventType(
+        "request", "request_id", "A customer commented on a request in the portal (text, author, attachments)."),
 }
 
 # Events whose data holds a secret (single-use links): never delivered outside the platform.
