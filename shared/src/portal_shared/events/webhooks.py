@@ -37,6 +37,9 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
         "invoice", "invoice_id",
         "A customer paid (part of) an invoice in the portal: amount (lowers the balance), card fee, processor "
         "reference."),
+    "payment_returned": WebhookEventType(
+        "invoice", "invoice_id",
+        "A bank returned a portal ACH payment (return code R01, ...): the invoices' balances are open again."),
 }
 
 # Events whose data holds a secret (single-use links): never delivered outside the platform.

@@ -17,7 +17,19 @@ from portal_shared.events.envelope import Envelope, load_event
 
 
 def _upsert_newest(session: Session, table: sa.Table, row: dict) -> bool:
-    """Insert the row, or replace the stored one when this revision is newer (and the tenant the same)."""
+    """Insert the row, or replace the stored one when this revision is newer (and the tenant the same).
+
+    The back office's id names one record per tenant (a unique constraint). identity keeps it unique, so a
+    record that claims an external id another record still holds here means that other record has since
+    given it up (its event is on its way): it gives the id up now, rather than the newer event failing."""
+    stored = session.execute(sa.select(table.c.tenant_id, table.c.revision).where(table.c.id == row["id"])
+                             .with_for_update()).first()
+    if stored is not None and (stored.tenant_id != row["tenant_id"] or stored.revision >= row["revision"]):
+        return False
+    if row.get("external_id") is not None:
+        session.execute(table.update().where(
+            table.c.tenant_id == row["tenant_id"], table.c.external_id == row["external_id"],
+            table.c.id != row["id"]).values(external_id=None))
     stmt = pg_insert(table).values(**row)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.id], set_={k: stmt.excluded[k] for k in row if k not in ("id", "tenant_id")},

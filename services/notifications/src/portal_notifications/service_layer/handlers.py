@@ -24,6 +24,7 @@ from portal_notifications.domain.emails import (
     password_reset_email,
     portal_live_email,
 )
+from portal_notifications.service_layer.payment_returns_emails import payment_returns_email_handlers
 from portal_shared.bus.consumer import Handler
 from portal_shared.events.envelope import Envelope
 from portal_shared.logging import get_logger
@@ -41,6 +42,7 @@ def email_handlers(*, mail_from: str = DEFAULT_MAIL_FROM, renderer: EmailRendere
         "invitation_created": handle_invitation_created,
         "password_reset_requested": handle_password_reset_requested,
         "password_changed": handle_password_changed,
+        **payment_returns_email_handlers(queue_email),
     }
     return {event_type: partial(handler, mail_from=mail_from, renderer=renderer)
             for event_type, handler in handlers.items()}
