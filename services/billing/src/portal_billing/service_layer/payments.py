@@ -187,6 +187,10 @@ def _due_invoices_they_may_pay(session, customer: Customer) -> list[str]:
             if customer_invoice(session, customer=customer, invoice_id=row.id)["may_pay"]]
 
 
+def _oldest_first(invoice: dict[str, Any]) -> tuple:
+    return (invoice["invoice_date"], invoice["due_date"], invoice["number"], invoice["id"])
+
+
 def _allocate(chosen: list[dict[str, Any]], request: PaymentRequest, *, partial_allowed: bool) -> list[int]:
     """Cents per chosen invoice (in the order given): its amount as asked (the single-invoice rules per
     invoice), or the total spread oldest first, or every balance whole."""
@@ -218,9 +222,7 @@ def _allocate(chosen: list[dict[str, Any]], request: PaymentRequest, *, partial_
         raise ValidationFailed("Pay the full balance: this branch does not take partial payments.",
                                errors={"amount": [f"Must be the full balance ({dollars(owed)})."]})
     amounts, left = [0] * len(chosen), total_cents
-    oldest_first = sorted(range(len(chosen)), key=lambda n: (chosen[n]["invoice_date"], chosen[n]["due_date"],
-                                                            chosen[n]["number"], chosen[n]["id"]))
-    for n in oldest_first:
+    for n in sorted(range(len(chosen)), key=lambda n: _oldest_first(chosen[n])):
         amounts[n] = min(left, chosen[n]["balance_cents"])
         left -= amounts[n]
     return amounts
@@ -275,7 +277,9 @@ def _claim(db: Database, *, customer: Customer, key: str, print_: str, request: 
         amount_cents = sum(shares)
         # The convenience fee is a card's only (domain.fees: 0 for ACH, whatever the setting).
         fee_cents = convenience_fee_cents(amount_cents, method, branch.card_convenience_fee_percent)
-        paid = [(invoice, cents) for invoice, cents in zip(chosen, shares) if cents > 0]
+        # Allocations are listed oldest first (the first is the one payment_succeeded's v1 fields name).
+        paid = sorted(((invoice, cents) for invoice, cents in zip(chosen, shares) if cents > 0),
+                      key=lambda pair: _oldest_first(pair[0]))
         payment_id = str(uuid.uuid4())
         first = paid[0][0]
         session.execute(payments.insert().values(
