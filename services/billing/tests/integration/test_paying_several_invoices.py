@@ -168,6 +168,25 @@ def test_two_concurrent_payments_of_overlapping_invoices_cannot_both_pass(
     assert [r["status"] for r in rows(db, "SELECT status FROM payments")] == ["succeeded"]
 
 
+def test_two_concurrent_pay_all_due_requests_pay_each_invoice_once(
+        app, db, invoices, pay_several, customer_headers, known, sandbox_url):
+    first = invoices("92", "p1", "10.00", "2024-08-01")
+    second = invoices("93", "p2", "20.00", "2024-09-01")
+    barrier = threading.Barrier(2)
+
+    def once(_):
+        barrier.wait()
+        return pay_several({"all_due": True}, client=app.test_client())
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(once, range(2)))
+    assert sorted(a.status_code for a in answers) == [201, 422], [a.get_json() for a in answers]
+    assert next(a for a in answers if a.status_code == 422).get_json()["code"] == "nothing_due"
+    assert owed(app, customer_headers, known, first, second) == [0, 0]
+    [payment] = rows(db, "SELECT id::text FROM payments WHERE status = 'succeeded'")
+    assert len(auths(sandbox_url, payment["id"])) == 1
+
+
 def test_a_declined_card_changes_no_invoice(app, db, invoices, pay_several, customer_headers, known):
     first = invoices("95", "p1", "10.00", "2024-08-01")
     second = invoices("96", "p1", "20.00", "2024-09-01")

@@ -263,6 +263,12 @@ def _claim(db: Database, *, customer: Customer, key: str, print_: str, request: 
             raise NotFound("No such invoice.")
         # Read after the locks: the balances are those no other payment can change until this one commits.
         chosen = [customer_invoice(session, customer=customer, invoice_id=i) for i in invoice_ids]   # 404 if not theirs
+        if request.all_due:
+            # Paid meanwhile by a payment that held the locks first: no longer due, so not part of "all due".
+            chosen = [invoice for invoice in chosen if invoice["balance_cents"] > 0]
+            if not chosen:
+                raise ValidationFailed("You have no due invoices to pay.", code="nothing_due",
+                                       errors={"all_due": ["No due invoice you may pay."]})
         for invoice in chosen:
             if not invoice["may_pay"]:
                 raise Forbidden(f"Only the invoice's billing contact, or a contact who may pay for its property, "
