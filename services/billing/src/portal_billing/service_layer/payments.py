@@ -203,10 +203,10 @@ def _allocate(chosen: list[dict[str, Any]], request: PaymentRequest, *, partial_
             except ValidationFailed as error:
                 if len(chosen) == 1:
                     raise
-                where = f"invoices.{len(amounts)}.amount"
-                raise ValidationFailed(f"Invoice #{invoice['number']}: {error.detail}", code=error.code,
-                                       errors={where: [f"Invoice #{invoice['number']}: {m}"
-                                                       for m in (error.errors or {}).get("amount", [error.detail])]}) from None
+                said = (error.errors or {}).get("amount", [error.detail])
+                where, which = f"invoices.{len(amounts)}.amount", f"Invoice #{invoice['number']}"
+                raise ValidationFailed(f"{which}: {error.detail}", code=error.code,
+                                       errors={where: [f"{which}: {m}" for m in said]}) from None
         return amounts
     total_cents = rules.cents(request.total)
     owed = sum(i["balance_cents"] for i in chosen)

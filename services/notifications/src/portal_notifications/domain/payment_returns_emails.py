@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal_notifications.domain.emails import EmailDraft, UnsafeEventData, _one_line, mailbox, parse_time, time_in_words
+from portal_notifications.domain.emails import (
+    EmailDraft, UnsafeEventData, _one_line, mailbox, parse_time, time_in_words,
+)
 from portal_shared.money import dollars
 
 PAYMENT_RETURNED = "payment_returned"
