@@ -1,22 +1,28 @@
-"""A signed-in customer pays an invoice by card or from a saved bank account (ACH), exactly once per
-Idempotency-Key, never below a zero balance.
+"""A signed-in customer pays an invoice — or several due invoices with one charge — by card or from a
+saved bank account (ACH), exactly once per Idempotency-Key, never below a zero balance on any invoice.
 
 Three short transactions around one processor call, so no database lock is held while the processor
 thinks (up to its 35 s read timeout):
 
 1. claim: the Idempotency-Key is inserted with the request's fingerprint (a concurrent request with the
-   same key waits on the key's primary key, then finds it taken); the invoice row is locked
-   (`FOR UPDATE`), who may pay is checked (`customer_invoice`'s `may_pay`, the invoice's Billing contact
-   or `pay` on its property), the amount checked against the balance, and a `processing` payment
-   inserted: from this commit on it holds its amount against the balance, so a second payment that
-   would take the balance below zero is refused while the first is still at the processor;
+   same key waits on the key's primary key, then finds it taken); the invoice rows are locked
+   (`FOR UPDATE`, in id order), who may pay each is checked (`customer_invoice`'s `may_pay`, the
+   invoice's Billing contact or `pay` on its property), each share checked against its invoice's
+   balance (several invoices: amounts as given, or a total allocated oldest first), and a `processing`
+   payment inserted with its `payment_allocations`: from this commit on it holds each share against its
+   invoice's balance, so a second payment that would take one below zero is refused while the first is
+   still at the processor;
 2. charge: `charging.charge_card` (or `debit_bank_account` for ACH) with the payment's id as the
-   processor's order id (a lost answer is inquired, never charged again);
+   processor's order id (a lost answer is inquired, never charged again); a processor that refuses
+   billing's own credentials charged nothing: the payment is `failed`, its key released, and the
+   customer hears 503;
 3. record: the payment becomes `succeeded` (and `payment_succeeded` is written to the outbox),
    `declined` (its hold released: nothing changed), `pending` (an ACH debit, held until its bank
    settles or returns it), or `unknown` (the charge's answer and its inquiry were both lost; the
    amount stays held until it is resolved), and the answer is stored with the key. The worker's
-   `loop:payments` (`resolve_payments`) finishes what a request could not.
+   `loop:payments` (`resolve_payments`) finishes what a request could not, and follows ACH debits until
+   their bank is done: settled → `succeeded` + `payment_succeeded`; returned, before or after settling →
+   `returned` + `payment_returned` (the balance open again, the customer emailed).
 
 A failure in step 1 rolls the key back with everything else: fixing the request and retrying with the
 same key is allowed. Once the key is committed, the same key answers the same way: the stored answer
