@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian libraries the Python packages load at run time when they are missing:
-# pango for WeasyPrint (billing's invoice PDF). Run by `make install`.
+# pango for WeasyPrint (billing's invoice PDF, proposals' proposal PDF). Run by `make install`.
 set -euo pipefail
 PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0)
 missing=()

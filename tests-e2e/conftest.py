@@ -147,3 +147,36 @@ def browser_page(chromium_path):
         page = browser.new_page()
         yield page
         browser.close()
+
+
+# -- signing in, for any test file (importlib mode: test modules cannot import each other) ----------
+
+@pytest.fixture
+def http_customer(system):
+    """http_customer(slug, email, password): a plain HTTP client signed in through the sign-in form
+    (CSRF cookie and token included), sending the branch's Host to the gateway."""
+    import re
+
+    def sign_in(slug: str, email: str, password: str) -> requests.Session:
+        client = requests.Session()
+        client.headers["Host"] = f"{slug}.{system.stack.base_domain}"
+        login = client.get(system.gateway + "/login", timeout=10).text
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login)
+        assert token
+        client.post(system.gateway + "/login", data={"csrf_token": token.group(1), "email": email,
+                                                     "password": password}, allow_redirects=False, timeout=10)
+        return client
+    return sign_in
+
+
+@pytest.fixture
+def browser_customer(browser_page):
+    """browser_customer(base, email, password): Chromium's page, signed in through the form, on Home."""
+    def sign_in(base: str, email: str, password: str):
+        browser_page.goto(base + "/login")
+        browser_page.get_by_label("Email").fill(email)
+        browser_page.get_by_label("Password", exact=True).fill(password)
+        browser_page.get_by_role("button", name="Sign In").click()
+        browser_page.wait_for_selector(".dashboard__title")
+        return browser_page
+    return sign_in

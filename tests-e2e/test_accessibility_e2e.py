@@ -74,7 +74,16 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     page.locator(".invoice-row__link").first.click()
     page.wait_for_load_state("networkidle")
     found["/invoices/<id>"] = violations(page)
-    assert found == {path: [] for path in [*CUSTOMER, "/invoices/<id>"]}
+    # One proposal's page (#88: services, optional services, Service Contact, Associated with).
+    page.goto(url(system, "/proposals"))
+    page.locator(".proposal-row", has_text="Proposal #88").get_by_role("link").click()
+    page.wait_for_load_state("networkidle")
+    found["/proposals/<id>"] = violations(page)
+    for show in ("pending", "rejected"):
+        page.goto(url(system, f"/proposals?show={show}"))
+        found[f"/proposals?show={show}"] = violations(page)
+    assert found == {path: [] for path in [*CUSTOMER, "/invoices/<id>", "/proposals/<id>", "/proposals?show=pending",
+                                           "/proposals?show=rejected"]}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

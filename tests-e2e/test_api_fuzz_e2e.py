@@ -107,7 +107,7 @@ def api_key(system) -> requests.Session:
     company = system.admin("GET", "/companies").json()[0]["id"]
     created = requests.post(f"{system.gateway}/api/identity/staff/operator/companies/{company}/api-keys",
                             headers={"Host": system.host(), "Authorization": f"Bearer {system.stack.operator_token}"},
-                            json={"name": "fuzz", "scopes": ["contacts:write", "properties:write"]}, timeout=10)
+                            json={"name": "fuzz", "scopes": ["contacts:write", "properties:write", "proposals:write"]}, timeout=10)
     assert created.status_code == 201, created.text
     return _session(system.host(), Authorization=f"Bearer {created.json()['key']}")
 

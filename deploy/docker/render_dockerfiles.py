@@ -15,8 +15,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = Path(__file__).with_name("service.Dockerfile.in")
-# Debian packages a service loads at run time: pango (and a font) for billing's WeasyPrint invoice PDFs.
-SYSTEM_PACKAGES = {"services/billing": ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core")}
+# Debian packages a service loads at run time: pango (and a font) for WeasyPrint (billing's invoice PDFs,
+# proposals' proposal PDFs).
+_WEASYPRINT = ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core")
+SYSTEM_PACKAGES = {"services/billing": _WEASYPRINT, "services/proposals": _WEASYPRINT}
 
 
 def service_folders(root: Path = ROOT) -> list[str]:

@@ -18,11 +18,12 @@ from portal_billing.adapters import orm as billing_orm
 from portal_config.adapters import orm as config_orm
 from portal_identity.adapters import orm as identity_orm
 from portal_notifications.adapters import orm as notifications_orm
+from portal_proposals.adapters import orm as proposals_orm
 
 WRITE_SUFFIXES = ("Create", "Update", "Upsert", "Accept", "Entry", "Set")
 SCHEMA_MODULES = ("portal_identity.entrypoints.schemas", "portal_config.entrypoints.schemas",
                   "portal_notifications.entrypoints.schemas", "portal_billing.entrypoints.schemas",
-                  "portal_billing.entrypoints.payments_api")
+                  "portal_billing.entrypoints.payments_api", "portal_proposals.entrypoints.schemas")
 
 # schema → (model it writes, {schema field: column} where the names differ)
 WRITES = {
@@ -55,6 +56,11 @@ WRITES = {
     "portal_billing.entrypoints.payments_api.InvoicesPaymentCreate": (billing_orm.payments, {}),
     "portal_billing.entrypoints.payments_api.PaymentMethodCreate": (billing_orm.payment_methods, {}),
     "portal_billing.entrypoints.payments_api.PaymentMethodUpdate": (billing_orm.payment_methods, {}),
+    # A proposal's document lives in its versions; the texts inside JSONB (services, sales rep, links) have
+    # their own Length limits and no VARCHAR to match.
+    "portal_proposals.entrypoints.schemas.ProposalUpsert": (proposals_orm.proposals, {
+        "name": proposals_orm.proposal_versions.c.name, "type": proposals_orm.proposal_versions.c.type,
+        "property_external_id": proposals_orm.properties.c.external_id}),
 }
 # Fields whose bound is a domain rule rather than a Length (why each is safe).
 DOMAIN_BOUNDED = {
@@ -62,6 +68,8 @@ DOMAIN_BOUNDED = {
     ("portal_config.entrypoints.schemas.BranchUpdate", "slug"): "normalise_slug: 1–63 characters",
     ("portal_config.entrypoints.schemas.BranchCreate", "time_zone"): "check_time_zone: a known IANA name",
     ("portal_config.entrypoints.schemas.BranchUpdate", "time_zone"): "check_time_zone: a known IANA name",
+    ("portal_proposals.entrypoints.schemas.ProposalUpsert", "type"): "OneOf: Work Order, Contract",
+    ("portal_proposals.entrypoints.schemas.ProposalUpsert", "status"): "OneOf: the five back-office statuses",
 }
 
 

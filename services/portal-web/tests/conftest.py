@@ -571,6 +571,38 @@ INVOICES = [  # newest invoice date first, as billing lists them
 ]
 
 
+PROPOSAL_88, PROPOSAL_15, PROPOSAL_91 = ("7c2e0000-0000-4000-8000-000000000088",
+                                        "7c2e0000-0000-4000-8000-000000000015",
+                                        "7c2e0000-0000-4000-8000-000000000091")
+
+
+def _proposal(proposal_id, number, name, prop, sent, start, price, status, may_sign, **extra):
+    p = next(x for x in PROPERTIES if x["property_id"] == prop)
+    return {"id": proposal_id, "number": number, "name": name, "title": f"Proposal #{number}: {name}",
+            "property": {k: p[k] for k in ("name", "street", "city", "state", "zip")} | {"id": prop},
+            "type": "Work Order", "sent_date": sent, "start_date": start, "price_cents": price, "status": status,
+            "version": 1, "back_office_status": {"Pending": "Delivered", "Accepted": "Won"}.get(status, "Lost"),
+            "show_service_details": True, "services": [{"name": name, "visits": 1, "amount_cents": price}],
+            "optional_services": [], "total_cents": price, "chosen_optional_services": [],
+            "sales_rep": {"name": "Morgan Reyes", "title": "Sales Representative", "email": "rep@example.com",
+                          "phone": "(314) 555-0142"},
+            "requests": [], "invoices": [], "signed": False, "may_sign": may_sign, **extra}
+
+
+PROPOSALS = [  # by estimated start date, newest first, as proposals lists All
+    _proposal(PROPOSAL_88, "88", "Major Landscaping Project 2024", "p-1", "2025-03-18", "2025-04-09", 4457933,
+              "Pending", True,
+              services=[{"name": "Mulch Install", "visits": 1, "amount_cents": 4074960},
+                        {"name": "Plant Installation", "visits": 1, "amount_cents": 213500},
+                        {"name": "EN- Shrub Installation", "visits": 1, "amount_cents": 169473}],
+              optional_services=[{"name": "Seasonal Color Rotation", "visits": 2, "amount_cents": 125000},
+                                 {"name": "Irrigation Audit", "visits": 1, "amount_cents": 35000}],
+              invoices=[{"external_id": "crm-18", "number": "18"}]),
+    _proposal(PROPOSAL_15, "15", "Weekly Maintenance", "p-4", "2024-08-07", "2024-09-01", 11795100, "Accepted", False),
+    _proposal(PROPOSAL_91, "91", "Snow Removal", "p-1", "2024-10-15", "2024-08-01", 890000, "Rejected", False),
+]
+
+
 @dataclass
 class SummariesDouble:
     """`GET /<service>/summary` of billing, proposals, requests and visits, for the signed-in customer."""
@@ -584,6 +616,9 @@ class SummariesDouble:
                                                                  "not mine": NOT_MINE})
     more_invoices: list[dict] = field(default_factory=list)  # beyond INVOICES, e.g. to fill several pages
     may_pay: bool = True                                     # False: billing says no one here may pay
+    proposal_ids: dict[str, str] = field(default_factory=lambda: {"88": PROPOSAL_88, "15": PROPOSAL_15,
+                                                                  "91": PROPOSAL_91, "not mine": NOT_MINE})
+    lump_sum: bool = False                                   # True: the branch hides the proposals' lines
 
     def reset(self) -> None:
         self.calls.clear()
@@ -591,6 +626,7 @@ class SummariesDouble:
         self.slow.clear()
         self.more_invoices.clear()
         self.may_pay = True
+        self.lump_sum = False
 
     def url_of(self, service: str) -> str:
         return f"{self.url}/{service}"
@@ -622,12 +658,12 @@ def summaries_double_app(double: SummariesDouble) -> Flask:
         body = {key: sum(SUMMARY_NUMBERS[p][key] for p in wanted) for key in SUMMARY_KEYS[service]}
         return {**body, "property_ids": wanted}
 
-    def invoices_caller():
-        """The signed-in customer's token, or a refusal as billing's `require_customer` answers."""
-        double.calls.append({"service": "billing", "path": request.path, "args": request.args.to_dict(flat=False),
+    def invoices_caller(service: str = "billing"):
+        """The signed-in customer's token, or a refusal as the service's `require_customer` answers."""
+        double.calls.append({"service": service, "path": request.path, "args": request.args.to_dict(flat=False),
                              "property_ids": request.args.getlist("property_id"), "headers": dict(request.headers),
                              "at": time.monotonic()})
-        if "billing" in double.down:
+        if service in double.down:
             return problem(503, "unavailable", "Down for the test.")
         try:
             token = verify_identity(request.headers.get(HEADER, ""), SECRET)
@@ -659,6 +695,30 @@ def summaries_double_app(double: SummariesDouble) -> Flask:
         if found is None:
             return problem(404, "not_found", "No such invoice.")
         return {**found, "may_pay": found["may_pay"] and double.may_pay}
+
+    @app.get("/proposals/proposals")
+    def proposals():
+        if refused := invoices_caller("proposals"):
+            return refused
+        show = request.args.get("show", "all")
+        page, size = int(request.args.get("page", "1")), int(request.args.get("page_size", "10"))
+        wanted = request.args.getlist("property_id") or list(SUMMARY_NUMBERS)
+        rows = [{k: v for k, v in p.items() if k in ("id", "number", "name", "title", "property", "type",
+                                                     "sent_date", "start_date", "price_cents", "status")}
+                for p in PROPOSALS if p["property"]["id"] in wanted and show in ("all", p["status"].lower())]
+        return Response(json.dumps(rows[(page - 1) * size:page * size]), mimetype="application/json",
+                        headers={"X-Pagination": json.dumps({"total": len(rows), "page": page})})
+
+    @app.get("/proposals/proposals/<proposal_id>")
+    def proposal(proposal_id):
+        if refused := invoices_caller("proposals"):
+            return refused
+        found = next((p for p in PROPOSALS if p["id"] == proposal_id), None)
+        if found is None:
+            return problem(404, "not_found", "No such proposal.")
+        if double.lump_sum:
+            return {**found, "show_service_details": False, "services": []}
+        return found
 
     return app
 

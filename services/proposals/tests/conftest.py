@@ -20,7 +20,10 @@ def service_under_test() -> ServiceUnderTest:
 def summary_row() -> SummaryRow:
     """A sent proposal on the customer's property, and the figures /summary then adds."""
     return SummaryRow(
-        insert_sql=("INSERT INTO proposals (id, tenant_id, property_id, number, status) "
-                    "VALUES (:id, :t, :p, 'P-1', 'Sent')"),
+        insert_sql=("WITH p AS (INSERT INTO proposals (id, tenant_id, property_id, external_id, number, status) "
+                    "VALUES (CAST(:id AS uuid), :t, :p, CAST(:id AS text), '1', 'Delivered') RETURNING id, tenant_id) "
+                    "INSERT INTO proposal_versions (id, tenant_id, proposal_id, version, name, type, price_cents, "
+                    "content_sha256, sent_on) SELECT gen_random_uuid(), tenant_id, id, 1, 'Spring Cleanup', "
+                    "'Work Order', 348000, repeat('0', 64), CURRENT_DATE FROM p"),
         figures={"pending_proposals": 1},
     )

@@ -9,3 +9,10 @@ def dollars(cents: int | None) -> str:
     sign = "-" if cents < 0 else ""
     cents = abs(cents)
     return f"{sign}${cents // 100:,}.{cents % 100:02d}"
+
+
+def cents(amount) -> int:
+    """Decimal("238.70") (or "238.70") → 23870; exact for the two decimals the money fields allow."""
+    from decimal import Decimal
+
+    return int((Decimal(amount) * 100).to_integral_value())

@@ -65,7 +65,7 @@ def test_weasyprint_lays_it_out_as_a_pdf():
 def test_rendering_a_pdf_leaves_pillows_strict_default_for_truncated_images():
     from PIL import ImageFile
 
-    from portal_billing.adapters.invoice_pdf import _weasyprint_html
+    from portal_shared.pdf import _weasyprint_html
 
     _weasyprint_html()
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False

@@ -13,6 +13,7 @@ from portal_web import SERVICE, messages
 from portal_web.adapters.billing import BillingClient
 from portal_web.adapters.identity import IdentityClient
 from portal_web.adapters.portal_config import PortalConfigClient
+from portal_web.adapters.proposals import ProposalsClient
 from portal_web.adapters.settings_feed import SettingsFeed
 from portal_web.adapters.summaries import SummaryClient
 from portal_web.assets import init_assets
@@ -22,6 +23,7 @@ from portal_web.config import DEV_SECRET_KEY, WebSettings
 from portal_web.entrypoints.customer import bp as customer_bp
 from portal_web.entrypoints.invoices import bp as invoices_bp
 from portal_web.entrypoints.portal import bp as portal_bp
+from portal_web.entrypoints.proposals import bp as proposals_bp
 from portal_web.entrypoints.settings import bp as settings_bp
 from portal_web.entrypoints.staff import bp as staff_bp
 from portal_web.errors import init_error_pages
@@ -83,6 +85,7 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
                                      read_timeout=web.summary_read_timeout),
         # The Invoices pages call billing's customer API at the same address as its summary.
         billing_client=BillingClient(dict(web.summary_urls)["billing"]),
+        proposals_client=ProposalsClient(dict(web.summary_urls)["proposals"]),
     )
     if start_feed:
         feed = SettingsFeed(cache, config=config_client, bus=settings.bus, secret=settings.internal_token_secret)
@@ -100,6 +103,7 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
     app.register_blueprint(customer_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(invoices_bp)
+    app.register_blueprint(proposals_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(settings_bp)
 

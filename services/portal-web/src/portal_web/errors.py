@@ -13,6 +13,7 @@ from portal_shared.errors import problem_from_http_exception
 from portal_shared.logging import get_logger
 from portal_web import messages
 from portal_web.adapters.billing import BillingError, BillingUnavailable
+from portal_web.adapters.proposals import ProposalsError, ProposalsUnavailable
 from portal_web.adapters.identity import IdentityError, IdentityUnavailable
 from portal_web.adapters.portal_config import PortalConfigError, PortalConfigUnavailable
 from portal_web.auth import clear_session_cookie
@@ -86,6 +87,23 @@ def init_error_pages(app: Flask) -> None:
             return message_page(404, "Invoice not found", messages.NO_SUCH_INVOICE,
                                 link=("/invoices", "Back to Invoices"))
         log.warning("billing_unexpected_answer", status=error.status, code=error.code, path=request.path)
+        return message_page(400, "Something went wrong",
+                            error.detail or "We could not complete that. Go back and try again.")
+
+    @app.errorhandler(ProposalsUnavailable)
+    def _proposals_unavailable(error: ProposalsUnavailable):
+        log.warning("proposals_unavailable_page", path=request.path, detail=str(error))
+        return message_page(503, "Temporarily unavailable", messages.PROPOSALS_UNAVAILABLE,
+                            headers={"Retry-After": "5"})
+
+    @app.errorhandler(ProposalsError)
+    def _proposals_error(error: ProposalsError):
+        if error.status == 401:
+            return clear_session_cookie(redirect("/login"))
+        if error.status == 404:
+            return message_page(404, "Proposal not found", messages.NO_SUCH_PROPOSAL,
+                                link=("/proposals", "Back to Proposals"))
+        log.warning("proposals_unexpected_answer", status=error.status, code=error.code, path=request.path)
         return message_page(400, "Something went wrong",
                             error.detail or "We could not complete that. Go back and try again.")
 

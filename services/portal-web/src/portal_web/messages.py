@@ -38,6 +38,8 @@ UPLOAD_TOO_LARGE = "This image is too large. Use an image of 2 MB or less."
 UNAVAILABLE_NOW = "Unavailable right now"
 INVOICES_UNAVAILABLE = "We can't reach your invoices right now. Wait a moment and try again."
 NO_SUCH_INVOICE = "This invoice does not exist, or it is not on one of your properties."
+PROPOSALS_UNAVAILABLE = "We can't reach your proposals right now. Wait a moment and try again."
+NO_SUCH_PROPOSAL = "This proposal does not exist, or it is not on one of your properties."
 
 
 def settings_moved(address: str) -> str:

@@ -127,8 +127,7 @@ def test_switching_invoices_off_hides_the_balance_and_never_asks_billing(client,
     assert not services.called("billing")
 
 
-@pytest.mark.parametrize("key, empty", [("proposals", "No proposals yet for the selected properties."),
-                                        ("requests", "No requests yet for the selected properties."),
+@pytest.mark.parametrize("key, empty", [("requests", "No requests yet for the selected properties."),
                                         ("visits", "No visits yet for the selected properties.")])
 def test_section_pages_say_honestly_what_there_is(client, as_customer, services, csrf_from, key, empty):
     # Birch Lodge alone has something in every section but requests; Maple House has no pending requests.
@@ -141,7 +140,7 @@ def test_section_pages_say_honestly_what_there_is(client, as_customer, services,
         assert empty in html
     else:
         assert "for the selected properties: <strong>" in html and empty not in html
-    services.down.add(key)  # Invoices list billing's invoices: tests/unit/test_invoice_pages.py
+    services.down.add(key)  # Invoices and Proposals list theirs: tests/unit/test_invoice_pages.py, test_proposal_pages.py
     response = client.get(f"/{key}", headers=as_customer)
     assert response.status_code == 200 and UNAVAILABLE in response.get_data(as_text=True)
 

@@ -1,37 +1,39 @@
-"""GET /summary, what only this service decides: a signed-in customer's proposals awaiting signature, over the properties they may see."""
+"""GET /summary, what only this service decides: a signed-in customer's proposals awaiting signature
+(sent, Delivered, not signed, within the branch's window), over the properties they may see."""
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
-from portal_testkit.pytest_plugin import BRANCH, OTHER_TENANT, TENANT, new_id, summary
+from portal_testkit.pytest_plugin import BRANCH, OTHER_TENANT, TENANT, summary
+
+from .conftest import one_service, put_proposal, sign
 
 # `world` (portal_testkit.pytest_plugin): ME sees P1 and P2 in BRANCH, but not P3 (another contact's), P4
 # (ME's, in OTHER_BRANCH) or P5 (OTHER_TENANT's).
 
 
-def add_proposal(db, tenant_id, property_id, status):
-    with db.unit_of_work() as session:
-        session.execute(sa.text(
-            "INSERT INTO proposals (id, tenant_id, property_id, number, status, start_date) "
-            "VALUES (:id, :t, :p, :n, :status, CURRENT_DATE + 14)"),
-            {"id": new_id(), "t": tenant_id, "p": property_id, "n": new_id()[:8], "status": status})
-
-
 @pytest.fixture
-def proposals(db, world):
-    w = world
-    add_proposal(db, TENANT, w["p1"], "Delivered")      # pending
-    add_proposal(db, TENANT, w["p1"], "Signed")         # done
-    add_proposal(db, TENANT, w["p2"], "Sent")           # pending
-    add_proposal(db, TENANT, w["p2"], "Sent")           # pending
-    add_proposal(db, TENANT, w["p2"], "Draft")          # not shown to the customer yet
-    add_proposal(db, TENANT, w["p2"], "Declined")       # done
-    add_proposal(db, TENANT, w["p3"], "Sent")           # another contact's
-    add_proposal(db, TENANT, w["p4"], "Sent")           # another branch's
-    add_proposal(db, OTHER_TENANT, w["p5"], "Sent")     # another tenant's
-    # Another tenant's proposal naming ME's property id: the tenant filter must leave it out.
-    add_proposal(db, OTHER_TENANT, w["p1"], "Delivered")
+def proposals(app_client, back_office, known, db):
+    w = known
+    documents = [
+        one_service("1", "p1", "1.00"),                                 # pending
+        one_service("2", "p1", "1.00", status="Won"),                   # accepted
+        one_service("3", "p2", "1.00"),                                 # pending
+        one_service("4", "p2", "1.00"),                                 # pending
+        one_service("5", "p2", "1.00", sent=False),                     # not shown to the customer yet
+        one_service("6", "p2", "1.00", status="Lost"),                  # rejected
+        one_service("7", "p2", "1.00", status="In Production"),         # view only
+        one_service("8", "p2", "1.00"),                                 # signed below: accepted
+        one_service("9", "p3", "1.00"),                                 # another contact's
+        one_service("10", "p4", "1.00"),                                # another branch's
+    ]
+    ids = {}
+    for document in documents:
+        response = put_proposal(app_client, back_office(), f"crm-{document['number']}", document)
+        assert response.status_code == 200, response.get_json()
+        ids[document["number"]] = response.get_json()["id"]
+    sign(db, ids["8"], 1, w["me"])
+    put_proposal(app_client, back_office(OTHER_TENANT), "crm-x", one_service("11", "p5", "1.00"))  # another tenant's
     return w
 
 

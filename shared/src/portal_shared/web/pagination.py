@@ -41,3 +41,17 @@ def page_rows_of(session: Session, query: sa.Select, pagination: PaginationParam
     """The page's rows with every column (a Core select over several tables)."""
     page = _page(session, query, pagination)
     return [] if page is None else list(session.execute(page))
+
+
+def customer_rows_page(session: Session, customer, requested: list[str] | None, pagination: PaginationParameters,
+                       query_for) -> list[sa.Row]:
+    """One page of a signed-in customer's list: `query_for(property_ids)` over the properties they may see
+    in their branch (only `requested` ones, the Property Filter, when given); none visible → an empty page."""
+    from portal_shared.access.query import visible_property_ids
+
+    property_ids = visible_property_ids(session, tenant_id=customer.tenant_id, branch_id=customer.branch_id,
+                                        contact_id=customer.contact_id, requested=requested)
+    if not property_ids:
+        pagination.item_count = 0
+        return []
+    return page_rows_of(session, query_for(property_ids), pagination)

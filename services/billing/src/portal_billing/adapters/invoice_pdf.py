@@ -1,6 +1,5 @@
 """The invoice as a PDF (seed 002's sample, "View Invoice"): an HTML/CSS template in
-`templates/invoice_pdf.html`, laid out by WeasyPrint (which needs Debian's pango: see
-scripts/ensure-system-libs.sh). The header carries the company and branch names from the gateway's
+`templates/invoice_pdf.html`, laid out by WeasyPrint (portal_shared.pdf). The header carries the company and branch names from the gateway's
 signed identity token (billing keeps no branding of its own); the rest is the invoice as
 `service_layer.invoices.customer_invoice` reads it.
 """
@@ -8,20 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from portal_shared.pdf import document_templates, render_pdf
 
-from portal_shared.money import dollars
-
-_templates = Environment(loader=PackageLoader("portal_billing", "templates"), autoescape=select_autoescape(["html"]),
-                         trim_blocks=True, lstrip_blocks=True)
-
-
-def short_date(value: Any) -> str:
-    """A date as the sample prints it: 08/29/24."""
-    return value.strftime("%m/%d/%y") if hasattr(value, "strftime") else str(value or "")
-
-
-_templates.filters.update(dollars=dollars, short_date=short_date)
+_templates = document_templates("portal_billing")
 
 
 def invoice_html(invoice: dict[str, Any], *, company: str, branch: str) -> str:
@@ -46,18 +34,5 @@ def _extended(service: dict[str, Any]) -> int:
     return int(service.get("total_cents") or 0) - int(service.get("sales_tax_cents") or 0)
 
 
-def _weasyprint_html():
-    """WeasyPrint's HTML class, imported on first use (it loads pango, which no other endpoint needs).
-
-    Importing WeasyPrint sets Pillow's process-wide `LOAD_TRUNCATED_IMAGES` to True; the invoice
-    embeds no image, so Pillow's strict default is put back for whatever else shares the process
-    (a truncated upload must stay an error everywhere)."""
-    from PIL import ImageFile
-    from weasyprint import HTML
-
-    ImageFile.LOAD_TRUNCATED_IMAGES = False  # Pillow's own default
-    return HTML
-
-
 def invoice_pdf(invoice: dict[str, Any], *, company: str, branch: str) -> bytes:
-    return _weasyprint_html()(string=invoice_html(invoice, company=company, branch=branch)).write_pdf()
+    return render_pdf(invoice_html(invoice, company=company, branch=branch))

@@ -4,12 +4,12 @@ inbox and property-access copy (the billing.access consumer keeps it). Every que
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from portal_shared.directory import EXTERNAL_ID_LENGTH, define_directory_tables
 from portal_shared.kit import feature_metadata, property_records
 
 metadata = feature_metadata()
 
 ID = UUID(as_uuid=False)
-EXTERNAL_ID_LENGTH = 100     # the back office's ids (as identity's contacts/properties.external_id)
 NUMBER_LENGTH = 50
 NOW = sa.text("now()")
 
@@ -58,34 +58,8 @@ credits = property_records(
 
 # -- the directory read model (identity's property_upserted / contact_upserted) ------------------
 
-properties = sa.Table(
-    "properties", metadata,
-    sa.Column("id", ID, primary_key=True),
-    sa.Column("tenant_id", ID, nullable=False),
-    sa.Column("branch_id", ID, nullable=False),
-    sa.Column("external_id", sa.String(EXTERNAL_ID_LENGTH), nullable=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("street", sa.String(200), nullable=True),
-    sa.Column("city", sa.String(100), nullable=True),
-    sa.Column("state", sa.String(100), nullable=True),
-    sa.Column("zip", sa.String(20), nullable=True),
-    sa.Column("revision", sa.Integer, nullable=False),
-    # The back office's id names one property per tenant (invoices are resolved by it).
-    sa.UniqueConstraint("tenant_id", "external_id", name="uq_properties_tenant_external_id"),
-)
-
-contacts = sa.Table(
-    "contacts", metadata,
-    sa.Column("id", ID, primary_key=True),
-    sa.Column("tenant_id", ID, nullable=False),
-    sa.Column("external_id", sa.String(EXTERNAL_ID_LENGTH), nullable=True),
-    sa.Column("email", sa.String(320), nullable=False),
-    sa.Column("first_name", sa.String(100), nullable=False),
-    sa.Column("last_name", sa.String(100), nullable=False),
-    sa.Column("revision", sa.Integer, nullable=False),
-    sa.UniqueConstraint("tenant_id", "external_id", name="uq_contacts_tenant_external_id"),
-    sa.Index("ix_contacts_tenant_email", "tenant_id", "email"),
-)
+# The back office's id names one property and one contact per tenant (invoices are resolved by it).
+properties, contacts = define_directory_tables(metadata, unique_external_ids=True)
 
 # -- the customer's payments (service_layer/payments.py) ------------------------------------------
 

@@ -2,7 +2,7 @@
 scope `invoices:write`) and the signed-in customer's invoices (their list, one in detail, one as a PDF)."""
 from __future__ import annotations
 
-from flask import Response, current_app, g
+from flask import current_app
 from flask_smorest import Blueprint
 
 from portal_billing.adapters.invoice_pdf import invoice_pdf
@@ -11,8 +11,9 @@ from portal_billing.entrypoints import schemas as s
 from portal_billing.service_layer import invoices as service
 from portal_shared.access.guard import current_customer, require_customer
 from portal_shared.access.schemas import requested_properties
+from portal_shared.web.pdf import letterhead, pdf_response
 from portal_shared.web.auth import current_integration, require_integration
-from portal_shared.web.pagination import page_rows_of
+from portal_shared.web.pagination import customer_rows_page
 
 integration = Blueprint("billing_integration", __name__, url_prefix="/integration",
                         description="For the back office: invoices, their payments, and credits (API key).")
@@ -59,12 +60,9 @@ def list_invoices(query, pagination_parameters):
     X-Pagination's `total` is the "M" of "Show: All N of M"."""
     who = current_customer()
     with _db().unit_of_work() as session:
-        property_ids = service.customer_property_ids(session, who, requested_properties(query.get("property_id")))
-        if not property_ids:
-            pagination_parameters.item_count = 0
-            return []
-        rows = page_rows_of(session, service.customer_invoice_list(
-            tenant_id=who.tenant_id, property_ids=property_ids, show=query["show"]), pagination_parameters)
+        rows = customer_rows_page(session, who, requested_properties(query.get("property_id")), pagination_parameters,
+                                  lambda property_ids: service.customer_invoice_list(
+                                      tenant_id=who.tenant_id, property_ids=property_ids, show=query["show"]))
         return service.list_rows(rows)
 
 
@@ -88,13 +86,5 @@ def get_invoice_pdf(invoice_id):
     and branch of the gateway's signed token (billing keeps no branding)."""
     with _db().unit_of_work() as session:
         invoice = service.customer_invoice(session, customer=current_customer(), invoice_id=str(invoice_id))
-    claims = g.get("identity") or {}
-    pdf = invoice_pdf(invoice, company=str(claims.get("company_name") or claims.get("branch_slug") or ""),
-                      branch=str(claims.get("branch_name") or ""))
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="invoice-{_filename_safe(invoice["number"])}.pdf"',
-        "Cache-Control": "no-store"})
-
-
-def _filename_safe(number: str) -> str:
-    return "".join(c for c in str(number) if c.isalnum() or c in "-_") or "invoice"
+    company, branch = letterhead()
+    return pdf_response(invoice_pdf(invoice, company=company, branch=branch), kind="invoice", number=invoice["number"])

@@ -2,50 +2,22 @@
 invoice list and detail, and the summary."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from portal_billing.adapters.orm import EXTERNAL_ID_LENGTH, NUMBER_LENGTH
+from portal_billing.adapters.orm import NUMBER_LENGTH
 from portal_shared.access.schemas import PropertyFilterQuery
+from portal_shared.web.fields import DecimalString, ExternalId, Money
 
 MAX_TERMS_DAYS = 3650
 MAX_SERVICES, MAX_LINES, MAX_PAYMENTS = 200, 500, 500
-# Twelve digits of dollars: far beyond any invoice, well inside BIGINT cents.
-_MONEY = r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?\Z"
 _QUANTITY = r"^(0|[1-9][0-9]{0,8})(\.[0-9]{1,4})?\Z"
 NAME_LENGTH, ITEM_LENGTH = 200, 500
 
 
-class DecimalString(fields.Field):
-    """A non-negative decimal sent as a JSON string ("238.70"); a JSON number (a float that may
-    already have lost a cent) is refused, as is a minus sign or a third decimal."""
-
-    def __init__(self, pattern: str, example: str, **kwargs):
-        metadata = {"type": "string", "pattern": pattern, "example": example, **kwargs.pop("metadata", {})}
-        super().__init__(metadata=metadata, **kwargs)
-        self.pattern = validate.Regexp(pattern, error=f"Must be a non-negative decimal string such as \"{example}\".")
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
-            raise ValidationError("Must be a decimal string, not a number (floats lose cents).")
-        self.pattern(value)
-        try:
-            return Decimal(value)
-        except InvalidOperation:
-            raise ValidationError("Not a decimal.") from None
-
-
-def Money(**kwargs) -> DecimalString:
-    return DecimalString(_MONEY, "238.70", **kwargs)
-
-
 def Quantity(**kwargs) -> DecimalString:
     return DecimalString(_QUANTITY, "3.18", **kwargs)
-
-
-def ExternalId(**kwargs) -> fields.String:
-    return fields.String(validate=validate.Length(min=1, max=EXTERNAL_ID_LENGTH), **kwargs)
 
 
 # -- integration: what the back office sends ---------------------------------------------------

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from portal_billing.adapters.orm import branch_payment_settings
+from portal_shared.directory import upsert_newest
 from portal_shared.events.envelope import Envelope, load_event
 
 
@@ -40,14 +40,7 @@ def apply_portal_settings_updated(session: Session, envelope: Envelope) -> bool:
            "accepted_payment_types": list(settings["accepted_payment_types"]),
            "partial_payments": settings["partial_payments"],
            "card_convenience_fee_percent": settings["card_convenience_fee_percent"], "version": data["version"]}
-    stmt = pg_insert(branch_payment_settings).values(**row)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[branch_payment_settings.c.branch_id],
-        set_={k: stmt.excluded[k] for k in row if k not in ("branch_id", "tenant_id")},
-        where=(branch_payment_settings.c.version < stmt.excluded.version)
-        & (branch_payment_settings.c.tenant_id == stmt.excluded.tenant_id),
-    ).returning(branch_payment_settings.c.branch_id)
-    return session.execute(stmt).first() is not None
+    return upsert_newest(session, branch_payment_settings, row, key="branch_id", order="version")
 
 
 def payment_rules(session: Session, *, tenant_id: str, branch_id: str) -> BranchPaymentRules:

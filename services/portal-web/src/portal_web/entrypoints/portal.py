@@ -52,8 +52,8 @@ def whole_number(raw: str | None, default: int = 1) -> int:
     return int(raw) if raw and raw.isdigit() and len(raw) < 7 and int(raw) > 0 else default
 
 
-# Sections not yet built show their Home count; each built one has its own module (entrypoints/invoices.py).
-@bp.get("/<any(requests, proposals, visits):key>")
+# Sections not yet built show their Home count; each built one has its own module (entrypoints/invoices.py, proposals.py).
+@bp.get("/<any(requests, visits):key>")
 def section(key: str):
     shell, answers = open_section(key)
     if shell is None:

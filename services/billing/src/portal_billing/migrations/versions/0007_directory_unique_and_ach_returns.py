@@ -8,6 +8,8 @@ Revises: 0006
 import sqlalchemy as sa
 from alembic import op
 
+from portal_shared.directory import add_unique_external_ids
+
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
@@ -15,16 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    for table in ("properties", "contacts"):
-        # A duplicate could only come from an external id that moved between records; the record's next
-        # event sets it again, so all but one keep none rather than the migration failing.
-        op.execute(f"""
-            UPDATE {table} SET external_id = NULL
-            WHERE external_id IS NOT NULL AND id NOT IN (
-                SELECT DISTINCT ON (tenant_id, external_id) id FROM {table}
-                WHERE external_id IS NOT NULL ORDER BY tenant_id, external_id, revision DESC, id)""")
-        op.drop_index(f"ix_{table}_tenant_external_id", table_name=table)
-        op.create_unique_constraint(f"uq_{table}_tenant_external_id", table, ["tenant_id", "external_id"])
+    add_unique_external_ids(op)
     op.add_column("payments", sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("payments", sa.Column("returned_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("payments", sa.Column("return_code", sa.String(10), nullable=True))
@@ -43,4 +36,3 @@ def downgrade() -> None:
         op.drop_column("payments", column)
     for table in ("contacts", "properties"):
         op.drop_constraint(f"uq_{table}_tenant_external_id", table, type_="unique")
-        op.create_index(f"ix_{table}_tenant_external_id", table, ["tenant_id", "external_id"])

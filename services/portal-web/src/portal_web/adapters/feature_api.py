@@ -1,0 +1,92 @@
+"""What a section's adapter of a feature service's customer API shares (proposals; billing's Invoices
+may move onto it): one page of a list (the Show filter and the Property Filter; X-Pagination's `total`
+is the "M" of "N of M") and one record by id.
+
+Like the summaries, each call forwards the gateway's identity token (the service decides what the
+customer may see and do); unlike them, a page needs the answer, so a failure is an error the view
+turns into a page: the class's `Error` for the service's refusal (404: not the customer's), its
+`Unavailable` when it cannot be reached or answers garbage. Nothing is retried.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import requests
+
+from portal_shared.logging import get_logger
+from portal_web.adapters.http import ServiceClient
+
+log = get_logger(__name__)
+PAGE_SIZE = 20
+
+
+class FeatureApiError(Exception):
+    def __init__(self, status: int, code: str | None = None, detail: str | None = None):
+        super().__init__(f"answered {status} {code or ''}".strip())
+        self.status, self.code, self.detail = status, code, detail
+
+
+class FeatureApiUnavailable(Exception):
+    """The service could not be reached, or its answer was not what its API promises."""
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[dict]
+    total: int          # every record the Show and Property Filter match ("M")
+    page: int
+    total_pages: int
+
+
+class FeatureApiClient(ServiceClient):
+    service = "feature"
+    Error: type[FeatureApiError] = FeatureApiError
+    Unavailable: type[FeatureApiUnavailable] = FeatureApiUnavailable
+
+    def __init__(self, url: str, *, connect_timeout: float = 0.5, read_timeout: float = 5.0, pool_size: int = 8):
+        super().__init__(connect_timeout=connect_timeout, read_timeout=read_timeout, pool_size=pool_size)
+        self.url = url.rstrip("/")
+
+    def _get(self, path: str, params: list[tuple[str, str]] | None = None) -> requests.Response:
+        try:
+            response = self.session.get(f"{self.url}{path}", params=params, headers=self.forwarded_headers(),
+                                        timeout=self.timeout, allow_redirects=False)
+        except requests.RequestException as exc:
+            log.warning("feature_api_unavailable", service=self.service, path=path, error=type(exc).__name__)
+            raise self.Unavailable(type(exc).__name__) from exc
+        if response.status_code >= 500:
+            log.warning("feature_api_failed", service=self.service, path=path, status=response.status_code)
+            raise self.Unavailable(f"status {response.status_code}")
+        if response.status_code != 200:
+            body = self._problem(response)
+            raise self.Error(response.status_code, body.get("code"), body.get("detail"))
+        return response
+
+    def _json(self, response: requests.Response, kind: type):
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, kind):
+            raise self.Unavailable(f"not the JSON {self.service}'s API promises")
+        return data
+
+    def page(self, path: str, *, show: str, page: int, property_ids: list[str] | None) -> Page:
+        """One page of the customer's list at `path`."""
+        params = [("show", show), ("page", str(page)), ("page_size", str(PAGE_SIZE)),
+                  *(("property_id", p) for p in property_ids or [])]
+        response = self._get(path, params)
+        rows = self._json(response, list)
+        try:
+            paging = json.loads(response.headers.get("X-Pagination") or "{}")
+        except ValueError:
+            paging = {}
+        total = paging.get("total") if isinstance(paging, dict) else None
+        total = total if isinstance(total, int) and not isinstance(total, bool) else len(rows)
+        return Page(rows=[r for r in rows if isinstance(r, dict)], total=total, page=page,
+                    total_pages=max(1, -(-total // PAGE_SIZE)))
+
+    def one(self, path: str, record_id: str) -> dict:
+        """`<path>/<id>` in detail; the class's Error(404) when it is not the customer's."""
+        return self._json(self._get(f"{path}/{self._segment(record_id)}"), dict)
