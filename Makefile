@@ -12,7 +12,7 @@ export TEST_POSTGRES_URL ?= postgresql+psycopg://localhost:5432
 export TEST_AMQP_URL     ?= amqp://guest:guest@localhost:5672/%2F
 export TEST_REDIS_URL    ?= redis://localhost:6379/15
 
-.PHONY: install run test test-unit test-integration test-e2e browser clean
+.PHONY: install run test test-unit test-integration test-e2e browser clean bench
 
 $(STAMP): constraints.txt requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,3 +43,9 @@ test-e2e: install browser
 
 clean:
 	rm -rf $(VENV) .run test-artifacts
+
+# Prints figures, asserts nothing (docs/performance.md records them); throwaway databases, local processes.
+bench: install
+	$(BIN)/python benchmarks/login_throughput.py
+	$(BIN)/python benchmarks/billing.py payments
+	$(BIN)/python benchmarks/billing.py invoice-list

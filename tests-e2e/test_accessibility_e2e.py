@@ -15,7 +15,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 780}}
 
 ANONYMOUS = ["/login", "/forgot-password", "/staff/login"]
-CUSTOMER = ["/", "/requests", "/proposals", "/visits", "/invoices", "/profile"]
+CUSTOMER = ["/", "/requests", "/proposals", "/visits", "/invoices", "/profile", "/payments", "/payments/add"]
 STAFF = ["/staff/", "/staff/settings"]
 
 
@@ -82,8 +82,14 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     for show in ("pending", "rejected"):
         page.goto(url(system, f"/proposals?show={show}"))
         found[f"/proposals?show={show}"] = violations(page)
+    # The Pay Invoice dialog of the due invoice (#18), the hosted tokenizer's frame included.
+    page.goto(url(system, "/invoices?show=due"))
+    page.locator(".invoice-row__link").first.click()
+    page.get_by_role("link", name="Pay Invoice").click()
+    page.wait_for_load_state("networkidle")
+    found["/invoices/<id>/pay"] = violations(page)
     assert found == {path: [] for path in [*CUSTOMER, "/invoices/<id>", "/proposals/<id>", "/proposals?show=pending",
-                                           "/proposals?show=rejected"]}
+                                           "/proposals?show=rejected", "/invoices/<id>/pay"]}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

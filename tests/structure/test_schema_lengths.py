@@ -61,6 +61,7 @@ WRITES = {
     "portal_proposals.entrypoints.schemas.ProposalUpsert": (proposals_orm.proposals, {
         "name": proposals_orm.proposal_versions.c.name, "type": proposals_orm.proposal_versions.c.type,
         "property_external_id": proposals_orm.properties.c.external_id}),
+    "portal_billing.entrypoints.autopay_api.AutopayEnrol": (billing_orm.autopay_enrolments, {}),
 }
 # Fields whose bound is a domain rule rather than a Length (why each is safe).
 DOMAIN_BOUNDED = {

@@ -50,6 +50,8 @@ from portal_shared.identity_token import HEADER, InvalidIdentityToken, sign_iden
 from portal_web import SERVICE
 from portal_web.app import create_app
 
+from .billing_payments_double import PaymentsState, add_payment_routes
+
 SECRET = "portal-web-test-internal-secret-0123456789"
 
 CUSTOMER_EMAIL, CUSTOMER_PASSWORD, CUSTOMER_ID = "pat@example.com", "correct horse battery", "c-1"
@@ -619,8 +621,10 @@ class SummariesDouble:
     proposal_ids: dict[str, str] = field(default_factory=lambda: {"88": PROPOSAL_88, "15": PROPOSAL_15,
                                                                   "91": PROPOSAL_91, "not mine": NOT_MINE})
     lump_sum: bool = False                                   # True: the branch hides the proposals' lines
+    payments: PaymentsState = field(default_factory=PaymentsState)  # billing's payments API (its own module)
 
     def reset(self) -> None:
+        self.payments.reset()
         self.calls.clear()
         self.down.clear()
         self.slow.clear()
@@ -720,6 +724,8 @@ def summaries_double_app(double: SummariesDouble) -> Flask:
             return {**found, "show_service_details": False, "services": []}
         return found
 
+    add_payment_routes(app, double.payments, caller=invoices_caller, invoice_of=lambda invoice_id: next(
+        (i for i in INVOICES + double.more_invoices if i["id"] == invoice_id), None))
     return app
 
 

@@ -102,6 +102,7 @@ class Stack:
             WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "1"),
             PAYMENT_PROCESSOR_URL=f"{self.payment_sandbox}/cardconnect/rest",
             PAYMENT_PROCESSOR_MERCHANT_ID=PAYMENT_SANDBOX_MERCHANT_ID,
+            PAYMENT_TOKENIZER_URL=f"{self.payment_sandbox}/itoke/ajax-tokenizer.html",
         )
         for service, (_folder, base) in WEB_SERVICES.items():
             urls = [f"http://127.0.0.1:{self.port(p)}" for p in [base, *EXTRA_INSTANCES.get(service, [])]]

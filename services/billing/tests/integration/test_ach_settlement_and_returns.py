@@ -60,7 +60,7 @@ def test_a_pending_ach_payment_shows_the_invoice_as_pending_not_paid_until_it_se
     [succeeded] = published(db)
     assert (succeeded["payment_id"], succeeded["method"]) == (paid["id"], "ach")
     assert succeeded["allocations"] == [{"invoice_id": invoice, "invoice_external_id": "inv-18",
-                                         "invoice_number": "18", "amount_cents": 23_870}]
+                                         "invoice_number": "18", "amount_cents": 23_870, "balance_cents": 0}]
 
 
 def test_a_card_charge_whose_answer_was_lost_shows_as_pending(app, db, pay, invoice, customer_headers, known):

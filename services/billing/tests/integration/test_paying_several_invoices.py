@@ -68,8 +68,10 @@ def test_two_chosen_invoices_are_paid_in_full_with_one_charge_oldest_first(
     assert (event["invoice_id"], event["invoice_external_id"], event["invoice_number"], event["amount_cents"]) == (
         older, "inv-30", "30", 3_000)
     assert event["allocations"] == [
-        {"invoice_id": older, "invoice_external_id": "inv-30", "invoice_number": "30", "amount_cents": 1_000},
-        {"invoice_id": newer, "invoice_external_id": "inv-31", "invoice_number": "31", "amount_cents": 2_000}]
+        {"invoice_id": older, "invoice_external_id": "inv-30", "invoice_number": "30", "amount_cents": 1_000,
+         "balance_cents": 0},
+        {"invoice_id": newer, "invoice_external_id": "inv-31", "invoice_number": "31", "amount_cents": 2_000,
+         "balance_cents": 0}]
 
 
 def test_a_total_is_allocated_oldest_first(app, invoices, pay_several, branch_settings, customer_headers, known):

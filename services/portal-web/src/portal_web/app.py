@@ -22,6 +22,7 @@ from portal_web.branding import Branding, BrandingCache, safe_url
 from portal_web.config import DEV_SECRET_KEY, WebSettings
 from portal_web.entrypoints.customer import bp as customer_bp
 from portal_web.entrypoints.invoices import bp as invoices_bp
+from portal_web.entrypoints.payments import bp as payments_bp
 from portal_web.entrypoints.portal import bp as portal_bp
 from portal_web.entrypoints.proposals import bp as proposals_bp
 from portal_web.entrypoints.settings import bp as settings_bp
@@ -73,6 +74,8 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
         PORTAL_SCHEME=web.scheme,
         PORTAL_BASE_DOMAIN=web.base_domain,
         WTF_CSRF_TIME_LIMIT=3600,
+        PAYMENT_TOKENIZER_URL=web.tokenizer_url if web.tokenizer_origin else "",
+        PAYMENT_TOKENIZER_ORIGIN=web.tokenizer_origin,
     )
     app.extensions["identity_client"] = identity_client or IdentityClient(
         web.identity_url, connect_timeout=web.identity_connect_timeout, read_timeout=web.identity_read_timeout,
@@ -104,6 +107,7 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
     app.register_blueprint(portal_bp)
     app.register_blueprint(invoices_bp)
     app.register_blueprint(proposals_bp)
+    app.register_blueprint(payments_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(settings_bp)
 

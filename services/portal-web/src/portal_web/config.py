@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 from dataclasses import dataclass
 
 from portal_shared.config import env_str
@@ -41,6 +42,17 @@ class WebSettings:
     summary_urls: tuple[tuple[str, str], ...] = tuple(DEFAULT_SUMMARY_URLS.items())  # UPSTREAM_BILLING, ...
     summary_connect_timeout: float = 0.5       # a card waits this long for a connection...
     summary_read_timeout: float = 2.0          # ...and this long for the answer, then says "Unavailable"
+    # PAYMENT_TOKENIZER_URL: the processor's hosted tokenizer page (card fields on its origin, ADR 0021);
+    # empty: cards cannot be added in the portal (saved methods and ACH still work).
+    tokenizer_url: str = ""
+
+    @property
+    def tokenizer_origin(self) -> str | None:
+        """scheme://host[:port] of the tokenizer page: what frame-src allows and postMessage must come from."""
+        parts = urlsplit(self.tokenizer_url)
+        if parts.scheme not in ("https", "http") or not parts.netloc:
+            return None
+        return f"{parts.scheme}://{parts.netloc}"
 
     @property
     def secure_cookies(self) -> bool:
@@ -56,4 +68,5 @@ class WebSettings:
             portal_config_url=first_upstream(os.environ.get("UPSTREAM_PORTAL_CONFIG"), DEFAULT_PORTAL_CONFIG_URL),
             summary_urls=tuple((name, first_upstream(os.environ.get(f"UPSTREAM_{name.upper()}"), default))
                                for name, default in DEFAULT_SUMMARY_URLS.items()),
+            tokenizer_url=env_str("PAYMENT_TOKENIZER_URL", "").strip(),
         )

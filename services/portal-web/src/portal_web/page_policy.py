@@ -5,7 +5,9 @@ Scripts and stylesheets come from /static only. The one inline element is the br
 page's nonce, and the policy allows that nonce and nothing else inline. The settings preview is
 the one page its own origin may frame (`allow_framing_by_this_origin`); settings.js gives the
 previews it loads into the frame the settings page's nonce, since a `srcdoc` document lives
-under its parent's policy.
+under its parent's policy. The pages that hold the processor's hosted tokenizer (card fields on the
+processor's origin, ADR 0021) allow that one origin in `frame-src` (`allow_frame_from`); every
+other page frames only itself (`default-src 'self'`).
 """
 from __future__ import annotations
 
@@ -27,6 +29,11 @@ def allow_framing_by_this_origin() -> None:
     g.csp_frame_ancestors = "'self'"
 
 
+def allow_frame_from(origin: str) -> None:
+    """This page frames the payment processor's hosted tokenizer: `frame-src` names its origin, and only it."""
+    g.csp_frame_src = origin
+
+
 def init_page_policy(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
@@ -34,5 +41,6 @@ def init_page_policy(app: Flask) -> None:
     def _policy(response):
         if response.mimetype == "text/html":
             response.headers.setdefault("Content-Security-Policy", content_security_policy(
-                style_nonce=g.get("csp_nonce"), frame_ancestors=g.get("csp_frame_ancestors", "'none'")))
+                style_nonce=g.get("csp_nonce"), frame_ancestors=g.get("csp_frame_ancestors", "'none'"),
+                frame_src=g.get("csp_frame_src")))
         return response

@@ -116,7 +116,9 @@ def test_invoices_switched_off_are_a_404_list_and_details(client, as_customer, b
 
 # -- one invoice ---------------------------------------------------------------------------------------
 
-def test_an_invoice_shows_its_property_status_due_date_balance_services_and_proposals(client, as_customer, services, ids):
+def test_an_invoice_shows_its_property_status_due_date_balance_services_and_proposals(client, as_customer, services, ids,
+                                                                                      brand):
+    brand(as_customer, electronic_payments=True)
     response = client.get(f"/invoices/{ids.n18}", headers=as_customer)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -140,7 +142,13 @@ def test_a_partly_paid_invoice_shows_its_balance_beside_its_amount(client, as_cu
     assert '<strong class="invoice__balance">$50.00</strong>' in html and "<dt>Amount</dt><dd>$90.00</dd>" in html
 
 
-def test_pay_invoice_only_for_those_billing_lets_pay(client, as_customer, services, ids):
+def test_pay_invoice_only_where_the_branch_takes_electronic_payments(client, as_customer, services, ids):
+    html = client.get(f"/invoices/{ids.n18}", headers=as_customer).get_data(as_text=True)
+    assert "Pay Invoice" not in html and "View Invoice" in html
+
+
+def test_pay_invoice_only_for_those_billing_lets_pay(client, as_customer, services, ids, brand):
+    brand(as_customer, electronic_payments=True)
     services.may_pay = False
     html = client.get(f"/invoices/{ids.n18}", headers=as_customer).get_data(as_text=True)
     assert "Pay Invoice" not in html and "View Invoice" in html

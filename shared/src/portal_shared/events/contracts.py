@@ -209,6 +209,8 @@ class PaymentAllocationV1(Schema):
     invoice_external_id = fields.String(required=True)
     invoice_number = fields.String(required=True)
     amount_cents = fields.Integer(required=True, validate=validate.Range(min=1))
+    balance_cents = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0), metadata={
+        "description": "payment_succeeded: the invoice's balance once this payment is counted (for the receipt)."})
 
 
 class PaymentSucceededV1(Schema):
@@ -230,6 +232,60 @@ class PaymentSucceededV1(Schema):
     processor_reference = fields.String(required=True)
     paid_at = fields.AwareDateTime(required=True)
     allocations = fields.List(fields.Nested(PaymentAllocationV1), load_default=None)
+    # For the receipt (notifications): the payer's address only when they opted in to email receipts.
+    receipt_email = fields.Email(load_default=None, allow_none=True)
+    receipt_name = fields.String(load_default=None, allow_none=True)
+    property_name = fields.String(load_default=None, allow_none=True)
+    balance_cents = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0),
+                                   metadata={"description": "The invoice's balance once this payment is counted."})
+
+
+class EmailReceiptsEnabledV1(Schema):
+    """billing: a customer turned email receipts on (notifications confirms it by email)."""
+
+    contact_id = fields.UUID(required=True)
+    to_email = fields.Email(required=True)
+    to_name = fields.String(required=True)
+
+
+class AutopayInvoiceV1(Schema):
+    """billing's autopay, about one invoice of an enrolled property: who is emailed (the contact who
+    enrolled it), the invoice, and the saved method the worker charges ("Visa ending 1111")."""
+
+    enrolment_id = fields.UUID(required=True)
+    invoice_id = fields.UUID(required=True)
+    invoice_external_id = fields.String(required=True)
+    invoice_number = fields.String(required=True)
+    property_id = fields.UUID(required=True)
+    property_name = fields.String(required=True)
+    contact_id = fields.UUID(required=True)
+    to_email = fields.Email(required=True)
+    to_name = fields.String(required=True)
+    due_date = fields.Date(required=True)
+    amount_cents = fields.Integer(required=True, validate=validate.Range(min=0))
+    payment_method = fields.String(required=True)
+
+
+class AutopayUpcomingV1(AutopayInvoiceV1):
+    """Three days before the due date: the worker will charge `amount_cents` (the balance then) on it."""
+
+
+class AutopayChargedV1(AutopayInvoiceV1):
+    """The worker charged the invoice: `succeeded` (a card) or `pending` (an ACH debit until its bank settles)."""
+
+    payment_id = fields.UUID(required=True)
+    fee_cents = fields.Integer(required=True, validate=validate.Range(min=0))
+    status = fields.String(required=True, validate=validate.OneOf(["succeeded", "pending"]))
+    charged_at = fields.AwareDateTime(required=True)
+
+
+class AutopayFailedV1(AutopayInvoiceV1):
+    """The worker could not charge the invoice (declined, the method gone or expired, no longer allowed to
+    pay): the enrolment is stopped; `reason` in plain words. The invoice stays due."""
+
+    reason = fields.String(required=True)
+    payment_id = fields.UUID(required=True, allow_none=True)
+    failed_at = fields.AwareDateTime(required=True)
 
 
 class PaymentReturnedV1(Schema):
@@ -260,6 +316,10 @@ class PaymentReturnedV1(Schema):
 CONTRACTS: dict[tuple[str, int], type[Schema]] = {
     ("payment_succeeded", 1): PaymentSucceededV1,
     ("payment_returned", 1): PaymentReturnedV1,
+    ("email_receipts_enabled", 1): EmailReceiptsEnabledV1,
+    ("autopay_upcoming", 1): AutopayUpcomingV1,
+    ("autopay_charged", 1): AutopayChargedV1,
+    ("autopay_failed", 1): AutopayFailedV1,
     ("staff_upserted", 1): StaffUpsertedV1,
     ("portal_settings_updated", 1): PortalSettingsUpdatedV1,
     ("branch_created", 1): BranchCreatedV1,

@@ -40,6 +40,10 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
     "payment_returned": WebhookEventType(
         "invoice", "invoice_id",
         "A bank returned a portal ACH payment (return code R01, ...): the invoices' balances are open again."),
+    "autopay_failed": WebhookEventType(
+        "invoice", "invoice_id",
+        "Autopay could not charge an invoice on its due date (declined, method gone or expired): the property's "
+        "autopay is stopped and the customer emailed; the invoice stays due."),
 }
 
 # Events whose data holds a secret (single-use links): never delivered outside the platform.

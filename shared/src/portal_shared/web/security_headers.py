@@ -16,8 +16,10 @@ from flask import Flask, Response
 REFERRER_POLICY = "same-origin"
 
 
-def content_security_policy(*, frame_ancestors: str = "'none'", style_nonce: str | None = None) -> str:
-    """The portal's policy for an HTML page. `style_nonce` allows one inline <style> carrying it."""
+def content_security_policy(*, frame_ancestors: str = "'none'", style_nonce: str | None = None,
+                            frame_src: str | None = None) -> str:
+    """The portal's policy for an HTML page. `style_nonce` allows one inline <style> carrying it;
+    `frame_src` the one origin the page may frame (the payment processor's hosted tokenizer)."""
     styles = "'self'" + (f" 'nonce-{style_nonce}'" if style_nonce else "")
     return "; ".join([
         "default-src 'self'",
@@ -31,6 +33,7 @@ def content_security_policy(*, frame_ancestors: str = "'none'", style_nonce: str
         "base-uri 'none'",
         "form-action 'self'",
         f"frame-ancestors {frame_ancestors}",
+        *([f"frame-src {frame_src}"] if frame_src else []),
     ])
 
 

@@ -40,6 +40,8 @@ invoices = property_records(
     sa.UniqueConstraint("tenant_id", "external_id", name="uq_invoices_tenant_external_id"),
     sa.Index("ix_invoices_tenant_property_date", "tenant_id", "property_id", "invoice_date"),
 )
+# Beside the index, migration 0010 creates extended statistics `st_invoices_tenant_property` (a property
+# decides its tenant), which SQLAlchemy does not model: the list's plan at scale depends on them.
 
 # A credit: applied to one invoice (it lowers that invoice's balance) or unapplied (it lowers
 # nothing the customer owes until the back office applies it; the seeds' rule).
@@ -168,4 +170,35 @@ payment_preferences = sa.Table(
     sa.Column("tenant_id", ID, primary_key=True),
     sa.Column("contact_id", ID, primary_key=True),
     sa.Column("email_receipts", sa.Boolean, nullable=False),
+)
+
+# -- autopay (service_layer/autopay.py) --------------------------------------------------------------
+
+# A property's autopay: the Primary or Billing contact who enrolled it and the saved method the worker
+# charges. One per property; a failed charge deletes it (the customer is emailed and enrols again).
+autopay_enrolments = sa.Table(
+    "autopay_enrolments", metadata,
+    sa.Column("tenant_id", ID, primary_key=True),
+    sa.Column("property_id", ID, primary_key=True),
+    sa.Column("id", ID, nullable=False, unique=True),
+    sa.Column("contact_id", ID, nullable=False),
+    sa.Column("payment_method_id", ID, nullable=False),
+    sa.Column("enrolled_on", sa.Date, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+AUTOPAY_STEPS = ("notice", "charge")
+# What the worker did for one invoice under one enrolment, claimed by its primary key before doing it:
+# a second worker (or a second round) finds the row and does nothing. `payment_id` (a charge's) is the
+# processor's order id, derived from the enrolment and the invoice (service_layer/autopay.order_id).
+autopay_runs = sa.Table(
+    "autopay_runs", metadata,
+    sa.Column("tenant_id", ID, primary_key=True),
+    sa.Column("invoice_id", ID, primary_key=True),
+    sa.Column("enrolment_id", ID, primary_key=True),
+    sa.Column("step", sa.String(10), primary_key=True),
+    sa.Column("payment_id", ID, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.CheckConstraint(f"step IN ({', '.join(repr(s) for s in AUTOPAY_STEPS)})", name="ck_autopay_runs_step"),
 )

@@ -35,7 +35,7 @@ DEV_PASSWORD = "testing123"
 
 # CardPointe's respcodes (respproc PPS and the card networks) put in words a customer can act on.
 PLAIN_DECLINES = {
-    "05": "Your card was declined. Please use another card or contact your bank.",
+    "05": "Your card was declined. Try another card.",
     "51": "Your card was declined for insufficient funds.",
     "54": "Your card has expired. Please use another card.",
     "11": "That card number is not valid.",

@@ -1,4 +1,4 @@
-"""`portal-billing seed FILE`: the demo company's invoices and credits from demo-data.json, written
+"""`portal-billing seed FILE`: the demo company's invoices, credits and receipt choices from demo-data.json, written
 as the back office would PUT them (through the same schema and service layer), by the ids
 `demo:invoice:<number>` and `demo:credit:<n>`. Idempotent: a second run replaces each with itself.
 
@@ -11,8 +11,9 @@ import time
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from portal_billing.adapters.orm import contacts, properties
+from portal_billing.adapters.orm import contacts, payment_preferences, properties
 from portal_billing.entrypoints.schemas import CreditUpsert, InvoiceUpsert
 from portal_billing.service_layer import invoices as service
 from portal_shared.logging import get_logger
@@ -94,6 +95,18 @@ def credit_document(credit: dict) -> dict[str, Any]:
             "invoice_external_id": invoice_id(applied) if applied is not None else None}
 
 
+def _seed_receipt_choices(session, tenant_id: str, demo: dict) -> None:
+    """The demo contacts' *Email receipts enabled* (Camilla's is on); a choice made since is kept."""
+    for contact in demo["contacts"]:
+        if not contact.get("email_receipts"):
+            continue
+        contact_id = session.scalar(sa.select(contacts.c.id).where(
+            contacts.c.tenant_id == tenant_id, sa.func.lower(contacts.c.email) == contact["email"].strip().lower()))
+        if contact_id is not None:
+            session.execute(pg_insert(payment_preferences).values(
+                tenant_id=tenant_id, contact_id=contact_id, email_receipts=True).on_conflict_do_nothing())
+
+
 def seed_demo(db, demo: dict, *, timeout: float = WAIT_SECONDS) -> None:
     tenant_id, contact_ids = _wait_for_directory(db, demo, timeout)
     with db.unit_of_work() as session:
@@ -103,4 +116,5 @@ def seed_demo(db, demo: dict, *, timeout: float = WAIT_SECONDS) -> None:
         for n, credit in enumerate(demo["credits"], start=1):
             service.upsert_credit(session, tenant_id=tenant_id, external_id=f"demo:credit:{n}",
                                   doc=CreditUpsert().load(credit_document(credit)))
+        _seed_receipt_choices(session, tenant_id, demo)
     log.info("seed_billing_done", invoices=len(demo["invoices"]), credits=len(demo["credits"]))

@@ -138,6 +138,17 @@ def balance_figures(session: Session, *, tenant_id: str, property_ids: list[str]
     return int(total), int(due)
 
 
+def invoice_balance_cents(session: Session, *, tenant_id: str, invoice_id: str) -> int | None:
+    """One invoice's balance as the customer sees it (the portal's held and paid payments counted)."""
+    property_id = session.scalar(sa.select(invoices.c.property_id).where(
+        invoices.c.tenant_id == tenant_id, invoices.c.id == invoice_id))
+    if property_id is None:
+        return None
+    query, _, _ = _customer_invoices(tenant_id, [property_id], invoices.c.id)
+    balance = session.execute(query.where(invoices.c.id == invoice_id)).first()
+    return None if balance is None else int(balance.balance_cents)
+
+
 def _listed(tenant_id: str, property_ids: list[str], *extra) -> tuple[sa.Select, Any, Any]:
     return _customer_invoices(
         tenant_id, property_ids, invoices, properties.c.name.label("property_name"), properties.c.street,
@@ -210,3 +221,9 @@ def customer_invoice(session: Session, *, customer: Customer, invoice_id: str) -
 def customer_property_ids(session: Session, customer: Customer, requested: list[str] | None) -> list[str]:
     return visible_property_ids(session, tenant_id=customer.tenant_id, branch_id=customer.branch_id,
                                 contact_id=customer.contact_id, requested=requested)
+
+
+def invoices_with_balance(tenant_id: str, property_ids: list[str], *columns) -> tuple[sa.Select, Any]:
+    """(query, balance column) over the sent, not voided invoices of these properties: what autopay
+    (service_layer/autopay.py) selects from, with the balance every screen shows."""
+    return _customer_invoices(tenant_id, property_ids, *columns)

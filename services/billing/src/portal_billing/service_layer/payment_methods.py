@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from portal_billing.adapters.orm import payment_methods, payment_preferences
 from portal_billing.adapters.processor import AbstractProcessor, ProcessorUnavailable
 from portal_billing.domain import payment_methods as rules
+from portal_billing.service_layer.receipts import record_receipts_enabled
 from portal_billing.domain.fees import ACH, CARD
 from portal_billing.service_layer.payment_settings import payment_rules
 from portal_shared.access.guard import Customer
@@ -170,6 +171,9 @@ def preferences(session: Session, *, customer: Customer) -> dict[str, Any]:
 
 
 def set_preferences(session: Session, *, customer: Customer, email_receipts: bool) -> dict[str, Any]:
+    """Store the choice; turning receipts on (from off) writes `email_receipts_enabled` (a confirmation email)."""
+    if email_receipts and not preferences(session, customer=customer)["email_receipts"]:
+        record_receipts_enabled(session, customer=customer)
     stmt = pg_insert(payment_preferences).values(tenant_id=customer.tenant_id, contact_id=customer.contact_id,
                                                  email_receipts=email_receipts)
     session.execute(stmt.on_conflict_do_update(index_elements=[payment_preferences.c.tenant_id,

@@ -55,8 +55,11 @@ from portal_billing.domain.payment_methods import expired
 from portal_billing.service_layer.charging import (
     Returned, Unresolved, charge_card, debit_bank_account, inquire_debit, resolve_unknown_charge,
 )
-from portal_billing.service_layer.invoices import customer_invoice, customer_invoice_list, customer_property_ids
+from portal_billing.service_layer.invoices import (
+    customer_invoice, customer_invoice_list, customer_property_ids, invoice_balance_cents,
+)
 from portal_billing.service_layer.payment_settings import payment_rules
+from portal_billing.service_layer.receipts import receipt_fields
 from portal_shared.access.guard import Customer
 from portal_shared.bus.outbox import record_event
 from portal_shared.db import Database
@@ -381,8 +384,11 @@ def _publish(session, row, split: list[dict[str, Any]], result: Approved | Retur
             "amount_cents": row.amount_cents, "fee_cents": row.fee_cents, "processor_reference": row.retref or "",
             "allocations": split}
     if isinstance(result, Approved):
-        record_event(session, make_event("payment_succeeded", {**data, "paid_at": datetime.now(UTC)},
-                                         tenant_id=row.tenant_id, branch_id=branch_id))
+        with_balances = [{**a, "balance_cents": invoice_balance_cents(session, tenant_id=row.tenant_id,
+                                                                     invoice_id=a["invoice_id"])} for a in split]
+        record_event(session, make_event("payment_succeeded", {
+            **data, "allocations": with_balances, "paid_at": datetime.now(UTC), **receipt_fields(session, row)},
+            tenant_id=row.tenant_id, branch_id=branch_id))
         return
     who = _contact(session, tenant_id=row.tenant_id, contact_id=row.contact_id)
     record_event(session, make_event("payment_returned", {

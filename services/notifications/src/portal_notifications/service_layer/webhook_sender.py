@@ -47,7 +47,7 @@ from portal_notifications.domain.webhooks import (
     endpoint_failing_throughout,
     parse_target,
 )
-from portal_notifications.service_layer.handlers import queue_draft
+from portal_notifications.service_layer.outbound import queue_draft
 from portal_shared.db import Database
 from portal_shared.logging import get_logger
 

@@ -1,5 +1,7 @@
-"""billing's customer API for the Invoices pages: `GET /invoices` (one page of the list, the Show
-filter and the Property Filter; X-Pagination's `total` is the "M" of "N of M") and `GET /invoices/<id>`.
+"""billing's customer API for the Invoices and payments pages: `GET /invoices` (one page of the list, the
+Show filter and the Property Filter; X-Pagination's `total` is the "M" of "N of M"), `GET /invoices/<id>`,
+`POST /invoices/<id>/payments` (with the dialog's `Idempotency-Key`), the saved payment methods and the
+email-receipts preference.
 
 Like the summaries, each call forwards the gateway's identity token (billing decides what the customer
 may see and whether they may pay); unlike them, a page needs the answer, so a failure is an error the
@@ -22,9 +24,21 @@ PAGE_SIZE = 20
 
 
 class BillingError(Exception):
-    def __init__(self, status: int, code: str | None = None, detail: str | None = None):
+    def __init__(self, status: int, code: str | None = None, detail: str | None = None,
+                 errors: dict[str, list[str]] | None = None):
         super().__init__(f"billing answered {status} {code or ''}".strip())
         self.status, self.code, self.detail = status, code, detail
+        self.errors = {k: [str(m) for m in v] if isinstance(v, list) else [str(v)]
+                       for k, v in (errors or {}).items() if isinstance(k, str)} if isinstance(errors, dict) else {}
+
+
+@dataclass(frozen=True)
+class PaymentAnswer:
+    """billing's answer to a payment: 201 paid, 202 accepted (ACH pending, or being checked); `replayed`
+    when it is the stored answer of an earlier request with the same key."""
+    status: int
+    payment: dict
+    replayed: bool
 
 
 class BillingUnavailable(Exception):
@@ -40,9 +54,12 @@ class InvoicePage:
 
 
 class BillingClient(ServiceClient):
-    def __init__(self, url: str, *, connect_timeout: float = 0.5, read_timeout: float = 5.0, pool_size: int = 8):
+    def __init__(self, url: str, *, connect_timeout: float = 0.5, read_timeout: float = 5.0, pool_size: int = 8,
+                 payment_read_timeout: float = 60.0):
         super().__init__(connect_timeout=connect_timeout, read_timeout=read_timeout, pool_size=pool_size)
         self.url = url.rstrip("/")
+        # A payment waits for the processor (billing: 35 s, then an inquiry); a lost answer is billing's to resolve.
+        self.payment_timeout = (connect_timeout, payment_read_timeout)
 
     def _get(self, path: str, params: list[tuple[str, str]] | None = None) -> requests.Response:
         try:
@@ -57,6 +74,24 @@ class BillingClient(ServiceClient):
         if response.status_code != 200:
             body = self._problem(response)
             raise BillingError(response.status_code, body.get("code"), body.get("detail"))
+        return response
+
+    def _send(self, method: str, path: str, *, json_body: dict | None = None,
+              headers: dict[str, str] | None = None, ok: tuple[int, ...] = (200, 201, 202, 204)) -> requests.Response:
+        """A write: never retried (a payment carries its Idempotency-Key, so the customer's retry is safe)."""
+        try:
+            response = self.session.request(method, f"{self.url}{path}", json=json_body, timeout=self.payment_timeout,
+                                            headers={**self.forwarded_headers(), **(headers or {})},
+                                            allow_redirects=False)
+        except requests.RequestException as exc:
+            log.warning("billing_unavailable", path=path, error=type(exc).__name__)
+            raise BillingUnavailable(type(exc).__name__) from exc
+        if response.status_code >= 500:
+            log.warning("billing_failed", path=path, status=response.status_code)
+            raise BillingUnavailable(f"status {response.status_code}")
+        if response.status_code not in ok:
+            body = self._problem(response)
+            raise BillingError(response.status_code, body.get("code"), body.get("detail"), body.get("errors"))
         return response
 
     @staticmethod
@@ -88,6 +123,45 @@ class BillingClient(ServiceClient):
     def invoice(self, invoice_id: str) -> dict:
         """One invoice in detail (with `may_pay`); BillingError(404) when it is not the customer's."""
         return self._json(self._get(f"/invoices/{self._segment(invoice_id)}"), dict)
+
+
+    # -- payments ------------------------------------------------------------------------------------
+
+    def pay(self, invoice_id: str, *, key: str, amount: str | None, payment_method_id: str | None = None,
+            token: str | None = None, expiry: str | None = None) -> PaymentAnswer:
+        """Pay (part of) an invoice once per `key`; BillingError(402) with the processor's words when declined."""
+        body: dict = {"amount": amount}
+        if payment_method_id:
+            body["payment_method_id"] = payment_method_id
+        else:
+            body.update(token=token, expiry=expiry)
+        response = self._send("POST", f"/invoices/{self._segment(invoice_id)}/payments", json_body=body,
+                              headers={"Idempotency-Key": f'"{key}"'}, ok=(201, 202))
+        return PaymentAnswer(response.status_code, self._json(response, dict),
+                             response.headers.get("Idempotent-Replayed") == "true")
+
+    def payment_methods(self) -> list[dict]:
+        """The customer's saved methods, the default first (expired cards flagged)."""
+        return [m for m in self._json(self._get("/payment-methods"), list) if isinstance(m, dict)]
+
+    def add_payment_method(self, body: dict) -> dict:
+        return self._json(self._send("POST", "/payment-methods", json_body=body), dict)
+
+    def update_payment_method(self, method_id: str, body: dict) -> dict:
+        return self._json(self._send("PATCH", f"/payment-methods/{self._segment(method_id)}", json_body=body), dict)
+
+    def make_default(self, method_id: str) -> dict:
+        return self._json(self._send("POST", f"/payment-methods/{self._segment(method_id)}/default"), dict)
+
+    def delete_payment_method(self, method_id: str) -> None:
+        self._send("DELETE", f"/payment-methods/{self._segment(method_id)}")
+
+    def email_receipts(self) -> bool:
+        return bool(self._json(self._get("/payment-preferences"), dict).get("email_receipts"))
+
+    def set_email_receipts(self, enabled: bool) -> bool:
+        answer = self._send("PUT", "/payment-preferences", json_body={"email_receipts": enabled})
+        return bool(self._json(answer, dict).get("email_receipts"))
 
 
 def billing() -> BillingClient:

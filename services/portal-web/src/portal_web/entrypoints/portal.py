@@ -47,6 +47,14 @@ def open_section(key: str):
     return _shell(key)
 
 
+def open_page(current: str):
+    """The gate of a signed-in customer's page outside the sections (Manage Payments): a visitor goes to
+    sign in. Returns (shell, summaries), or (None, the redirect)."""
+    if not is_customer():
+        return None, redirect("/login")
+    return _shell(current)
+
+
 def whole_number(raw: str | None, default: int = 1) -> int:
     """A page number from the query string; anything else is the default."""
     return int(raw) if raw and raw.isdigit() and len(raw) < 7 and int(raw) > 0 else default

@@ -3,7 +3,8 @@ when an ACH debit settled and when and why its bank returned it; `failed` (the p
 itself: nothing was charged)
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0010 (numbered 0007 when written beside autopay's 0009/0010, which reached main first; chained
+after them so a database already at 0010 still runs this one)
 """
 import sqlalchemy as sa
 from alembic import op
@@ -11,7 +12,7 @@ from alembic import op
 from portal_shared.directory import add_unique_external_ids
 
 revision = "0007"
-down_revision = "0006"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,301 @@
+"""billing under load: payments per second with one and with two billing web processes, and the invoice
+list's p50/p95 with 1,000 and with 1,000,000 invoices in the database. Prints figures; asserts nothing.
+
+    .venv/bin/python benchmarks/billing.py payments                 # 1 and 2 processes, 150 payments each
+    .venv/bin/python benchmarks/billing.py invoice-list             # 1,000 and 1,000,000 invoices
+    .venv/bin/python benchmarks/billing.py invoice-list --sizes 1000 --requests 100
+    make bench                                                      # both (and login_throughput.py)
+
+Everything is real and local, in throwaway databases (`portalbench_*`, dropped at the end): billing's own
+gunicorn processes (`services/billing/gunicorn.conf.py`, as `make run` starts them: one worker of 4
+threads each here), PostgreSQL (POSTGRES_URL, default localhost:5432) and, for payments, the payment
+sandbox process. Requests carry the identity token the gateway would sign (the dev secret), so the figures
+are billing's and its database's, not the gateway's; the client spreads requests over the processes
+round-robin, as the gateway does. Record results in docs/performance.md with the machine they ran on.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from collections import Counter
+from contextlib import contextmanager
+from itertools import count
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+from portal_shared.config import DEV_INTERNAL_SECRET
+from portal_shared.db import drop_database
+from portal_shared.identity_token import HEADER, sign_identity
+from portal_shared.migrations import upgrade
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+POSTGRES = os.environ.get("POSTGRES_URL", "postgresql+psycopg://localhost:5432").rstrip("/")
+LOGS = ROOT / "test-artifacts" / "bench-logs"     # the processes' output, to look into an error status
+MERCHID = "800000000800"
+APPROVED = "4111111111111111"
+EXPIRY = f"12{(time.gmtime().tm_year + 2) % 100:02d}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not come up in {timeout}s")
+
+
+@contextmanager
+def throwaway_database(name: str):
+    url = f"{POSTGRES}/portalbench_{name}_{uuid.uuid4().hex[:8]}"
+    upgrade("portal_billing", url)
+    engine = sa.create_engine(url)
+    try:
+        yield url, engine
+    finally:
+        engine.dispose()
+        drop_database(url)
+
+
+@contextmanager
+def processes(commands: list[tuple[list[str], dict[str, str], str]]):
+    """Start each (command, env, health url), wait for all to answer, stop them at the end."""
+    started = []
+    LOGS.mkdir(parents=True, exist_ok=True)
+    try:
+        for command, env, _ in commands:
+            log = open(LOGS / f"{Path(command[0]).name}-{env.get('BIND', 'sandbox').rsplit(':', 1)[-1]}.log", "ab")
+            started.append(subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
+        for _, _, health in commands:
+            wait_for(health)
+        yield
+    finally:
+        for proc in started:
+            proc.terminate()
+        for proc in started:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def billing_processes(database_url: str, ports: list[int], sandbox: str | None = None):
+    env = {**os.environ, "DATABASE_URL": database_url, "INTERNAL_TOKEN_SECRET": DEV_INTERNAL_SECRET,
+           "PORTAL_DEV": "true", "LOG_LEVEL": "WARNING", "WEB_CONCURRENCY": "1", "WEB_THREADS": "4"}
+    if sandbox:
+        env.update(PAYMENT_PROCESSOR_URL=f"{sandbox}/cardconnect/rest", PAYMENT_PROCESSOR_MERCHANT_ID=MERCHID)
+    return [([str(BIN / "gunicorn"), "-c", str(ROOT / "services/billing/gunicorn.conf.py")],
+             {**env, "BIND": f"127.0.0.1:{port}"}, f"http://127.0.0.1:{port}/healthz") for port in ports]
+
+
+def customer_headers(tenant: str, branch: str, contact: str) -> dict[str, str]:
+    claims = {"kind": "request", "request_id": uuid.uuid4().hex, "tenant_id": tenant, "branch_id": branch,
+              "account_kind": "customer", "account_id": contact, "session_tenant_id": tenant}
+    return {HEADER: sign_identity(claims, DEV_INTERNAL_SECRET)}
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+# -- the data, generated by SQL -----------------------------------------------------------------------
+
+# 1,000 tenants, one branch and one contact each; `properties` properties per tenant, all visible to the
+# tenant's contact (Primary: pay). Ids are md5-derived, so they are the same in every run.
+SEED_DIRECTORY = """
+INSERT INTO properties (id, tenant_id, branch_id, external_id, name, street, city, state, zip, revision)
+SELECT md5('p' || t || '-' || k)::uuid, md5('t' || t)::uuid, md5('b' || t)::uuid, 'p' || t || '-' || k,
+       'Property ' || k, k || ' Warnock', 'Columbia', 'Illinois', '62236', 1
+FROM generate_series(0, :tenants - 1) t, generate_series(0, :properties - 1) k;
+INSERT INTO contacts (id, tenant_id, external_id, email, first_name, last_name, revision)
+SELECT md5('c' || t)::uuid, md5('t' || t)::uuid, 'c' || t, 'c' || t || '@example.com', 'Camilla', 'Sailor', 1
+FROM generate_series(0, :tenants - 1) t;
+INSERT INTO property_access (tenant_id, property_id, branch_id, contact_id, roles, permissions, revision)
+SELECT md5('t' || t)::uuid, md5('p' || t || '-' || k)::uuid, md5('b' || t)::uuid, md5('c' || t)::uuid,
+       ARRAY['Primary'], ARRAY['pay', 'sign'], 1
+FROM generate_series(0, :tenants - 1) t, generate_series(0, :properties - 1) k;
+INSERT INTO branch_payment_settings (branch_id, tenant_id, electronic_payments, accepted_payment_types,
+                                     partial_payments, card_convenience_fee_percent, version)
+SELECT md5('b' || t)::uuid, md5('t' || t)::uuid, true, '["card", "ach"]', true, 0, 1
+FROM generate_series(0, :tenants - 1) t;
+"""
+
+# `invoices` invoices spread evenly over the tenants and their properties, over ~5 years of dates; a third
+# paid in the back office, 1 % voided; a portal payment on one invoice in 10 and an applied credit on one in 50
+# of every tenant's.
+SEED_INVOICES = """
+INSERT INTO invoices (id, tenant_id, property_id, external_id, number, invoice_date, terms_days, due_date,
+                      billing_contact_external_id, opportunities, services, total_cents, paid_cents, sent, voided)
+SELECT md5('i' || i)::uuid, md5('t' || (i % :tenants))::uuid,
+       md5('p' || (i % :tenants) || '-' || ((i / :tenants) % :properties))::uuid, 'inv-' || i, (1000 + i)::text,
+       DATE '2021-01-01' + (i::bigint * 7919 % 1826)::int, 30, DATE '2021-01-01' + (i::bigint * 7919 % 1826)::int + 30, 'c' || (i % :tenants),
+       jsonb_build_array(jsonb_build_object('number', 'o' || i, 'name', 'Weekly Maintenance')),
+       jsonb_build_array(jsonb_build_object('opportunity_number', 'o' || i, 'name', 'Weekly Maintenance',
+                                            'total_cents', 10000 + i % 50000, 'sales_tax_cents', 0, 'lines', '[]'::jsonb)),
+       10000 + i % 50000, CASE WHEN i % 3 = 0 THEN 10000 + i % 50000 ELSE 0 END, true, i % 100 = 99
+FROM generate_series(0, :invoices - 1) i;
+INSERT INTO payments (id, tenant_id, property_id, invoice_id, contact_id, method, amount_cents, fee_cents, status)
+SELECT md5('pay' || i)::uuid, md5('t' || (i % :tenants))::uuid,
+       md5('p' || (i % :tenants) || '-' || ((i / :tenants) % :properties))::uuid, md5('i' || i)::uuid,
+       md5('c' || (i % :tenants))::uuid, 'card', 1000, 0, 'succeeded'
+FROM generate_series(0, :invoices - 1) i WHERE (i / :tenants) % 10 = 3;
+INSERT INTO credits (id, tenant_id, property_id, external_id, credit_date, amount_cents, invoice_external_id)
+SELECT md5('cr' || i)::uuid, md5('t' || (i % :tenants))::uuid,
+       md5('p' || (i % :tenants) || '-' || ((i / :tenants) % :properties))::uuid, 'cr-' || i,
+       DATE '2021-01-01' + (i::bigint * 7919 % 1826)::int, 500, 'inv-' || i
+FROM generate_series(0, :invoices - 1) i WHERE (i / :tenants) % 50 = 7;
+ANALYZE;
+"""
+
+
+def seed(engine: sa.Engine, *, tenants: int, properties: int, invoices: int) -> None:
+    params = {"tenants": tenants, "properties": properties, "invoices": invoices}
+    with engine.begin() as conn:
+        for sql in (SEED_DIRECTORY, SEED_INVOICES if invoices else ""):
+            for statement in filter(str.strip, sql.split(";")):
+                conn.execute(sa.text(statement), params)
+
+
+def ids(t: int) -> tuple[str, str, str]:
+    """(tenant, branch, contact) of generated tenant number t, as SQL derived them."""
+    return tuple(str(uuid.UUID(hashlib.md5(f"{p}{t}".encode()).hexdigest())) for p in ("t", "b", "c"))
+
+
+# -- payments per second -----------------------------------------------------------------------------
+
+def payments(total: int, concurrency: int) -> None:
+    sandbox_port = free_port()
+    sandbox = f"http://127.0.0.1:{sandbox_port}"
+    with throwaway_database("payments") as (url, engine), processes([(
+            [str(BIN / "portal-payment-sandbox"), "--port", str(sandbox_port), "--merchant-id", MERCHID],
+            dict(os.environ), f"{sandbox}/livez")]):
+        seed(engine, tenants=1, properties=1, invoices=2 * total)
+        with engine.begin() as conn:      # nothing paid yet, none voided: every invoice is payable in full
+            conn.execute(sa.text("UPDATE invoices SET paid_cents = 0, voided = false"))
+            conn.execute(sa.text("DELETE FROM payments"))
+            conn.execute(sa.text("DELETE FROM credits"))
+            invoice_ids = [str(i) for i in conn.scalars(sa.text("SELECT id FROM invoices ORDER BY number"))]
+        token = requests.post(f"{sandbox}/cardsecure/api/v1/ccn/tokenize", json={"account": APPROVED},
+                              timeout=5).json()["token"]
+        tenant, branch, contact = ids(0)
+        print(f"payments: {total} card payments per run, {concurrency} concurrent clients, each on its own invoice, "
+              f"through billing's POST /invoices/<id>/payments to the sandbox")
+        for run, n in enumerate((1, 2)):
+            ports = [free_port() for _ in range(n)]
+            with processes(billing_processes(url, ports, sandbox)):
+                mine = invoice_ids[run * total:(run + 1) * total]
+                turn = count()
+
+                def pay(invoice_id: str):
+                    port = ports[next(turn) % n]
+                    headers = {**customer_headers(tenant, branch, contact), "Idempotency-Key": uuid.uuid4().hex}
+                    started = time.perf_counter()
+                    response = requests.post(f"http://127.0.0.1:{port}/invoices/{invoice_id}/payments",
+                                             json={"token": token, "expiry": EXPIRY}, headers=headers, timeout=60)
+                    return time.perf_counter() - started, response.status_code
+
+                pay(mine[0])                                    # warm-up (connections, imports)
+                started = time.perf_counter()
+                with ThreadPoolExecutor(concurrency) as pool:
+                    results = list(pool.map(pay, mine[1:]))
+                elapsed = time.perf_counter() - started
+                p50, p95 = percentiles([r[0] for r in results])
+                statuses = dict(sorted(Counter(r[1] for r in results).items()))
+                print(f"  {n} billing process{'es' if n > 1 else ''}: {len(results) / elapsed:6.1f} payments/s, "
+                      f"p50 {p50 * 1000:5.0f} ms, p95 {p95 * 1000:5.0f} ms, statuses {statuses}")
+
+
+# -- the invoice list ----------------------------------------------------------------------------------
+
+LIST_SQL = """
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+{query}
+"""
+
+
+def explain(engine: sa.Engine, tenant: str, branch: str, contact: str) -> str:
+    """The plan of the list's page query as billing builds it (service_layer.invoices)."""
+    from sqlalchemy.dialects import postgresql
+
+    from portal_billing.service_layer.invoices import customer_invoice_list
+    with engine.connect() as conn:
+        property_ids = [str(p) for p in conn.scalars(sa.text(
+            "SELECT property_id FROM property_access WHERE tenant_id = :t AND contact_id = :c"),
+            {"t": tenant, "c": contact})]
+        query = customer_invoice_list(tenant_id=tenant, property_ids=property_ids, show="due").limit(25)
+        compiled = query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+        plan = conn.execute(sa.text(LIST_SQL.format(query=compiled))).scalars().all()
+    return "\n".join(plan)
+
+
+def invoice_list(sizes: list[int], requests_per_size: int, show_plan: bool) -> None:
+    tenants, properties = 1000, 10
+    print(f"invoice list: GET /invoices (page of 25, newest first; show=all and show=due) by one customer who "
+          f"sees {properties} properties; {tenants} tenants; {requests_per_size} sequential requests per case, "
+          f"one billing process")
+    for size in sizes:
+        with throwaway_database("list") as (url, engine):
+            started = time.perf_counter()
+            seed(engine, tenants=tenants, properties=properties, invoices=size)
+            generated = time.perf_counter() - started
+            tenant, branch, contact = ids(7)
+            mine = sum(1 for i in range(size) if i % tenants == 7)
+            port = free_port()
+            with processes(billing_processes(url, [port])):
+                session = requests.Session()
+                for show in ("all", "due"):
+                    def get():
+                        started = time.perf_counter()
+                        response = session.get(f"http://127.0.0.1:{port}/invoices", params={"show": show},
+                                               headers=customer_headers(tenant, branch, contact), timeout=30)
+                        assert response.status_code == 200, response.text[:300]
+                        return time.perf_counter() - started
+                    for _ in range(5):
+                        get()                                   # warm-up
+                    p50, p95 = percentiles([get() for _ in range(requests_per_size)])
+                    print(f"  {size:>9,} invoices ({mine:,} the customer's; generated in {generated:.0f} s), "
+                          f"show={show}: p50 {p50 * 1000:6.1f} ms, p95 {p95 * 1000:6.1f} ms")
+            if show_plan:
+                print(explain(engine, tenant, branch, contact))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    pay = sub.add_parser("payments")
+    pay.add_argument("--payments", type=int, default=150)
+    pay.add_argument("--concurrency", type=int, default=8)
+    listing = sub.add_parser("invoice-list")
+    listing.add_argument("--sizes", type=int, nargs="+", default=[1_000, 1_000_000])
+    listing.add_argument("--requests", type=int, default=200)
+    listing.add_argument("--explain", action="store_true", help="print the page query's plan for each size")
+    args = parser.parse_args()
+    if args.what == "payments":
+        payments(args.payments, args.concurrency)
+    else:
+        invoice_list(args.sizes, args.requests, args.explain)
+
+
+if __name__ == "__main__":
+    main()
