@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal_billing.adapters.invoice_pdf import _templates, _weasyprint_html
+from portal_billing.adapters.invoice_pdf import _templates
+from portal_shared.pdf import render_pdf
 
 
 def statement_html(document: dict[str, Any], *, company: str, branch: str) -> str:
@@ -15,4 +16,4 @@ def statement_html(document: dict[str, Any], *, company: str, branch: str) -> st
 
 
 def statement_pdf(document: dict[str, Any], *, company: str, branch: str) -> bytes:
-    return _weasyprint_html()(string=statement_html(document, company=company, branch=branch)).write_pdf()
+    return render_pdf(statement_html(document, company=company, branch=branch))

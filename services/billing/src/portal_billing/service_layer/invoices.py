@@ -226,4 +226,5 @@ def customer_property_ids(session: Session, customer: Customer, requested: list[
 def invoices_with_balance(tenant_id: str, property_ids: list[str], *columns) -> tuple[sa.Select, Any]:
     """(query, balance column) over the sent, not voided invoices of these properties: what autopay
     (service_layer/autopay.py) selects from, with the balance every screen shows."""
-    return _customer_invoices(tenant_id, property_ids, *columns)
+    query, balance, _unsettled = _customer_invoices(tenant_id, property_ids, *columns)
+    return query, balance
