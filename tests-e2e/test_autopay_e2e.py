@@ -104,6 +104,13 @@ def test_three_workers_at_once_charge_an_autopay_invoice_once_and_email_one_rece
         for proc in extra:
             proc.wait(timeout=20)
 
+    # Leave the shared demo as it was for the files after this one: the invoice voided (gone from the
+    # lists), autopay off, the card deleted.
+    assert platform(system, "PUT", "/api/billing/integration/invoices/e2e-autopay-1", token=key,
+                    json={**invoice, "voided": True}).status_code == 200
+    assert camilla.delete(f"{api}/autopay/{property_id}", timeout=10).status_code in (200, 204)
+    assert camilla.delete(f"{api}/payment-methods/{card['id']}", timeout=10).status_code in (200, 204)
+
     new = sandbox_auths(system)[len(before):]
     # One authorisation: the balance and the demo branch's 3 % card fee on top (domain.fees rounds it).
     fee = convenience_fee_cents(41_723, "card", Decimal("3.00"))
