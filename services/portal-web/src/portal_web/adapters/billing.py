@@ -1,7 +1,7 @@
 """billing's customer API for the Invoices and payments pages: `GET /invoices` (one page of the list, the
 Show filter and the Property Filter; X-Pagination's `total` is the "M" of "N of M"), `GET /invoices/<id>`,
-`POST /invoices/<id>/payments` (with the dialog's `Idempotency-Key`), the saved payment methods and the
-email-receipts preference.
+`POST /invoices/<id>/payments` (with the dialog's `Idempotency-Key`), the saved payment methods, the
+email-receipts preference and each property's autopay (`/autopay/<property_id>`).
 
 Like the summaries, each call forwards the gateway's identity token (billing decides what the customer
 may see and whether they may pay); unlike them, a page needs the answer, so a failure is an error the
@@ -124,7 +124,6 @@ class BillingClient(ServiceClient):
         """One invoice in detail (with `may_pay`); BillingError(404) when it is not the customer's."""
         return self._json(self._get(f"/invoices/{self._segment(invoice_id)}"), dict)
 
-
     # -- payments ------------------------------------------------------------------------------------
 
     def pay(self, invoice_id: str, *, key: str, amount: str | None, payment_method_id: str | None = None,
@@ -162,6 +161,20 @@ class BillingClient(ServiceClient):
     def set_email_receipts(self, enabled: bool) -> bool:
         answer = self._send("PUT", "/payment-preferences", json_body={"email_receipts": enabled})
         return bool(self._json(answer, dict).get("email_receipts"))
+
+    # -- autopay (ADR 0023) ------------------------------------------------------------------------------
+
+    def autopay(self, property_id: str) -> dict:
+        """Whether autopay is on for a property the customer sees, the method (theirs only) and `may_enrol`."""
+        return self._json(self._get(f"/autopay/{self._segment(property_id)}"), dict)
+
+    def enrol_autopay(self, property_id: str, payment_method_id: str) -> dict:
+        """Turn autopay on (or change its method): BillingError 403 (may not pay here) or 422 (the method)."""
+        return self._json(self._send("PUT", f"/autopay/{self._segment(property_id)}",
+                                     json_body={"payment_method_id": payment_method_id}), dict)
+
+    def cancel_autopay(self, property_id: str) -> None:
+        self._send("DELETE", f"/autopay/{self._segment(property_id)}")
 
 
 def billing() -> BillingClient:

@@ -7,7 +7,8 @@ Payment Method", "Electronic Receipts"), as pages that work without JavaScript e
   or a retry pays once (billing replays the first answer). After a decline the page gets a new key, so the
   customer can try another card.
 - *Manage Payments* (`/payments`): the saved methods, the default marked; edit (a card's expiry), delete
-  (confirmed), make default; *Add Payment Method*; *Email receipts enabled*.
+  (confirmed), make default; *Add Payment Method*; *Email receipts enabled*; and (issue 8) each property's
+  *Autopay* (autopay_view.py; turned on and off by entrypoints/autopay.py).
 
 Card data never reaches portal-web: the card fields are the processor's hosted tokenizer in an iframe (its
 origin alone is allowed in this page's `frame-src`), which hands payments.js a token by postMessage.
@@ -23,6 +24,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 
 from portal_shared.money import dollars
 from portal_web.adapters.billing import BillingError, billing
+from portal_web.autopay_view import autopay_rows
 from portal_web.entrypoints.pages import needs_a_branch
 from portal_web.entrypoints.portal import branch_branding, open_page, open_section
 from portal_web.page_policy import allow_frame_from
@@ -269,28 +271,35 @@ def _refused_payment(shell, branding, invoice, form, options, error: BillingErro
 
 # -- Manage Payments ----------------------------------------------------------------------------------
 
-def _manage_gate():
+def manage_gate():
     shell, refused = open_page("payments")
     if shell is None:
         return None, None, refused
     return shell, _payments_branding(), None
 
 
-@bp.get("/payments")
-def manage_payments():
-    shell, branding, refused = _manage_gate()
-    if shell is None:
-        return refused
+def render_manage(shell, branding, *, autopay_posted=None, status: int = 200):
+    """Manage Payments; `autopay_posted` (property id, form, billing's refusal) redraws a refused Autopay form."""
     client = billing()
     receipts = ReceiptsForm(email_receipts=client.email_receipts())
-    return render_template("payment_methods.html", me=shell.me, shell=shell, methods=client.payment_methods(),
+    methods = client.payment_methods()
+    return render_template("payment_methods.html", me=shell.me, shell=shell, methods=methods,
                            receipts=receipts, confirm=ConfirmForm(), label=method_label,
-                           accepted=[TYPE_WORDS[t] for t in branding.accepted_payment_types if t in TYPE_WORDS])
+                           autopay=autopay_rows(shell.properties, methods, method_label, posted=autopay_posted),
+                           accepted=[TYPE_WORDS[t] for t in branding.accepted_payment_types if t in TYPE_WORDS]), status
+
+
+@bp.get("/payments")
+def manage_payments():
+    shell, branding, refused = manage_gate()
+    if shell is None:
+        return refused
+    return render_manage(shell, branding)
 
 
 @bp.post("/payments/receipts")
 def set_receipts():
-    shell, _branding, refused = _manage_gate()
+    shell, _branding, refused = manage_gate()
     if shell is None:
         return refused
     form = ReceiptsForm()
@@ -312,7 +321,7 @@ def _render_add(shell, branding, form, *, error=None, status=200):
 
 @bp.get("/payments/add")
 def add_payment_method():
-    shell, branding, refused = _manage_gate()
+    shell, branding, refused = manage_gate()
     if shell is None:
         return refused
     return _render_add(shell, branding, AddPaymentMethodForm())
@@ -320,7 +329,7 @@ def add_payment_method():
 
 @bp.post("/payments/add")
 def add_payment_method_submit():
-    shell, branding, refused = _manage_gate()
+    shell, branding, refused = manage_gate()
     if shell is None:
         return refused
     form = AddPaymentMethodForm()
@@ -361,7 +370,7 @@ def _saved_method(method_id) -> dict:
 
 @bp.route("/payments/<uuid:method_id>/edit", methods=["GET", "POST"])
 def edit_payment_method(method_id):
-    shell, _branding, refused = _manage_gate()
+    shell, _branding, refused = manage_gate()
     if shell is None:
         return refused
     method = _saved_method(method_id)
@@ -387,7 +396,7 @@ def edit_payment_method(method_id):
 
 @bp.post("/payments/<uuid:method_id>/default")
 def make_default(method_id):
-    shell, _branding, refused = _manage_gate()
+    shell, _branding, refused = manage_gate()
     if shell is None:
         return refused
     if ConfirmForm().validate():
@@ -398,7 +407,7 @@ def make_default(method_id):
 
 @bp.route("/payments/<uuid:method_id>/delete", methods=["GET", "POST"])
 def delete_payment_method(method_id):
-    shell, _branding, refused = _manage_gate()
+    shell, _branding, refused = manage_gate()
     if shell is None:
         return refused
     method = _saved_method(method_id)

@@ -1,0 +1,129 @@
+"""Issue 8 beyond the seeds, in headless Chromium on the demo: Camilla saves a card through the payment sandbox's
+hosted tokenizer, turns autopay on for Camilla's Oasis on Manage Payments and off again (billing agrees each
+time); April (Other on Tar Valon Towers) sees that property's autopay but may not change it. On the Invoices
+page Camilla downloads an account statement for Tar Valon Towers — a PDF through the gateway whose text names
+the property — and a To date before the From date is named at its field."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+CAMILLA = ("camilla@example.com", "demo-customer-pass")
+APRIL = ("april@example.com", "demo-other-pass")
+CARD = "4111111111111111"
+
+
+def base(system) -> str:
+    return f"http://demo.{system.stack.base_domain}"
+
+
+def sign_in(page, system, who) -> None:
+    page.goto(base(system) + "/login")
+    page.get_by_label("Email").fill(who[0])
+    page.get_by_label("Password", exact=True).fill(who[1])
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_selector(".dashboard__title")
+
+
+def save_a_card(page, system) -> None:
+    """Add Payment Method with a card typed into the sandbox's tokenizer (its own origin, in a frame)."""
+    page.goto(base(system) + "/payments/add")
+    frame = page.frame_locator("iframe.tokenizer").first
+    frame.locator("#ccnumfield").fill(CARD)
+    frame.locator("#ccexpiryfieldmonth").fill("12")
+    frame.locator("#ccexpiryfieldyear").fill("2030")
+    frame.locator("#cccvvfield").fill("123")
+    frame.get_by_role("button", name="Use this card").click()
+    expect(page.locator("[data-tokenizer-status]").first).to_have_text(f"Card ending {CARD[-4:]} is ready.")
+    page.get_by_role("button", name="Save Payment Method").click()
+    page.wait_for_selector("text=Payment method saved.")
+
+
+def autopay_row(page, name: str):
+    return page.locator(".autopay__row", has=page.get_by_role("heading", name=name))
+
+
+def billing_says(page, system, name: str) -> dict:
+    """billing's own answer for the property, with the browser's session (GET /api/billing/autopay/<id>)."""
+    property_id = autopay_row(page, name).get_attribute("id").removeprefix("autopay-")
+    answer = page.context.request.get(f"{base(system)}/api/billing/autopay/{property_id}")
+    assert answer.status == 200, answer.text()
+    return answer.json()
+
+
+def test_camilla_turns_autopay_on_for_a_property_and_off_again(system, browser_page):
+    page = browser_page
+    sign_in(page, system, CAMILLA)
+    save_a_card(page, system)
+    page.goto(base(system) + "/payments")
+    page.wait_for_selector("h2:has-text('Autopay')")
+    row = autopay_row(page, "Camilla's Oasis")
+    expect(row.locator(".autopay__state")).to_contain_text("Autopay: Off")
+
+    page.get_by_label("Payment method for Camilla's Oasis").select_option(label="Visa ****1111")
+    page.get_by_role("button", name="Turn On Autopay for Camilla's Oasis").click()
+    page.wait_for_selector("text=Autopay is on for Camilla's Oasis")
+    expect(autopay_row(page, "Camilla's Oasis").locator(".autopay__state")).to_contain_text("Autopay: On – Visa ****1111")
+    expect(autopay_row(page, "Tar Valon Towers").locator(".autopay__state")).to_contain_text("Autopay: Off")
+    enrolled = billing_says(page, system, "Camilla's Oasis")
+    assert (enrolled["enrolled"], enrolled["enrolled_by_you"], enrolled["payment_method"]["last_four"]) == (
+        True, True, "1111")
+
+    page.get_by_role("button", name="Turn Off Autopay for Camilla's Oasis").click()
+    page.wait_for_selector("text=Autopay is off for Camilla's Oasis.")
+    expect(autopay_row(page, "Camilla's Oasis").locator(".autopay__state")).to_contain_text("Autopay: Off")
+    assert billing_says(page, system, "Camilla's Oasis")["enrolled"] is False
+
+
+def test_april_sees_autopay_where_she_is_other_but_may_not_change_it(system, browser_page):
+    page = browser_page
+    sign_in(page, system, APRIL)
+    page.goto(base(system) + "/payments")
+    row = autopay_row(page, "Tar Valon Towers")
+    expect(row).to_contain_text("Only the property's Primary or Billing contact can change autopay.")
+    assert row.get_by_role("button").count() == 0
+
+
+def pdf_text(content: bytes) -> str:
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "poppler-utils' pdftotext is needed to read the statement"
+    return subprocess.run([pdftotext, "-layout", "-", "-"], input=content, capture_output=True, check=True,
+                          timeout=30).stdout.decode()
+
+
+def test_camilla_downloads_a_statement_that_names_the_property_and_bad_dates_are_named(system, browser_page):
+    page = browser_page
+    sign_in(page, system, CAMILLA)
+    page.goto(base(system) + "/invoices")
+    page.wait_for_selector("h2:has-text('Statement')")
+    assert page.get_by_label("From").input_value() and page.get_by_label("To").input_value()   # the last 12 months
+
+    page.get_by_label("Property").select_option(label="Tar Valon Towers")
+    page.get_by_label("From").fill("2024-06-01")
+    page.get_by_label("To").fill("2024-05-31")
+    page.get_by_role("button", name="Download Statement").click()
+    page.wait_for_selector("#end-error")
+    assert "Enter a To date on or after the From date." in page.locator("#end-error").inner_text()
+    assert page.get_by_label("To").get_attribute("aria-invalid") == "true"
+
+    page.get_by_label("From").fill("2024-01-01")
+    page.get_by_label("To").fill("2025-12-31")
+    with page.expect_response(lambda r: "/api/billing/statements?" in r.url and r.request.method == "GET") as caught:
+        page.get_by_role("button", name="Download Statement").click()
+    answer = caught.value
+    assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
+    # The same address with the session's cookies, as the browser opened it.
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    pdf = requests.get(system.gateway + answer.url.removeprefix(base(system)), cookies=cookies, timeout=60,
+                       headers={"Host": f"demo.{system.stack.base_domain}"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert "from=2024-01-01" in answer.url and "to=2025-12-31" in answer.url
+    text = pdf_text(pdf.content)
+    assert "Tar Valon Towers" in text, text[:500]
+    assert "Invoice #18" in text or "#18" in text
