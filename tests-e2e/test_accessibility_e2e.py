@@ -88,8 +88,34 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     page.get_by_role("link", name="Pay Invoice").click()
     page.wait_for_load_state("networkidle")
     found["/invoices/<id>/pay"] = violations(page)
+    # The Invoices page's Statement form with its dates refused at their fields.
+    page.goto(url(system, "/invoices"))
+    page.get_by_label("From").fill("2024-06-01")
+    page.get_by_label("To").fill("2024-05-31")
+    page.get_by_role("button", name="Download Statement").click()
+    page.wait_for_selector("#end-error")
+    found["/invoices (Statement errors)"] = violations(page)
+    # Manage Payments' Autopay with a method to choose (a bank account, saved here once), then turned on.
+    page.goto(url(system, "/payments"))
+    if page.locator(".method", has_text="****6677").count() == 0:
+        page.goto(url(system, "/payments/add"))
+        page.get_by_label("ACH Transfer").check()
+        page.get_by_label("Routing Number/Account Number").fill("036001808/5555666677")
+        page.get_by_role("button", name="Save Payment Method").click()
+        page.wait_for_selector("text=Payment method saved.")
+    page.goto(url(system, "/payments"))
+    found["/payments (Autopay forms)"] = violations(page)
+    choose = page.get_by_label("Payment method for Three Tails")
+    choose.select_option(value=choose.locator("option", has_text="****6677").get_attribute("value"))
+    page.get_by_role("button", name="Turn On Autopay for Three Tails").click()
+    page.wait_for_selector("text=Autopay is on for Three Tails")
+    found["/payments (Autopay on)"] = violations(page)
+    page.get_by_role("button", name="Turn Off Autopay for Three Tails").click()
+    page.wait_for_selector("text=Autopay is off for Three Tails.")
     assert found == {path: [] for path in [*CUSTOMER, "/invoices/<id>", "/proposals/<id>", "/proposals?show=pending",
-                                           "/proposals?show=rejected", "/invoices/<id>/pay"]}
+                                           "/proposals?show=rejected", "/invoices/<id>/pay",
+                                           "/invoices (Statement errors)", "/payments (Autopay forms)",
+                                           "/payments (Autopay on)"]}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
