@@ -15,7 +15,8 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 780}}
 
 ANONYMOUS = ["/login", "/forgot-password", "/staff/login"]
-CUSTOMER = ["/", "/requests", "/proposals", "/visits", "/invoices", "/profile", "/payments", "/payments/add"]
+CUSTOMER = ["/", "/requests", "/proposals", "/visits", "/invoices", "/profile", "/payments", "/payments/add",
+            "/proposals/verify"]
 STAFF = ["/staff/", "/staff/settings"]
 
 
@@ -112,10 +113,16 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     found["/payments (Autopay on)"] = violations(page)
     page.get_by_role("button", name="Turn Off Autopay for Three Tails").click()
     page.wait_for_selector("text=Autopay is off for Three Tails.")
+    # Select & Sign of a pending proposal (#95: test_signing_e2e signs #88), reached from its page.
+    page.goto(url(system, "/proposals"))
+    page.locator(".proposal-row", has_text="Proposal #95").get_by_role("link").click()
+    page.get_by_role("link", name="Select & Sign").click()
+    page.wait_for_load_state("networkidle")
+    found["/proposals/<id>/sign"] = violations(page)
     assert found == {path: [] for path in [*CUSTOMER, "/invoices/<id>", "/proposals/<id>", "/proposals?show=pending",
                                            "/proposals?show=rejected", "/invoices/<id>/pay",
                                            "/invoices (Statement errors)", "/payments (Autopay forms)",
-                                           "/payments (Autopay on)"]}
+                                           "/payments (Autopay on)", "/proposals/<id>/sign"]}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -170,7 +170,8 @@ def copy_source_problems(text: str, root: Path = ROOT) -> list[str]:
 
 
 def is_one_shot(name: str, service: dict) -> bool:
-    return name.endswith("-migrate")
+    """A job that runs once before the services: a migration, or an `-init` setup step (proposals' dev seal keys)."""
+    return name.endswith(("-migrate", "-init"))
 
 
 def healthcheck_problems(services: dict) -> list[str]:

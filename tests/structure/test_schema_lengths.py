@@ -18,12 +18,14 @@ from portal_billing.adapters import orm as billing_orm
 from portal_config.adapters import orm as config_orm
 from portal_identity.adapters import orm as identity_orm
 from portal_notifications.adapters import orm as notifications_orm
+from portal_proposals.adapters import evidence_orm as proposals_evidence_orm
 from portal_proposals.adapters import orm as proposals_orm
 
 WRITE_SUFFIXES = ("Create", "Update", "Upsert", "Accept", "Entry", "Set")
 SCHEMA_MODULES = ("portal_identity.entrypoints.schemas", "portal_config.entrypoints.schemas",
                   "portal_notifications.entrypoints.schemas", "portal_billing.entrypoints.schemas",
-                  "portal_billing.entrypoints.payments_api", "portal_proposals.entrypoints.schemas")
+                  "portal_billing.entrypoints.payments_api", "portal_proposals.entrypoints.schemas",
+                  "portal_proposals.entrypoints.signing_schemas")
 
 # schema → (model it writes, {schema field: column} where the names differ)
 WRITES = {
@@ -61,6 +63,8 @@ WRITES = {
         "name": proposals_orm.proposal_versions.c.name, "type": proposals_orm.proposal_versions.c.type,
         "property_external_id": proposals_orm.properties.c.external_id}),
     "portal_billing.entrypoints.autopay_api.AutopayEnrol": (billing_orm.autopay_enrolments, {}),
+    # The optional services chosen are names matched against the version's (a JSONB list, no VARCHAR).
+    "portal_proposals.entrypoints.signing_schemas.SignatureCreate": (proposals_evidence_orm.proposal_signatures, {}),
 }
 # Fields whose bound is a domain rule rather than a Length (why each is safe).
 DOMAIN_BOUNDED = {
@@ -70,6 +74,9 @@ DOMAIN_BOUNDED = {
     ("portal_config.entrypoints.schemas.BranchUpdate", "time_zone"): "check_time_zone: a known IANA name",
     ("portal_proposals.entrypoints.schemas.ProposalUpsert", "type"): "OneOf: Work Order, Contract",
     ("portal_proposals.entrypoints.schemas.ProposalUpsert", "status"): "OneOf: the five back-office statuses",
+    ("portal_proposals.entrypoints.signing_schemas.SignatureCreate", "mark_kind"): "OneOf: drawn, typed",
+    ("portal_proposals.entrypoints.signing_schemas.SignatureCreate", "mark"):
+        "read_mark: a PNG data URL (≤ 256 KB, stored as bytea) or a typed name of ≤ 100 characters (typed_name: 200)",
 }
 
 

@@ -45,6 +45,7 @@ from portal_config.domain.settings import to_contract as settings_contract
 from portal_config.service_layer.settings import NO_SUCH_IMAGE
 from portal_identity.domain.invitations import InvitationTemplate, template_errors
 from portal_identity.domain.rules import email_error, first_name_error
+from portal_proposals.domain import evidence as evidence_rules
 from portal_shared.config import ServiceSettings
 from portal_shared.identity_token import HEADER, InvalidIdentityToken, sign_identity, verify_identity
 from portal_web import SERVICE
@@ -622,9 +623,14 @@ class SummariesDouble:
                                                                   "91": PROPOSAL_91, "not mine": NOT_MINE})
     lump_sum: bool = False                                   # True: the branch hides the proposals' lines
     payments: PaymentsState = field(default_factory=PaymentsState)  # billing's payments API (its own module)
+    signatures: dict[str, dict] = field(default_factory=dict)  # proposal id → what Select & Sign sent (proposals')
+    sealed_pdf: bytes = b"%PDF-1.7 the sealed signed proposal"   # what the verify API calls verified
+    race_signature: dict | None = None  # set: another request signs first, just before the next POST arrives
 
     def reset(self) -> None:
         self.payments.reset()
+        self.signatures.clear()
+        self.race_signature = None
         self.calls.clear()
         self.down.clear()
         self.slow.clear()
@@ -727,6 +733,68 @@ def summaries_double_app(double: SummariesDouble) -> Flask:
     add_payment_routes(app, double.payments, caller=invoices_caller, invoice_of=lambda invoice_id: next(
         (i for i in INVOICES + double.more_invoices if i["id"] == invoice_id), None))
     add_autopay_routes(app, double.payments, caller=invoices_caller)
+    # Select & Sign (services/proposals entrypoints/signing_api.py), judged by proposals' own rules
+    # (portal_proposals.domain.evidence, a test-only dependency): who may sign is the row's `may_sign`.
+    def signing_sheet(found: dict) -> dict:
+        signed = double.signatures.get(found["id"])
+        return {k: found[k] for k in ("id", "number", "name", "title", "version", "status", "price_cents",
+                                      "optional_services")} | {
+            "may_sign": found["may_sign"] and signed is None, "signature": signed,
+            "consent": {"version": evidence_rules.CURRENT_CONSENT,
+                        "text": evidence_rules.consent_text(evidence_rules.CURRENT_CONSENT)}}
+
+    @app.get("/proposals/proposals/<proposal_id>/signing")
+    def signing(proposal_id):
+        if refused := invoices_caller("proposals"):
+            return refused
+        found = next((p for p in PROPOSALS if p["id"] == proposal_id), None)
+        return problem(404, "not_found", "No such proposal.") if found is None else signing_sheet(found)
+
+    @app.post("/proposals/proposals/<proposal_id>/signature")
+    def sign(proposal_id):
+        if refused := invoices_caller("proposals"):
+            return refused
+        found = next((p for p in PROPOSALS if p["id"] == proposal_id), None)
+        if found is None:
+            return problem(404, "not_found", "No such proposal.")
+        if not found["may_sign"]:
+            return problem(403, "may_not_sign", "Your role on this property does not allow you to sign proposals.")
+        if double.race_signature is not None:
+            double.signatures[proposal_id], double.race_signature = double.race_signature, None
+        if proposal_id in double.signatures:
+            return problem(409, "already_signed", "This proposal is already signed.")
+        body = request.get_json()
+        errors = {}
+        mark, why = evidence_rules.read_mark(body.get("mark_kind"), body.get("mark") or "")
+        if why:
+            errors["signature"] = [why]
+        chosen, why = evidence_rules.chosen_services(found["optional_services"], body.get("optional_services") or [])
+        if why:
+            errors["optional_services"] = [why]
+        if errors:
+            return problem(422, "validation_failed", "Some fields are invalid", errors)
+        double.signatures[proposal_id] = {
+            "signer_name": "Pat Doe", "signed_at": "2026-11-30T04:18:48+00:00",
+            "total_cents": found["price_cents"] + sum(o["amount_cents"] for o in chosen),
+            "chosen_optional_services": [{"name": o["name"], "amount_cents": o["amount_cents"]} for o in chosen],
+            "signed_pdf_sha256": "ab" * 32, "request": body}
+        return {k: v for k, v in double.signatures[proposal_id].items() if k != "request"}, 201
+
+    @app.post("/proposals/proposals/verify")
+    def verify():
+        if refused := invoices_caller("proposals"):
+            return refused
+        upload = request.files.get("file")
+        if upload is None:
+            return problem(422, "validation_failed", "Choose the PDF to check.", {"file": ["Choose the PDF to check."]})
+        good = upload.read() == double.sealed_pdf
+        return {"sha256": "ab" * 32, "matches_signed_proposal": good, "verified": good,
+                "proposal": {"id": PROPOSAL_88, "number": "88", "name": "Major Landscaping Project 2024", "version": 1,
+                             "signed_at": "2026-11-30T04:18:48+00:00", "signer_name": "Pat Doe",
+                             "total_cents": 4492933} if good else None,
+                "seal": {"present": True, "intact": good, "whole_file": good, "trusted": True,
+                         "signer": "Demo (customer portal seal)"}}
+
     return app
 
 

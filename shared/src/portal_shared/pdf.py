@@ -46,3 +46,11 @@ def _weasyprint_html():
 def render_pdf(html: str) -> bytes:
     """The HTML page laid out as a PDF."""
     return _weasyprint_html()(string=html).write_pdf()
+
+
+def render_pdf_of_documents(*htmls: str) -> bytes:
+    """Several HTML documents laid out one after the other as one PDF (each keeps its own styles and page
+    rules): proposals' signed PDF is the proposal's pages, then its acceptance and certificate pages."""
+    html = _weasyprint_html()
+    documents = [html(string=h).render() for h in htmls]
+    return documents[0].copy([page for document in documents for page in document.pages]).write_pdf()

@@ -104,6 +104,11 @@ class Stack:
             PAYMENT_PROCESSOR_MERCHANT_ID=PAYMENT_SANDBOX_MERCHANT_ID,
             PAYMENT_TOKENIZER_URL=f"{self.payment_sandbox}/itoke/ajax-tokenizer.html",
         )
+        # The company seal on signed proposals: a dev CA and key made once in .run/keys (production
+        # names its own files in the same variables; services/proposals/.../adapters/pdf_seal.py).
+        from portal_proposals.adapters.pdf_seal import write_dev_seal_files
+
+        env.update(write_dev_seal_files(self.run_dir / "keys"))
         for service, (_folder, base) in WEB_SERVICES.items():
             urls = [f"http://127.0.0.1:{self.port(p)}" for p in [base, *EXTRA_INSTANCES.get(service, [])]]
             env["UPSTREAM_" + service.upper().replace("-", "_")] = ",".join(urls)

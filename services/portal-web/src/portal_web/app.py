@@ -11,6 +11,7 @@ from portal_shared.money import dollars
 from portal_shared.web import create_service_app
 from portal_web import SERVICE, messages
 from portal_web.adapters.billing import BillingClient
+from portal_web.adapters.proposal_signing import SigningClient
 from portal_web.adapters.identity import IdentityClient
 from portal_web.adapters.portal_config import PortalConfigClient
 from portal_web.adapters.proposals import ProposalsClient
@@ -25,6 +26,7 @@ from portal_web.entrypoints.customer import bp as customer_bp
 from portal_web.entrypoints.invoices import bp as invoices_bp
 from portal_web.entrypoints.payments import bp as payments_bp
 from portal_web.entrypoints.portal import bp as portal_bp
+from portal_web.entrypoints.proposal_signing import bp as proposal_signing_bp
 from portal_web.entrypoints.proposals import bp as proposals_bp
 from portal_web.entrypoints.settings import bp as settings_bp
 from portal_web.entrypoints.staff import bp as staff_bp
@@ -90,6 +92,7 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
         # The Invoices pages call billing's customer API at the same address as its summary.
         billing_client=BillingClient(dict(web.summary_urls)["billing"]),
         proposals_client=ProposalsClient(dict(web.summary_urls)["proposals"]),
+        proposal_signing_client=SigningClient(dict(web.summary_urls)["proposals"]),
     )
     if start_feed:
         feed = SettingsFeed(cache, config=config_client, bus=settings.bus, secret=settings.internal_token_secret)
@@ -110,6 +113,7 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
     app.register_blueprint(proposals_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(autopay_bp)
+    app.register_blueprint(proposal_signing_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(settings_bp)
 

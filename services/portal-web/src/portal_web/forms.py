@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import Form, StringField
-from wtforms.fields import EmailField, FieldList, FormField, HiddenField, PasswordField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms.fields import (
+    BooleanField, EmailField, FieldList, FormField, HiddenField, PasswordField, RadioField, TextAreaField,
+)
 from wtforms.validators import EqualTo, InputRequired, Length
 
 PASSWORD_MIN = 8
@@ -98,6 +101,24 @@ class InvitationForm(FlaskForm):
                             render_kw={"rows": 2})
     body = TextAreaField("Body", validators=[InputRequired("Enter the invitation text."), Length(max=20000)],
                          render_kw={"rows": 10})
+
+
+class SignProposalForm(FlaskForm):
+    """Select & Sign. The optional services are checkboxes named `optional_service` (the proposal decides
+    which exist); the mark is the pad's PNG (data URL, set by proposal-sign.js) or the typed name."""
+    version = HiddenField()          # the version read: proposals refuses to sign another one (proposal_changed)
+    consent_version = HiddenField()
+    consent_accepted = BooleanField("I agree to sign electronically", validators=[
+        InputRequired("Agree to sign electronically to accept the proposal.")])
+    mark_kind = RadioField("How will you sign?", choices=[("drawn", "Draw"), ("typed", "Type")], default="typed",
+                           validators=[InputRequired("Draw or type your signature.")])
+    mark = HiddenField()
+    typed_name = StringField("Type your full name", validators=[Length(max=100)],
+                             render_kw={"autocomplete": "name"})
+
+
+class VerifyPdfForm(FlaskForm):
+    file = FileField("Signed proposal (PDF)", render_kw={"accept": "application/pdf,.pdf"})
 
 
 def apply_api_errors(form: FlaskForm, errors: dict[str, list[str]], aliases: dict[str, str] | None = None) -> list[str]:

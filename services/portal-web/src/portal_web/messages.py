@@ -83,3 +83,12 @@ def sign_in_refusal(error: IdentityError) -> Refusal:
     if error.status == 422 and error.errors:  # e.g. text that is not an email: "Enter a valid email"
         return Refusal(None, 422, errors=error.errors)
     return Refusal(INVALID_CREDENTIALS, 401)
+PROPOSALS_UNAVAILABLE = "We can't reach your proposals right now. Wait a moment and try again."
+NO_SUCH_PROPOSAL = "This proposal does not exist, or it is not on one of your properties."
+ALREADY_SIGNED = "This proposal is already signed."
+PROPOSAL_CHANGED = "This proposal changed since you opened it. Read the new version before you sign."
+MAY_NOT_SIGN = "Only the property's Primary and Billing contacts can sign proposals."
+NOT_SIGNABLE = "This proposal can no longer be signed."
+DRAW_OR_TYPE = "Draw your signature in the signature area, or type your full name."
+PROPOSAL_SIGNED = "Thank you. Your signature was recorded."
+CHOOSE_PDF = "Choose the PDF to check."

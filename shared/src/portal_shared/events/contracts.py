@@ -273,12 +273,45 @@ class AutopayFailedV1(AutopayInvoiceV1):
     failed_at = fields.AwareDateTime(required=True)
 
 
+class ChosenOptionalServiceV1(Schema):
+    name = fields.String(required=True)
+    amount_cents = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+class SalesRepV1(Schema):
+    name = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+
+
+class ProposalSignedV1(Schema):
+    """proposals: a customer signed a version of a proposal in the portal. `total_cents` is the price plus
+    the optional services they chose; `change_order` when the version is not the first; the sealed PDF's
+    SHA-256 is what the verify page matches. The back office still wins the opportunity itself (seed 003)."""
+
+    proposal_id = fields.UUID(required=True)
+    proposal_external_id = fields.String(required=True)
+    number = fields.String(required=True)
+    name = fields.String(required=True)
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    change_order = fields.Boolean(required=True)
+    property_id = fields.UUID(required=True)
+    contact_id = fields.UUID(required=True)
+    signer_name = fields.String(required=True)
+    price_cents = fields.Integer(required=True, validate=validate.Range(min=0))
+    chosen_optional_services = fields.List(fields.Nested(ChosenOptionalServiceV1), required=True)
+    total_cents = fields.Integer(required=True, validate=validate.Range(min=0))
+    sales_rep = fields.Nested(SalesRepV1, required=True, allow_none=True)
+    signed_pdf_sha256 = fields.String(required=True, validate=validate.Length(equal=64))
+    signed_at = fields.AwareDateTime(required=True)
+
+
 CONTRACTS: dict[tuple[str, int], type[Schema]] = {
     ("payment_succeeded", 1): PaymentSucceededV1,
     ("email_receipts_enabled", 1): EmailReceiptsEnabledV1,
     ("autopay_upcoming", 1): AutopayUpcomingV1,
     ("autopay_charged", 1): AutopayChargedV1,
     ("autopay_failed", 1): AutopayFailedV1,
+    ("proposal_signed", 1): ProposalSignedV1,
     ("staff_upserted", 1): StaffUpsertedV1,
     ("portal_settings_updated", 1): PortalSettingsUpdatedV1,
     ("branch_created", 1): BranchCreatedV1,

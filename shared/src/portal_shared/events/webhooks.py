@@ -41,6 +41,10 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
         "invoice", "invoice_id",
         "Autopay could not charge an invoice on its due date (declined, method gone or expired): the property's "
         "autopay is stopped and the customer emailed; the invoice stays due."),
+    "proposal_signed": WebhookEventType(
+        "proposal", "proposal_id",
+        "A customer signed a proposal (version) in the portal: the optional services chosen, the new total, the "
+        "sealed PDF's SHA-256."),
 }
 
 # Events whose data holds a secret (single-use links): never delivered outside the platform.

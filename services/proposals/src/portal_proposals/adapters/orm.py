@@ -72,7 +72,8 @@ proposal_versions = sa.Table(
 
 # -- read models -------------------------------------------------------------------------------
 
-properties, _ = define_directory_tables(metadata, with_contacts=False)
+# contacts: who signs (their name on the signature and the certificate page, never the browser's word).
+properties, contacts = define_directory_tables(metadata)
 
 # The proposals part of each branch's portal settings (portal-config's `portal_settings_updated`, kept
 # by the proposals.settings consumer; service_layer/branch_settings.py). No row: the defaults.

@@ -7,6 +7,8 @@ from flask_smorest import Blueprint
 
 from portal_proposals.adapters.proposal_pdf import proposal_pdf
 from portal_proposals.entrypoints import schemas as s
+from portal_proposals.entrypoints.signing_api import client_context
+from portal_proposals.service_layer import evidence
 from portal_proposals.service_layer import proposals as service
 from portal_shared.access.guard import current_customer, require_customer
 from portal_shared.access.schemas import requested_properties
@@ -75,8 +77,12 @@ def get_proposal(proposal_id):
 def get_proposal_pdf(proposal_id):
     """One proposal as the customer's PDF: the same access rule and branch settings as its detail; the
     letterhead names the company and branch of the gateway's signed token."""
+    who = current_customer()
     with _db().unit_of_work() as session:
-        proposal = service.customer_proposal(session, customer=current_customer(), proposal_id=str(proposal_id))
+        proposal = service.customer_proposal(session, customer=who, proposal_id=str(proposal_id))
     company, branch = letterhead()
-    return pdf_response(proposal_pdf(proposal, company=company, branch=branch), kind="proposal",
-                        number=proposal["number"])
+    pdf = proposal_pdf(proposal, company=company, branch=branch)
+    with _db().unit_of_work() as session:  # the evidence: the SHA-256 of exactly the bytes this customer was served
+        evidence.record_viewed(session, customer=who, proposal_id=str(proposal_id), version=proposal["version"],
+                               pdf=pdf, context=client_context())
+    return pdf_response(pdf, kind="proposal", number=proposal["number"])

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from portal_proposals.adapters.orm import properties
+from portal_proposals.adapters.orm import contacts, properties
 from portal_shared import directory
 from portal_shared.errors import ValidationFailed
 
-DIRECTORY_HANDLERS = directory.directory_handlers(properties)
+DIRECTORY_HANDLERS = directory.directory_handlers(properties, contacts)
 
 
 def property_or_422(session: Session, *, tenant_id: str, external_id: str):

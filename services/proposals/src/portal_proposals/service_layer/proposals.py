@@ -19,7 +19,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from portal_proposals.adapters.orm import properties, proposal_versions, proposals
+from portal_proposals.domain import evidence as evidence_rules
 from portal_proposals.domain import proposals as rules
+from portal_proposals.service_layer import evidence
 from portal_proposals.service_layer.branch_settings import ProposalDisplay, branch_of, display_rules
 from portal_proposals.service_layer.directory import property_or_422
 from portal_shared.access.guard import Customer
@@ -60,16 +62,23 @@ def upsert_proposal(session: Session, *, tenant_id: str, external_id: str, doc: 
     sent_on = doc["sent_date"] if doc["sent"] else None
     newest = _newest_version(session, proposal_id, lock=True)
     new_version = False
+    sent_version = None     # the version this PUT sends to the customer, for the audit trail
     if newest is None or (newest.sent_on is not None and newest.content_sha256 != digest):
         new_version = newest is not None
+        version = 1 if newest is None else newest.version + 1
         session.execute(sa.insert(proposal_versions).values(
             id=str(uuid.uuid4()), tenant_id=tenant_id, proposal_id=proposal_id,
-            version=1 if newest is None else newest.version + 1, content_sha256=digest, sent_on=sent_on,
-            **document))
+            version=version, content_sha256=digest, sent_on=sent_on, **document))
+        sent_version = version if sent_on else None
     elif newest.sent_on is None:
         session.execute(sa.update(proposal_versions).where(proposal_versions.c.id == newest.id).values(
             content_sha256=digest, sent_on=sent_on, **document))
+        sent_version = newest.version if sent_on else None
     # else: the sent version's document again; it stays as it was sent.
+    if sent_version is not None:
+        evidence.record(session, tenant_id=tenant_id, proposal_id=proposal_id, version=sent_version,
+                        kind=evidence_rules.SENT, context=evidence.ClientContext(),
+                        details={"sent_date": str(sent_on), "content_sha256": digest, "by": "back office"})
     return {**stored_proposal(session, tenant_id=tenant_id, external_id=external_id), "new_version": new_version}
 
 
@@ -183,7 +192,7 @@ def customer_proposal(session: Session, *, customer: Customer, proposal_id: str)
     rep = dict(row.sales_rep) if row.sales_rep else None
     if rep is not None and not display.show_sales_rep_phone:
         rep["phone"] = None
-    chosen: list[str] = []
+    chosen = evidence.chosen_of(session, tenant_id=customer.tenant_id, version_id=row.version_id)
     return {
         **_row(row), "version": row.version, "back_office_status": row.status,
         "show_service_details": display.show_service_details,
