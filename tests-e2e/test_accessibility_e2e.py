@@ -91,8 +91,8 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     found["/invoices/<id>/pay"] = violations(page)
     # The Invoices page's Statement form with its dates refused at their fields.
     page.goto(url(system, "/invoices"))
-    page.get_by_label("From").fill("2024-06-01")
-    page.get_by_label("To").fill("2024-05-31")
+    page.get_by_label("From", exact=True).fill("2024-06-01")
+    page.get_by_label("To", exact=True).fill("2024-05-31")
     page.get_by_role("button", name="Download Statement").click()
     page.wait_for_selector("#end-error")
     found["/invoices (Statement errors)"] = violations(page)

@@ -52,9 +52,16 @@ def autopay_row(page, name: str):
 def billing_says(page, system, name: str) -> dict:
     """billing's own answer for the property, with the browser's session (GET /api/billing/autopay/<id>)."""
     property_id = autopay_row(page, name).get_attribute("id").removeprefix("autopay-")
-    answer = page.context.request.get(f"{base(system)}/api/billing/autopay/{property_id}")
-    assert answer.status == 200, answer.text()
+    answer = as_the_browser(page, system, f"/api/billing/autopay/{property_id}")
+    assert answer.status_code == 200, answer.text
     return answer.json()
+
+
+def as_the_browser(page, system, path: str) -> requests.Response:
+    """GET through the gateway with the browser's session cookies and the branch's Host."""
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    return requests.get(system.gateway + path, cookies=cookies, timeout=60,
+                        headers={"Host": f"demo.{system.stack.base_domain}"})
 
 
 def test_camilla_turns_autopay_on_for_a_property_and_off_again(system, browser_page):
@@ -66,7 +73,8 @@ def test_camilla_turns_autopay_on_for_a_property_and_off_again(system, browser_p
     row = autopay_row(page, "Camilla's Oasis")
     expect(row.locator(".autopay__state")).to_contain_text("Autopay: Off")
 
-    page.get_by_label("Payment method for Camilla's Oasis").select_option(label="Visa ****1111")
+    choose = page.get_by_label("Payment method for Camilla's Oasis")
+    choose.select_option(value=choose.locator("option", has_text="Visa ****1111").get_attribute("value"))
     page.get_by_role("button", name="Turn On Autopay for Camilla's Oasis").click()
     page.wait_for_selector("text=Autopay is on for Camilla's Oasis")
     expect(autopay_row(page, "Camilla's Oasis").locator(".autopay__state")).to_contain_text("Autopay: On – Visa ****1111")
@@ -102,26 +110,25 @@ def test_camilla_downloads_a_statement_that_names_the_property_and_bad_dates_are
     sign_in(page, system, CAMILLA)
     page.goto(base(system) + "/invoices")
     page.wait_for_selector("h2:has-text('Statement')")
-    assert page.get_by_label("From").input_value() and page.get_by_label("To").input_value()   # the last 12 months
+    start, end = page.get_by_label("From", exact=True), page.get_by_label("To", exact=True)
+    assert start.input_value() and end.input_value()            # the last twelve months by default
 
-    page.get_by_label("Property").select_option(label="Tar Valon Towers")
-    page.get_by_label("From").fill("2024-06-01")
-    page.get_by_label("To").fill("2024-05-31")
+    page.get_by_label("Property", exact=True).select_option(label="Tar Valon Towers")
+    page.get_by_label("From", exact=True).fill("2024-06-01")
+    page.get_by_label("To", exact=True).fill("2024-05-31")
     page.get_by_role("button", name="Download Statement").click()
     page.wait_for_selector("#end-error")
     assert "Enter a To date on or after the From date." in page.locator("#end-error").inner_text()
-    assert page.get_by_label("To").get_attribute("aria-invalid") == "true"
+    assert page.get_by_label("To", exact=True).get_attribute("aria-invalid") == "true"
 
-    page.get_by_label("From").fill("2024-01-01")
-    page.get_by_label("To").fill("2025-12-31")
+    page.get_by_label("From", exact=True).fill("2024-01-01")
+    page.get_by_label("To", exact=True).fill("2025-12-31")
     with page.expect_response(lambda r: "/api/billing/statements?" in r.url and r.request.method == "GET") as caught:
         page.get_by_role("button", name="Download Statement").click()
     answer = caught.value
     assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
     # The same address with the session's cookies, as the browser opened it.
-    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
-    pdf = requests.get(system.gateway + answer.url.removeprefix(base(system)), cookies=cookies, timeout=60,
-                       headers={"Host": f"demo.{system.stack.base_domain}"})
+    pdf = as_the_browser(page, system, answer.url.removeprefix(base(system)))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     assert "from=2024-01-01" in answer.url and "to=2025-12-31" in answer.url
     text = pdf_text(pdf.content)
