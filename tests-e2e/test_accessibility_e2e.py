@@ -15,8 +15,9 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 780}}
 
 ANONYMOUS = ["/login", "/forgot-password", "/staff/login"]
-CUSTOMER = ["/", "/requests", "/proposals", "/visits", "/invoices", "/profile", "/payments", "/payments/add",
-            "/proposals/verify"]
+CUSTOMER = ["/", "/requests", "/requests?show=closed", "/requests/new", "/proposals", "/visits", "/visits?show=completed",
+            "/visits/calendar", "/invoices",
+            "/profile", "/payments", "/payments/add", "/proposals/verify"]
 STAFF = ["/staff/", "/staff/settings"]
 
 
@@ -119,10 +120,25 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     page.get_by_role("link", name="Select & Sign").click()
     page.wait_for_load_state("networkidle")
     found["/proposals/<id>/sign"] = violations(page)
+    # One visit's page (services, notes, service contact), and the calendar feed's address just made.
+    page.goto(url(system, "/visits?show=completed"))
+    page.locator(".visit-row .invoice-row__link").nth(1).click()
+    page.wait_for_load_state("networkidle")
+    found["/visits/<id>"] = violations(page)
+    page.goto(url(system, "/visits/calendar"))
+    page.locator(".visits-calendar form button[type=submit]").first.click()
+    page.wait_for_selector("#feed-url")
+    found["/visits/calendar (address shown)"] = violations(page)
+    # One request's page (View Request, with its comments and Add Comment), reached from the list.
+    page.goto(url(system, "/requests"))
+    page.locator(".invoice-row__link").first.click()
+    page.wait_for_load_state("networkidle")
+    found["/requests/<id>"] = violations(page)
     assert found == {path: [] for path in [*CUSTOMER, "/invoices/<id>", "/proposals/<id>", "/proposals?show=pending",
-                                           "/proposals?show=rejected", "/invoices/<id>/pay",
+                                           "/proposals?show=rejected", "/invoices/<id>/pay", "/proposals/<id>/sign",
+                                           "/visits/<id>", "/visits/calendar (address shown)", "/requests/<id>",
                                            "/invoices (Statement errors)", "/payments (Autopay forms)",
-                                           "/payments (Autopay on)", "/proposals/<id>/sign"]}
+                                           "/payments (Autopay on)"]}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -50,6 +50,6 @@ def test_a_sign_in_body_that_is_not_a_plain_object_is_a_4xx_problem(system, body
 
 
 def test_a_body_over_the_gateways_cap_is_a_413_problem(system):
-    response = send(system, "POST", "/api/identity/customer/sessions", data=b"x" * (31 * 1024 * 1024),
+    response = send(system, "POST", "/api/identity/customer/sessions", data=b"x" * (53 * 1024 * 1024),
                     headers={"Content-Type": "application/json"})
     assert_problem(response, 413)

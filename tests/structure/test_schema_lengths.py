@@ -20,12 +20,15 @@ from portal_identity.adapters import orm as identity_orm
 from portal_notifications.adapters import orm as notifications_orm
 from portal_proposals.adapters import evidence_orm as proposals_evidence_orm
 from portal_proposals.adapters import orm as proposals_orm
+from portal_visits.adapters import orm as visits_orm
+from portal_requests.adapters import orm as requests_orm
 
 WRITE_SUFFIXES = ("Create", "Update", "Upsert", "Accept", "Entry", "Set")
 SCHEMA_MODULES = ("portal_identity.entrypoints.schemas", "portal_config.entrypoints.schemas",
                   "portal_notifications.entrypoints.schemas", "portal_billing.entrypoints.schemas",
                   "portal_billing.entrypoints.payments_api", "portal_proposals.entrypoints.schemas",
-                  "portal_proposals.entrypoints.signing_schemas")
+                  "portal_proposals.entrypoints.signing_schemas", "portal_visits.entrypoints.schemas",
+                  "portal_requests.entrypoints.schemas")
 
 # schema → (model it writes, {schema field: column} where the names differ)
 WRITES = {
@@ -65,6 +68,17 @@ WRITES = {
     "portal_billing.entrypoints.autopay_api.AutopayEnrol": (billing_orm.autopay_enrolments, {}),
     # The optional services chosen are names matched against the version's (a JSONB list, no VARCHAR).
     "portal_proposals.entrypoints.signing_schemas.SignatureCreate": (proposals_evidence_orm.proposal_signatures, {}),
+    # A visit's services are a JSONB list (each name Length-limited); its notes have their own table.
+    "portal_visits.entrypoints.schemas.VisitUpsert": (visits_orm.visits, {
+        "property_external_id": visits_orm.properties.c.external_id}),
+    "portal_visits.entrypoints.schemas.VisitNoteEntry": (visits_orm.visit_notes, {}),
+    # requests: the back office's issue (its comments and their attachments fill their own tables), a customer's.
+    "portal_requests.entrypoints.schemas.RequestUpsert": (requests_orm.requests, {
+        "property_external_id": requests_orm.properties.c.external_id}),
+    "portal_requests.entrypoints.schemas.CommentIn": (requests_orm.comments, {}),
+    "portal_requests.entrypoints.schemas.AttachmentIn": (requests_orm.attachments, {}),
+    "portal_requests.entrypoints.schemas.RequestCreate": (requests_orm.requests, {}),
+    "portal_requests.entrypoints.schemas.CommentCreate": (requests_orm.comments, {}),
 }
 # Fields whose bound is a domain rule rather than a Length (why each is safe).
 DOMAIN_BOUNDED = {
@@ -77,6 +91,9 @@ DOMAIN_BOUNDED = {
     ("portal_proposals.entrypoints.signing_schemas.SignatureCreate", "mark_kind"): "OneOf: drawn, typed",
     ("portal_proposals.entrypoints.signing_schemas.SignatureCreate", "mark"):
         "read_mark: a PNG data URL (≤ 256 KB, stored as bytea) or a typed name of ≤ 100 characters (typed_name: 200)",
+    ("portal_requests.entrypoints.schemas.RequestUpsert", "priority"): "Priority: High, Normal (Medium) or Low",
+    ("portal_requests.entrypoints.schemas.RequestUpsert", "status"): "OneOf: Open or Closed",
+    ("portal_requests.entrypoints.schemas.RequestCreate", "priority"): "Priority: High, Normal (Medium) or Low",
 }
 
 

@@ -55,7 +55,7 @@ def test_a_method_the_gateway_does_not_route_is_a_405_problem_under_api_and_a_pa
 
 def test_a_body_over_the_gateways_cap_is_a_413_problem(make_gateway):
     app = make_gateway()
-    app.config["MAX_CONTENT_LENGTH"] = 1024  # the real cap is 30 MB; the rule is the same
+    app.config["MAX_CONTENT_LENGTH"] = 1024  # the real cap is 52 MB; the rule is the same
     response = send(app, "POST", "/api/identity/customer/sessions", data=b"x" * 2048,
                     headers={"Content-Type": "application/json"})
     assert_problem(response, 413, "payload_too_large")

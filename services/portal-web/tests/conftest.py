@@ -19,7 +19,8 @@ so every call goes through the real adapters (their `requests.Session`, timeouts
   one path prefix each, from the per-property numbers below; a service can be made down or slow.
   It also plays billing's customer invoices (`GET /billing/invoices`, `/billing/invoices/<id>`) from
   the fixed INVOICES below as billing answers them (status, balance and `may_pay` are billing's data
-  here, not worked out again): Show, the Property Filter, page/page_size and X-Pagination.
+  here, not worked out again): Show, the Property Filter, page/page_size and X-Pagination; and visits's
+  customer API (`/visits/visits`, `/visits/visits/<id>`, `/visits/calendar-feed`) from VISITS.
 The app is built with `start_feed=False`: unit tests fill the BrandingCache directly or through the
 feed's own `load_snapshot`/`on_event`; tests/integration runs the real feed against RabbitMQ.
 portal-web has no database, so nothing else exists to stand in for.
@@ -606,6 +607,22 @@ PROPOSALS = [  # by estimated start date, newest first, as proposals lists All
 ]
 
 
+VISIT_SOON, VISIT_DONE, VISIT_NOT_MINE = ("7a1f6c1e-0000-4000-8000-000000000001",
+                                         "7a1f6c1e-0000-4000-8000-000000000002",
+                                         "7a1f6c1e-0000-4000-8000-0000000000ff")
+
+
+def _visit(visit_id, prop, local_time, status):
+    p = next(x for x in PROPERTIES if x["property_id"] == prop)
+    return {"id": visit_id, "status": status, "label": "COMPLETED" if status == "Completed" else "UPCOMING",
+            "scheduled_for": local_time, "local_time": local_time, "services": ["Daily Clean"],
+            "property": {k: p[k] for k in ("name", "street", "city", "state", "zip")} | {"id": prop}}
+
+
+VISITS = [_visit(VISIT_SOON, "p-1", "2026-03-18T07:00:00-05:00", "Scheduled"),
+          _visit(VISIT_DONE, "p-4", "2026-03-02T13:30:00-06:00", "Completed")]
+
+
 @dataclass
 class SummariesDouble:
     """`GET /<service>/summary` of billing, proposals, requests and visits, for the signed-in customer."""
@@ -622,15 +639,24 @@ class SummariesDouble:
     proposal_ids: dict[str, str] = field(default_factory=lambda: {"88": PROPOSAL_88, "15": PROPOSAL_15,
                                                                   "91": PROPOSAL_91, "not mine": NOT_MINE})
     lump_sum: bool = False                                   # True: the branch hides the proposals' lines
+    feed: str | None = None                                  # the secret of visits's calendar feed, if any
+    visit_ids: dict[str, str] = field(default_factory=lambda: {"soon": VISIT_SOON, "done": VISIT_DONE,
+                                                               "not mine": VISIT_NOT_MINE})
     payments: PaymentsState = field(default_factory=PaymentsState)  # billing's payments API (its own module)
     signatures: dict[str, dict] = field(default_factory=dict)  # proposal id → what Select & Sign sent (proposals')
     sealed_pdf: bytes = b"%PDF-1.7 the sealed signed proposal"   # what the verify API calls verified
     race_signature: dict | None = None  # set: another request signs first, just before the next POST arrives
 
+    requests: list[dict] = field(default_factory=list)       # what the requests service has (the test adds them)
+    refuse_upload: dict | None = None                        # the 422 problem the requests service answers
+
     def reset(self) -> None:
+        self.feed = None
         self.payments.reset()
         self.signatures.clear()
         self.race_signature = None
+        self.requests.clear()
+        self.refuse_upload = None
         self.calls.clear()
         self.down.clear()
         self.slow.clear()
@@ -730,6 +756,44 @@ def summaries_double_app(double: SummariesDouble) -> Flask:
             return {**found, "show_service_details": False, "services": []}
         return found
 
+    # visits's customer API, as visits answers it: the rows carry their time in the branch's zone already,
+    # the detail only the notes shown in the portal (visits's rule, not worked out again here).
+    @app.get("/visits/visits")
+    def visits():
+        if refused := invoices_caller("visits"):
+            return refused
+        show = request.args.get("show", "upcoming")
+        page, size = int(request.args.get("page", "1")), int(request.args.get("page_size", "10"))
+        wanted = request.args.getlist("property_id") or list(SUMMARY_NUMBERS)
+        rows = [v for v in VISITS if v["property"]["id"] in wanted and (v["status"] == "Completed") == (show == "completed")]
+        return Response(json.dumps(rows[(page - 1) * size:page * size]), mimetype="application/json",
+                        headers={"X-Pagination": json.dumps({"total": len(rows), "page": page})})
+
+    @app.get("/visits/visits/<visit_id>")
+    def visit(visit_id):
+        if refused := invoices_caller("visits"):
+            return refused
+        found = next((v for v in VISITS if v["id"] == visit_id), None)
+        if found is None:
+            return problem(404, "not_found", "No such visit.")
+        return {**found, "notes": ["Replaced two damaged pavers by the fountain."], "service_contact": {
+            "first_name": "Morgan", "last_name": "Reyes", "title": "Sales Representative",
+            "email": "rep@example.com", "phone": "(314) 555-0142"}}
+
+    @app.route("/visits/calendar-feed", methods=["GET", "POST", "DELETE"])
+    def calendar_feed():
+        if refused := invoices_caller("visits"):
+            return refused
+        if request.method == "DELETE":
+            double.feed = None
+            return Response(status=204)
+        if request.method == "POST":
+            double.feed = f"secret-{uuid.uuid4().hex}"
+            return {"active": True, "created_at": "2026-03-18T12:00:00+00:00",
+                    "path": f"/api/visits/calendar/{double.feed}.ics"}, 201
+        return {"active": double.feed is not None,
+                "created_at": "2026-03-18T12:00:00+00:00" if double.feed else None}
+
     add_payment_routes(app, double.payments, caller=invoices_caller, invoice_of=lambda invoice_id: next(
         (i for i in INVOICES + double.more_invoices if i["id"] == invoice_id), None))
     add_autopay_routes(app, double.payments, caller=invoices_caller)
@@ -794,6 +858,60 @@ def summaries_double_app(double: SummariesDouble) -> Flask:
                              "total_cents": 4492933} if good else None,
                 "seal": {"present": True, "intact": good, "whole_file": good, "trusted": True,
                          "signer": "Demo (customer portal seal)"}}
+    def requests_caller():
+        double.calls.append({"service": "requests", "path": request.path, "args": request.args.to_dict(flat=False),
+                             "property_ids": request.args.getlist("property_id"), "form": request.form.to_dict(),
+                             "files": [(f.filename, f.read()) for f in request.files.getlist("attachments")],
+                             "headers": dict(request.headers), "at": time.monotonic()})
+        try:
+            token = verify_identity(request.headers.get(HEADER, ""), SECRET)
+        except InvalidIdentityToken:
+            return problem(401, "unauthenticated", "A customer session is required.")
+        if token.get("account_kind") != "customer":
+            return problem(401, "unauthenticated", "A customer session is required.")
+        return None
+
+    @app.get("/requests/requests")
+    def request_list():
+        if refused := requests_caller():
+            return refused
+        status = {"open": "Open", "closed": "Closed"}[request.args.get("show", "open")]
+        rows = [r for r in double.requests if r["status"] == status]
+        return Response(json.dumps(rows), mimetype="application/json",
+                        headers={"X-Pagination": json.dumps({"total": len(rows), "page": 1})})
+
+    @app.get("/requests/requests/<request_id>")
+    def request_detail(request_id):
+        if refused := requests_caller():
+            return refused
+        found = next((r for r in double.requests if r["id"] == request_id), None)
+        return found if found else problem(404, "not_found", "No such request.")
+
+    @app.post("/requests/requests")
+    def create_request():
+        if refused := requests_caller():
+            return refused
+        if double.refuse_upload:
+            return problem(422, "attachment_refused", double.refuse_upload["detail"], double.refuse_upload["errors"])
+        created = {"id": "00000000-0000-4000-8000-00000000aaaa", "number": "13", "title": "13: " + request.form["subject"],
+                   "subject": request.form["subject"], "status": "Open", "priority": request.form["priority"],
+                   "property": {"id": request.form["property_id"], "name": "Maple House"}, "attachments": [],
+                   "comments": [], "proposals": [], "created_at": "2026-11-30T10:00:00+00:00", "completed_at": None}
+        double.requests.append(created)
+        return created, 201
+
+    @app.post("/requests/requests/<request_id>/comments")
+    def add_comment(request_id):
+        if refused := requests_caller():
+            return refused
+        if double.refuse_upload:
+            return problem(422, "attachment_refused", double.refuse_upload["detail"], double.refuse_upload["errors"])
+        found = next((r for r in double.requests if r["id"] == request_id), None)
+        if found is None:
+            return problem(404, "not_found", "No such request.")
+        found["comments"].append({"id": "c", "author": "Camilla Sailor", "text": request.form["text"],
+                                  "created_at": "2026-11-30T11:00:00+00:00", "from_customer": True, "attachments": []})
+        return found, 201
 
     return app
 

@@ -20,7 +20,7 @@ def service_under_test() -> ServiceUnderTest:
 def summary_row() -> SummaryRow:
     """A visit scheduled in two days on the customer's property, and the figures /summary then adds."""
     return SummaryRow(
-        insert_sql=("INSERT INTO visits (id, tenant_id, property_id, scheduled_for, status) "
-                    "VALUES (:id, :t, :p, now() + interval '2 days', 'Scheduled')"),
+        insert_sql=("INSERT INTO visits (id, tenant_id, property_id, scheduled_for, status, external_id) "
+                    "VALUES (:id, :t, :p, now() + interval '2 days', 'Scheduled', gen_random_uuid()::text)"),
         figures={"upcoming_visits": 1},
     )

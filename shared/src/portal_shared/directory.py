@@ -1,31 +1,48 @@
 """identity's directory as a feature service keeps it (a read model): the properties (name, address,
-branch, the back office's id) and contacts (name, email, the back office's id) its records name.
-Fed by `property_upserted` and `contact_upserted` through the service's `<service>.directory`
-consumer; never asked of identity on a request path (ADR 0009). The parts, as in `access`:
+branch, the back office's id; optionally the property's sales rep), contacts (name, email, the back
+office's id) and staff (name, title, phone, email) its records name. Fed by `property_upserted`,
+`contact_upserted` and `staff_upserted` through the service's `<service>.directory` consumer; never
+asked of identity on a request path (ADR 0009). The one place for it (ADR 0027); the parts, as in
+`access`:
 
-- `define_directory_tables(metadata)` for the models, `create_properties_table(op)` /
-  `create_contacts_table(op)` for a migration;
-- `directory_handlers(properties, contacts)`: the consumer's handler table (each loads its event
-  through the v1 contract and keeps the newest revision: events arrive at least once, not in order);
-- `property_by_external_id(...)`: the property the back office names by its own id.
+- `define_directory_tables(metadata, with_contacts=..., with_sales_rep=..., with_property_staff=...)`
+  and `define_staff_table(metadata)` for the models, `create_properties_table(op)` /
+  `create_contacts_table(op)` / `create_staff_table(op)` for a migration (visits's migration 0004
+  spells out its own `properties`, with `sales_rep_id`, and `staff`);
+- `with_sales_rep`: properties keep the property's sales rep (visits's service contact);
+  `with_property_staff`: its account owner, operations manager and sales rep (requests emails them);
+- `directory_handlers(properties, contacts, staff)`: the consumer's handler table for the tables
+  the service keeps (each loads its event through the v1 contract and keeps the newest copy: events
+  arrive at least once, not in order; properties and contacts by `revision`, staff, whose event has
+  none, by the envelope's `occurred_at`);
+- `property_by_external_id(...)` / `property_or_422(...)`: the property the back office names by its
+  own id (the second a 422 on `property_external_id` when it has not arrived yet);
+- `upsert_by_external_id(...)`: the back office's PUT of a record by its external id.
 
 `upsert_newest` is the rule every read model fed by versioned events keeps (billing's payment
-settings and proposals' branch settings too): an older or repeated copy changes nothing.
+settings and proposals' branch settings too): an older or repeated copy changes nothing, and a copy
+of another tenant's row is never overwritten.
 """
 from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from portal_shared.errors import ValidationFailed
 from portal_shared.events.envelope import Envelope, load_event
 
 EXTERNAL_ID_LENGTH = 100     # the back office's ids (as identity's contacts/properties.external_id)
 _ID = UUID(as_uuid=False)
 
 
-def _property_columns() -> list:
+def _property_columns(*, with_sales_rep: bool = False, with_property_staff: bool = False) -> list:
+    sales_rep = [sa.Column("sales_rep_id", _ID, nullable=True)] if with_sales_rep and not with_property_staff else []
     return [
         sa.Column("id", _ID, primary_key=True),
         sa.Column("tenant_id", _ID, nullable=False),
@@ -36,7 +53,24 @@ def _property_columns() -> list:
         sa.Column("city", sa.String(100), nullable=True),
         sa.Column("state", sa.String(100), nullable=True),
         sa.Column("zip", sa.String(20), nullable=True),
+        *sales_rep,
         sa.Column("revision", sa.Integer, nullable=False),
+    ] + ([sa.Column("account_owner_id", _ID, nullable=True),
+          sa.Column("operations_manager_id", _ID, nullable=True),
+          sa.Column("sales_rep_id", _ID, nullable=True)] if with_property_staff else [])
+
+
+def _staff_columns() -> list:
+    return [
+        sa.Column("id", _ID, primary_key=True),
+        sa.Column("tenant_id", _ID, nullable=False),
+        sa.Column("email", sa.String(320), nullable=False),
+        sa.Column("first_name", sa.String(100), nullable=False),
+        sa.Column("last_name", sa.String(100), nullable=False),
+        sa.Column("title", sa.String(200), nullable=True),
+        sa.Column("phone", sa.String(50), nullable=True),
+        sa.Column("active", sa.Boolean, nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
     ]
 
 
@@ -52,9 +86,13 @@ def _contact_columns() -> list:
     ]
 
 
-def define_directory_tables(metadata: sa.MetaData, *, with_contacts: bool = True) -> tuple[sa.Table, sa.Table | None]:
-    """Add `properties` (and `contacts`) to `metadata`; returns (properties, contacts or None)."""
-    properties = sa.Table("properties", metadata, *_property_columns(),
+def define_directory_tables(metadata: sa.MetaData, *, with_contacts: bool = True, with_sales_rep: bool = False,
+                            with_property_staff: bool = False) -> tuple[sa.Table, sa.Table | None]:
+    """Add `properties` (and `contacts`) to `metadata`; returns (properties, contacts or None).
+    `with_sales_rep`: properties also keep the property's `sales_rep_id` (a staff id; visits's service
+    contact); `with_property_staff`: its account owner, operations manager and sales rep (requests)."""
+    properties = sa.Table("properties", metadata, *_property_columns(with_sales_rep=with_sales_rep,
+                                                                     with_property_staff=with_property_staff),
                           sa.Index("ix_properties_tenant_external_id", "tenant_id", "external_id"))
     contacts = None
     if with_contacts:
@@ -64,10 +102,15 @@ def define_directory_tables(metadata: sa.MetaData, *, with_contacts: bool = True
     return properties, contacts
 
 
+def define_staff_table(metadata: sa.MetaData) -> sa.Table:
+    """Add `staff` (identity's staff users as `staff_upserted` publishes them) to `metadata`."""
+    return sa.Table("staff", metadata, *_staff_columns())
+
+
 # -- for migrations (the shape as it shipped) ---------------------------------------------------
 
-def create_properties_table(op) -> None:
-    op.create_table("properties", *_property_columns())
+def create_properties_table(op, *, with_property_staff: bool = False) -> None:
+    op.create_table("properties", *_property_columns(with_property_staff=with_property_staff))
     op.create_index("ix_properties_tenant_external_id", "properties", ["tenant_id", "external_id"])
 
 
@@ -75,6 +118,10 @@ def create_contacts_table(op) -> None:
     op.create_table("contacts", *_contact_columns())
     op.create_index("ix_contacts_tenant_external_id", "contacts", ["tenant_id", "external_id"])
     op.create_index("ix_contacts_tenant_email", "contacts", ["tenant_id", "email"])
+
+
+def create_staff_table(op) -> None:
+    op.create_table("staff", *_staff_columns())
 
 
 # -- keeping it -----------------------------------------------------------------------------------
@@ -90,14 +137,22 @@ def upsert_newest(session: Session, table: sa.Table, row: dict, *, key: str = "i
     return session.execute(stmt).first() is not None
 
 
-def directory_handlers(properties: sa.Table, contacts: sa.Table | None = None) -> dict:
-    """The `<service>.directory` consumer's handlers: {event type: handler(session, envelope)}."""
+def _id(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def directory_handlers(properties: sa.Table, contacts: sa.Table | None = None, staff: sa.Table | None = None) -> dict:
+    """The `<service>.directory` consumer's handlers: {event type: handler(session, envelope)}, for the
+    tables the service keeps (`properties` always; `contacts`, `staff` when given)."""
+    roles = [r for r in ("account_owner_id", "operations_manager_id", "sales_rep_id") if r in properties.c]
+
     def apply_property_upserted(session: Session, envelope: Envelope) -> bool:
         tenant_id, data = load_event(envelope, "property_upserted")
-        return upsert_newest(session, properties, {
-            "id": str(data["property_id"]), "tenant_id": tenant_id, "branch_id": str(data["branch_id"]),
-            "external_id": data.get("external_id"), "name": data["name"], "street": data["street"],
-            "city": data["city"], "state": data["state"], "zip": data["zip"], "revision": data["revision"]})
+        row = {"id": str(data["property_id"]), "tenant_id": tenant_id, "branch_id": str(data["branch_id"]),
+               "external_id": data.get("external_id"), "name": data["name"], "street": data["street"],
+               "city": data["city"], "state": data["state"], "zip": data["zip"], "revision": data["revision"]}
+        row.update({role: _id(data.get(role)) for role in roles})
+        return upsert_newest(session, properties, row)
 
     def apply_contact_upserted(session: Session, envelope: Envelope) -> bool:
         tenant_id, data = load_event(envelope, "contact_upserted")
@@ -106,15 +161,49 @@ def directory_handlers(properties: sa.Table, contacts: sa.Table | None = None) -
             "email": data["email"], "first_name": data["first_name"], "last_name": data["last_name"],
             "revision": data["revision"]})
 
+    def apply_staff_upserted(session: Session, envelope: Envelope) -> bool:
+        tenant_id, data = load_event(envelope, "staff_upserted")
+        return upsert_newest(session, staff, {
+            "id": str(data["staff_id"]), "tenant_id": tenant_id, "email": data["email"],
+            "first_name": data["first_name"], "last_name": data["last_name"], "title": data["title"],
+            "phone": data["phone"], "active": data["active"],
+            "occurred_at": datetime.fromisoformat(str(envelope.occurred_at))}, order="occurred_at")
+
     handlers = {"property_upserted": apply_property_upserted}
     if contacts is not None:
         handlers["contact_upserted"] = apply_contact_upserted
+    if staff is not None:
+        handlers["staff_upserted"] = apply_staff_upserted
     return handlers
 
 
 def property_by_external_id(session: Session, properties: sa.Table, *, tenant_id: str, external_id: str):
     return session.execute(sa.select(properties).where(
         properties.c.tenant_id == tenant_id, properties.c.external_id == external_id)).first()
+
+
+def property_or_422(session: Session, properties: sa.Table, *, tenant_id: str, external_id: str,
+                    service: str):
+    """The tenant's property the back office knows as `external_id`, or a 422 naming `property_external_id`
+    (it may not have reached `service` yet)."""
+    prop = property_by_external_id(session, properties, tenant_id=tenant_id, external_id=external_id)
+    if prop is None:
+        raise ValidationFailed("Unknown property.", errors={"property_external_id": [
+            f"No property {external_id}: PUT it to /api/identity/integration/properties/{external_id} first "
+            f"(it reaches {service} within seconds; retry)."]})
+    return prop
+
+
+def upsert_by_external_id(session: Session, table: sa.Table, row: dict[str, Any]) -> str:
+    """Insert or replace the tenant's record with this external id (constraint
+    `uq_<table>_tenant_external_id`, column `updated_at`); returns its id."""
+    stmt = pg_insert(table).values(id=str(uuid.uuid4()), updated_at=sa.func.now(), **row)
+    stmt = stmt.on_conflict_do_update(
+        constraint=f"uq_{table.name}_tenant_external_id",
+        set_={**{k: stmt.excluded[k] for k in row if k not in ("tenant_id", "external_id")},
+              "updated_at": sa.func.now()},
+    ).returning(table.c.id)
+    return session.scalar(stmt)
 
 
 def tenant_holding(session: Session, properties: sa.Table, external_ids: list[str]) -> list[str]:

@@ -22,9 +22,10 @@ DEMO_DATA = ROOT / "deploy" / "demo-data.json"
 # The services whose parts of the demo exist so far; each feature adds its seeder here.
 # Before start: seeds that need nothing running. After start: seeds that need other services'
 # events first (identity waits for portal-config's branches to reach its read model; billing, after
-# identity, for identity's properties and contacts to reach its directory read model; proposals likewise).
+# identity, for identity's properties and contacts to reach its directory read model; proposals likewise;
+# visits likewise, for the properties and their sales reps).
 SEEDERS_BEFORE_START = ["portal-config"]
-SEEDERS_AFTER_START = ["portal-identity", "portal-billing", "portal-proposals"]
+SEEDERS_AFTER_START = ["portal-identity", "portal-billing", "portal-proposals", "portal-visits", "portal-requests"]
 
 
 def preflight(stack: Stack) -> None:

@@ -132,11 +132,12 @@ class Stack:
                 procs.append(Process(
                     name, [str(BIN / "gunicorn"), "-c", str(ROOT / folder / "gunicorn.conf.py")],
                     {**env, "BIND": f"127.0.0.1:{self.port(port)}",
+                     "PORTAL_STORAGE_DIR": str(self.run_dir / "storage" / service),  # each service its own files
                      "WORKER_HEARTBEAT_FILE": str(self.run_dir / f"{name}.alive")},
                     f"http://127.0.0.1:{self.port(port)}/healthz"))
         for service, command in WORKERS.items():
             procs.append(Process(f"{service}-worker", [str(BIN / command), "worker"],
-                                 {**env, "WORKER_HEARTBEAT_FILE": str(self.run_dir / f"{service}-worker.alive")}))
+                                 {**env, "PORTAL_STORAGE_DIR": str(self.run_dir / "storage" / service), "WORKER_HEARTBEAT_FILE": str(self.run_dir / f"{service}-worker.alive")}))
         procs.append(Process("gateway", [str(BIN / "gunicorn"), "-c", str(ROOT / "gateway/gunicorn.conf.py")],
                              {**env, "BIND": f"0.0.0.0:{self.gateway_port}"},
                              f"http://127.0.0.1:{self.gateway_port}/healthz"))

@@ -62,7 +62,7 @@ def republish_access(settings) -> None:
 
 
 def republish_directory(settings) -> None:
-    """Publish every contact and property again, so a read model newer than them (billing's) catches up."""
+    """Publish every contact, property and staff user again, so a read model newer than them (billing's, visits's) catches up."""
     from portal_identity.service_layer.directory import republish_directory as republish
 
     with bootstrap(settings).db.unit_of_work() as session:

@@ -12,9 +12,11 @@ from portal_shared.web import create_service_app
 from portal_web import SERVICE, messages
 from portal_web.adapters.billing import BillingClient
 from portal_web.adapters.proposal_signing import SigningClient
+from portal_web.adapters.visits import VisitsClient
 from portal_web.adapters.identity import IdentityClient
 from portal_web.adapters.portal_config import PortalConfigClient
 from portal_web.adapters.proposals import ProposalsClient
+from portal_web.adapters.requests import RequestsClient
 from portal_web.adapters.settings_feed import SettingsFeed
 from portal_web.adapters.summaries import SummaryClient
 from portal_web.assets import init_assets
@@ -28,8 +30,10 @@ from portal_web.entrypoints.payments import bp as payments_bp
 from portal_web.entrypoints.portal import bp as portal_bp
 from portal_web.entrypoints.proposal_signing import bp as proposal_signing_bp
 from portal_web.entrypoints.proposals import bp as proposals_bp
+from portal_web.entrypoints.requests import bp as requests_bp
 from portal_web.entrypoints.settings import bp as settings_bp
 from portal_web.entrypoints.staff import bp as staff_bp
+from portal_web.entrypoints.visits import bp as visits_bp
 from portal_web.errors import init_error_pages
 from portal_web.page_policy import init_page_policy
 from portal_web.shell import us_date
@@ -93,6 +97,8 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
         billing_client=BillingClient(dict(web.summary_urls)["billing"]),
         proposals_client=ProposalsClient(dict(web.summary_urls)["proposals"]),
         proposal_signing_client=SigningClient(dict(web.summary_urls)["proposals"]),
+        visits_client=VisitsClient(dict(web.summary_urls)["visits"]),
+        requests_client=RequestsClient(dict(web.summary_urls)["requests"]),
     )
     if start_feed:
         feed = SettingsFeed(cache, config=config_client, bus=settings.bus, secret=settings.internal_token_secret)
@@ -111,9 +117,11 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
     app.register_blueprint(portal_bp)
     app.register_blueprint(invoices_bp)
     app.register_blueprint(proposals_bp)
+    app.register_blueprint(visits_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(autopay_bp)
     app.register_blueprint(proposal_signing_bp)
+    app.register_blueprint(requests_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(settings_bp)
 

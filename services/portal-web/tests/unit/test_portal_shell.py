@@ -127,24 +127,6 @@ def test_switching_invoices_off_hides_the_balance_and_never_asks_billing(client,
     assert not services.called("billing")
 
 
-@pytest.mark.parametrize("key, empty", [("requests", "No requests yet for the selected properties."),
-                                        ("visits", "No visits yet for the selected properties.")])
-def test_section_pages_say_honestly_what_there_is(client, as_customer, services, csrf_from, key, empty):
-    # Birch Lodge alone has something in every section but requests; Maple House has no pending requests.
-    home = client.get("/", headers=as_customer).get_data(as_text=True)
-    client.post("/property-filter", headers=as_customer, data={"csrf_token": filter_form_token(home),
-                                                               "property_id": ["p-1"], "next": "/"})
-    html = client.get(f"/{key}", headers=as_customer).get_data(as_text=True)
-    assert re.search(rf'<a class="sections__link" href="/{key}" aria-current="page">', html)
-    if key == "requests":
-        assert empty in html
-    else:
-        assert "for the selected properties: <strong>" in html and empty not in html
-    services.down.add(key)  # Invoices and Proposals list theirs: tests/unit/test_invoice_pages.py, test_proposal_pages.py
-    response = client.get(f"/{key}", headers=as_customer)
-    assert response.status_code == 200 and UNAVAILABLE in response.get_data(as_text=True)
-
-
 def test_section_pages_are_for_signed_in_customers(client, anonymous):
     response = client.get("/proposals", headers=anonymous)
     assert response.status_code == 302 and response.headers["Location"] == "/login"

@@ -1,4 +1,5 @@
-"""GET /summary, what only this service decides: a signed-in customer's upcoming scheduled visits, over the properties they may see."""
+"""GET /summary, what only this service decides: a signed-in customer's scheduled visits of the next 30 days
+(the Visits list's Next 30 Days), over the properties they may see."""
 from __future__ import annotations
 
 import pytest
@@ -13,8 +14,8 @@ from portal_testkit.pytest_plugin import BRANCH, OTHER_TENANT, TENANT, new_id, s
 def add_visit(db, tenant_id, property_id, status, *, in_days: float):
     with db.unit_of_work() as session:
         session.execute(sa.text(
-            "INSERT INTO visits (id, tenant_id, property_id, scheduled_for, status) "
-            "VALUES (:id, :t, :p, now() + make_interval(secs => :seconds), :status)"),
+            "INSERT INTO visits (id, tenant_id, property_id, scheduled_for, status, external_id) "
+            "VALUES (:id, :t, :p, now() + make_interval(secs => :seconds), :status, gen_random_uuid()::text)"),
             {"id": new_id(), "t": tenant_id, "p": property_id, "seconds": in_days * 86400, "status": status})
 
 
@@ -24,7 +25,8 @@ def visits(db, world):
     add_visit(db, TENANT, w["p1"], "Scheduled", in_days=2)          # upcoming
     add_visit(db, TENANT, w["p1"], "Scheduled", in_days=-1)         # its time has passed
     add_visit(db, TENANT, w["p2"], "Scheduled", in_days=1 / 24)     # upcoming (in an hour)
-    add_visit(db, TENANT, w["p2"], "Scheduled", in_days=30)         # upcoming
+    add_visit(db, TENANT, w["p2"], "Scheduled", in_days=29.9)       # upcoming (the last day of the 30)
+    add_visit(db, TENANT, w["p2"], "Scheduled", in_days=31)         # beyond the next 30 days
     add_visit(db, TENANT, w["p2"], "Cancelled", in_days=3)          # not happening
     add_visit(db, TENANT, w["p2"], "Completed", in_days=-3)         # done
     add_visit(db, TENANT, w["p3"], "Scheduled", in_days=2)          # another contact's

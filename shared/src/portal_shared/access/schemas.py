@@ -15,5 +15,16 @@ class PropertyFilterQuery(Schema):
                                  "customer may not see is left out. Default: every property they may see here."})
 
 
+class PropertyRef(Schema):
+    """A property as a customer's list or detail names it (the feature service's directory copy)."""
+
+    id = fields.String()
+    name = fields.String()
+    street = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+    zip = fields.String(allow_none=True)
+
+
 def requested_properties(property_id: list | None) -> list[str] | None:
     return [str(p) for p in property_id] if property_id is not None else None

@@ -305,7 +305,70 @@ class ProposalSignedV1(Schema):
     signed_at = fields.AwareDateTime(required=True)
 
 
+class RequestPerson(Schema):
+    """Someone an email about a request goes to, or who wrote in it."""
+
+    name = fields.String(required=True)
+    email = fields.Email(required=True)
+
+
+class RequestStaffMember(RequestPerson):
+    role = fields.String(required=True, validate=validate.OneOf(["account_owner", "operations_manager"]))
+
+
+class RequestContact(RequestPerson):
+    contact_id = fields.UUID(required=True)
+
+
+class RequestFacts(Schema):
+    """What every requests event says about the request (the portal's id; the back office's, once it has one)."""
+
+    request_id = fields.UUID(required=True)
+    request_external_id = fields.String(required=True, allow_none=True)
+    number = fields.String(required=True)
+    subject = fields.String(required=True)
+    priority = fields.String(required=True, validate=validate.OneOf(["High", "Normal", "Low"]))
+    property_id = fields.UUID(required=True)
+    property_external_id = fields.String(required=True, allow_none=True)
+    property_name = fields.String(required=True)
+
+
+class RequestCreatedV1(RequestFacts):
+    """requests: a customer created a request in the portal. `notify`: the property's account owner and
+    operations manager (from requests' copy of identity's directory), whom notifications emails."""
+
+    description = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    opened_by = fields.Nested(RequestContact, required=True)
+    attachments = fields.Integer(required=True, validate=validate.Range(min=0))
+    notify = fields.List(fields.Nested(RequestStaffMember), required=True)
+
+
+class RequestCommentedV1(RequestFacts):
+    """requests: a customer commented on a request in the portal; `notify`: the property's account owner."""
+
+    comment_id = fields.UUID(required=True)
+    text = fields.String(required=True)
+    commented_at = fields.AwareDateTime(required=True)
+    author = fields.Nested(RequestContact, required=True)
+    attachments = fields.Integer(required=True, validate=validate.Range(min=0))
+    notify = fields.List(fields.Nested(RequestStaffMember), required=True)
+
+
+class RequestRepliedV1(RequestFacts):
+    """requests: the back office published a public comment on a request a customer opened in the portal;
+    notifications emails that customer (`to`)."""
+
+    comment_id = fields.UUID(required=True)
+    text = fields.String(required=True)
+    author = fields.String(required=True)
+    to = fields.Nested(RequestContact, required=True)
+
+
 CONTRACTS: dict[tuple[str, int], type[Schema]] = {
+    ("request_created", 1): RequestCreatedV1,
+    ("request_commented", 1): RequestCommentedV1,
+    ("request_replied", 1): RequestRepliedV1,
     ("payment_succeeded", 1): PaymentSucceededV1,
     ("email_receipts_enabled", 1): EmailReceiptsEnabledV1,
     ("autopay_upcoming", 1): AutopayUpcomingV1,

@@ -45,6 +45,11 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
         "proposal", "proposal_id",
         "A customer signed a proposal (version) in the portal: the optional services chosen, the new total, the "
         "sealed PDF's SHA-256."),
+    "request_created": WebhookEventType(
+        "request", "request_id", "A customer created a request in the portal (subject, description, priority, "
+        "property, who opened it, how many attachments)."),
+    "request_commented": WebhookEventType(
+        "request", "request_id", "A customer commented on a request in the portal (text, author, attachments)."),
 }
 
 # Events whose data holds a secret (single-use links): never delivered outside the platform.

@@ -24,6 +24,12 @@ that the kit builds:
 Its tables start from `feature_metadata()`: the bus's outbox and inbox and the property-access
 read model; `property_records(metadata, name, ...)` starts a table of per-property records with
 `id`, `tenant_id` and `property_id`. Its migrations stay its own (Alembic, `migrations/`).
+
+A service that names identity's properties, contacts or staff keeps a copy with
+`portal_shared.directory` (ADR 0027): `define_directory_tables(metadata, ...)` /
+`define_staff_table(metadata)` for its tables, `directory_handlers(properties, contacts, staff=...)`
+for its `<name>.directory` consumer, and `property_or_422` / `upsert_by_external_id` for the back
+office's PUTs by external id.
 """
 from portal_shared.kit.feature import FeatureService, Handler, Summary, feature_metadata, property_records
 

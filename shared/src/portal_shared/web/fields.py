@@ -1,11 +1,11 @@
 """Fields of the back office's documents, as every service's integration API reads them (web layer):
 money as a decimal string (never a JSON number: a float may already have lost a cent) and the back
-office's own ids."""
+office's own ids; and the property a customer's record names, as the customer APIs answer it."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from portal_shared.directory import EXTERNAL_ID_LENGTH
 
@@ -40,3 +40,15 @@ def Money(**kwargs) -> DecimalString:
 def ExternalId(**kwargs) -> fields.String:
     """The back office's id of a record (1–100 characters)."""
     return fields.String(validate=validate.Length(min=1, max=EXTERNAL_ID_LENGTH), **kwargs)
+
+
+class PropertyRef(Schema):
+    """A record's property as a customer's list and detail show it (from the service's directory read
+    model: name and address; none of them until the property has arrived there)."""
+
+    id = fields.String()
+    name = fields.String(allow_none=True)
+    street = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+    zip = fields.String(allow_none=True)

@@ -3,16 +3,14 @@ customers over the properties they may see. Every query filters by tenant; a cus
 properties `portal_shared.access` lets them see in their branch, and by sent and not voided."""
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from portal_billing.adapters.orm import HOLDING_STATUSES, contacts, credits, invoices, payments, properties
 from portal_billing.domain import invoices as rules
-from portal_billing.service_layer.directory import property_by_external_id
+from portal_shared import directory
 from portal_shared.access.guard import Customer
 from portal_shared.access.query import may, visible_property_ids
 from portal_shared.errors import NotFound, ValidationFailed
@@ -21,23 +19,11 @@ from portal_shared.errors import NotFound, ValidationFailed
 
 
 def _property_or_422(session: Session, tenant_id: str, external_id: str):
-    prop = property_by_external_id(session, tenant_id=tenant_id, external_id=external_id)
-    if prop is None:
-        raise ValidationFailed("Unknown property.", errors={"property_external_id": [
-            f"No property {external_id}: PUT it to /api/identity/integration/properties/{external_id} first "
-            "(it reaches billing within seconds; retry)."]})
-    return prop
+    return directory.property_or_422(session, properties, tenant_id=tenant_id, external_id=external_id,
+                                     service="billing")
 
 
-def _upsert(session: Session, table: sa.Table, row: dict[str, Any]) -> str:
-    """Insert or replace the tenant's record with this external id; returns its id."""
-    stmt = pg_insert(table).values(id=str(uuid.uuid4()), updated_at=sa.func.now(), **row)
-    stmt = stmt.on_conflict_do_update(
-        constraint=f"uq_{table.name}_tenant_external_id",
-        set_={**{k: stmt.excluded[k] for k in row if k not in ("tenant_id", "external_id")},
-              "updated_at": sa.func.now()},
-    ).returning(table.c.id)
-    return session.scalar(stmt)
+_upsert = directory.upsert_by_external_id
 
 
 def upsert_invoice(session: Session, *, tenant_id: str, external_id: str, doc: dict[str, Any]) -> dict[str, Any]:

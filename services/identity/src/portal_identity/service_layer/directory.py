@@ -154,9 +154,10 @@ def republish_access(session: Session, *, batch: int = 500) -> int:
 
 
 def republish_directory(session: Session, *, batch: int = 500) -> tuple[int, int]:
-    """Publish every contact and property again at its current revision (every tenant), so a read model
-    that started after they were published (billing's directory) catches up; readers that already hold
-    that revision change nothing. Returns (contacts, properties) published."""
+    """Publish every contact and property again at its current revision (every tenant), and every staff
+    user (visits's directory names the sales rep), so a read model that started after they were
+    published (billing's, visits's directory) catches up; readers that already hold that revision
+    change nothing. Returns (contacts, properties) published."""
     contacts = properties = 0
     for contact in session.scalars(sa.select(Contact).order_by(Contact.id).execution_options(yield_per=batch)):
         publish_contact(session, contact)
@@ -164,6 +165,8 @@ def republish_directory(session: Session, *, batch: int = 500) -> tuple[int, int
     for prop in session.scalars(sa.select(Property).order_by(Property.id).execution_options(yield_per=batch)):
         publish_property(session, prop)
         properties += 1
+    for staff in session.scalars(sa.select(StaffUser).order_by(StaffUser.id).execution_options(yield_per=batch)):
+        publish_staff(session, staff)
     return contacts, properties
 
 

@@ -1,6 +1,7 @@
-"""What a section's adapter of a feature service's customer API shares (proposals; billing's Invoices
-may move onto it): one page of a list (the Show filter and the Property Filter; X-Pagination's `total`
-is the "M" of "N of M") and one record by id.
+"""What a section's adapter of a feature service's customer API shares (proposals, visits; billing's
+Invoices may move onto it): one page of a list (the Show filter and the Property Filter;
+X-Pagination's `total` is the "M" of "N of M"), one record by id, and any other call of the service's
+JSON API (`call`, e.g. visits's calendar feed: POST answers 201, DELETE 204).
 
 Like the summaries, each call forwards the gateway's identity token (the service decides what the
 customer may see and do); unlike them, a page needs the answer, so a failure is an error the view
@@ -48,17 +49,21 @@ class FeatureApiClient(ServiceClient):
         super().__init__(connect_timeout=connect_timeout, read_timeout=read_timeout, pool_size=pool_size)
         self.url = url.rstrip("/")
 
-    def _get(self, path: str, params: list[tuple[str, str]] | None = None) -> requests.Response:
+    def call(self, method: str, path: str, params: list[tuple[str, str]] | None = None,
+             expect: tuple[int, ...] = (200,)) -> requests.Response:
+        """`method` `path` on the customer's behalf: the class's Error for a refusal (an answer not in
+        `expect`), its Unavailable for no answer or a 5xx."""
         try:
-            response = self.session.get(f"{self.url}{path}", params=params, headers=self.forwarded_headers(),
-                                        timeout=self.timeout, allow_redirects=False)
+            response = self.session.request(method, f"{self.url}{path}", params=params,
+                                            headers=self.forwarded_headers(), timeout=self.timeout,
+                                            allow_redirects=False)
         except requests.RequestException as exc:
             log.warning("feature_api_unavailable", service=self.service, path=path, error=type(exc).__name__)
             raise self.Unavailable(type(exc).__name__) from exc
         if response.status_code >= 500:
             log.warning("feature_api_failed", service=self.service, path=path, status=response.status_code)
             raise self.Unavailable(f"status {response.status_code}")
-        if response.status_code != 200:
+        if response.status_code not in expect:
             body = self._problem(response)
             raise self.Error(response.status_code, body.get("code"), body.get("detail"))
         return response
@@ -76,17 +81,17 @@ class FeatureApiClient(ServiceClient):
         """One page of the customer's list at `path`."""
         params = [("show", show), ("page", str(page)), ("page_size", str(PAGE_SIZE)),
                   *(("property_id", p) for p in property_ids or [])]
-        response = self._get(path, params)
+        response = self.call("GET", path, params)
         rows = self._json(response, list)
         try:
             paging = json.loads(response.headers.get("X-Pagination") or "{}")
         except ValueError:
             paging = {}
         total = paging.get("total") if isinstance(paging, dict) else None
-        total = total if isinstance(total, int) and not isinstance(total, bool) else len(rows)
+        total = total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else len(rows)
         return Page(rows=[r for r in rows if isinstance(r, dict)], total=total, page=page,
                     total_pages=max(1, -(-total // PAGE_SIZE)))
 
     def one(self, path: str, record_id: str) -> dict:
         """`<path>/<id>` in detail; the class's Error(404) when it is not the customer's."""
-        return self._json(self._get(f"{path}/{self._segment(record_id)}"), dict)
+        return self._json(self.call("GET", f"{path}/{self._segment(record_id)}"), dict)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
 from portal_web.adapters.identity import identity
-from portal_web.adapters.summaries import count, summaries
+from portal_web.adapters.summaries import summaries
 from portal_web.auth import is_customer
 from portal_web.branding import Branding
 from portal_web.entrypoints.pages import current_branch, needs_a_branch
@@ -58,17 +58,6 @@ def open_page(current: str):
 def whole_number(raw: str | None, default: int = 1) -> int:
     """A page number from the query string; anything else is the default."""
     return int(raw) if raw and raw.isdigit() and len(raw) < 7 and int(raw) > 0 else default
-
-
-# Sections not yet built show their Home count; each built one has its own module (entrypoints/invoices.py, proposals.py).
-@bp.get("/<any(requests, visits):key>")
-def section(key: str):
-    shell, answers = open_section(key)
-    if shell is None:
-        return answers
-    section = SECTIONS_BY_KEY[key]
-    return render_template("section.html", me=shell.me, shell=shell, section=section,
-                           count=count(answers.get(section.service), section.card_key))
 
 
 @bp.post("/property-filter")

@@ -8,7 +8,7 @@ from portal_proposals.adapters.orm import (NAME_LENGTH, NUMBER_LENGTH, REP_EMAIL
                                            REP_PHONE_LENGTH, REP_TITLE_LENGTH)
 from portal_proposals.domain.proposals import PORTAL_STATUSES, STATUSES, TYPES
 from portal_shared.access.schemas import PropertyFilterQuery
-from portal_shared.web.fields import ExternalId, Money
+from portal_shared.web.fields import ExternalId, Money, PropertyRef
 
 MAX_SERVICES, MAX_LINKS, MAX_VISITS = 200, 200, 100_000
 
@@ -118,15 +118,6 @@ class ProposalQuery(PropertyFilterQuery):
 
     show = fields.String(load_default="all", validate=validate.OneOf(SHOW),
                          metadata={"description": "The list's Show: All, Pending, Accepted or Rejected."})
-
-
-class PropertyRef(Schema):
-    id = fields.String()
-    name = fields.String(allow_none=True)
-    street = fields.String(allow_none=True)
-    city = fields.String(allow_none=True)
-    state = fields.String(allow_none=True)
-    zip = fields.String(allow_none=True)
 
 
 class ProposalRow(Schema):

@@ -6,17 +6,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal_visits.adapters.orm import visits
-
-SCHEDULED = "Scheduled"
+from portal_visits.service_layer.visits import upcoming
 
 
 def visit_figures(session: Session, *, tenant_id: str, property_ids: list[str]) -> dict:
-    """upcoming_visits: visits still scheduled, for a time after now (the database's clock)."""
-    upcoming = 0
+    """upcoming_visits: the rows of the Visits list's Next 30 Days (scheduled, after now, within 30 days)."""
+    count = 0
     if property_ids:
-        upcoming = session.scalar(
-            sa.select(sa.func.count())
-            .where(visits.c.tenant_id == tenant_id, visits.c.property_id.in_(property_ids),
-                   visits.c.status == SCHEDULED, visits.c.scheduled_for > sa.func.now())
-        )
-    return {"upcoming_visits": int(upcoming)}
+        count = session.scalar(sa.select(sa.func.count()).where(
+            visits.c.tenant_id == tenant_id, visits.c.property_id.in_(property_ids), upcoming()))
+    return {"upcoming_visits": int(count)}
