@@ -281,11 +281,20 @@ def test_every_dockerfile_is_rendered_from_the_shared_template(folder):
         "edit the template and run python deploy/docker/render_dockerfiles.py")
 
 
-def test_the_mailsink_dockerfile_copies_only_files_that_exist_in_its_own_folder():
-    text = (ROOT / "deploy/mailsink/Dockerfile").read_text()
+@pytest.mark.parametrize("folder", ["deploy/mailsink", "deploy/payment-sandbox"])
+def test_the_dev_servers_dockerfiles_copy_only_files_that_exist_in_their_own_folder(folder):
+    text = (ROOT / folder / "Dockerfile").read_text()
     missing = [s for k, a in parse_dockerfile(text) if k == "COPY" for s in copy_sources(a)
-               if not (ROOT / "deploy/mailsink" / s).exists()]
+               if not (ROOT / folder / s).exists()]
     assert missing == []
+
+
+def test_the_payment_sandbox_dockerfile_runs_unprivileged_with_a_health_check_on_livez():
+    instructions = parse_dockerfile((ROOT / "deploy/payment-sandbox/Dockerfile").read_text())
+    kinds = [k for k, _ in instructions]
+    assert {"HEALTHCHECK", "EXPOSE", "CMD", "USER"} <= set(kinds)
+    assert next(a for k, a in instructions if k == "USER").strip() not in ("root", "0")
+    assert "/livez" in next(a for k, a in instructions if k == "HEALTHCHECK")
 
 
 def test_the_dockerignore_keeps_local_state_out_of_the_build_context():
@@ -332,6 +341,7 @@ def test_the_infrastructure_runs_the_agreed_images(services):
     assert services["rabbitmq"]["image"] == "rabbitmq:3.13-management"
     assert services["redis"]["image"] == "redis:7"
     assert services["mailsink"]["build"]["context"] == "deploy/mailsink"
+    assert services["payment-sandbox"]["build"]["context"] == "deploy/payment-sandbox"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -441,9 +451,11 @@ def test_the_gateway_knows_an_upstream_for_every_service_it_routes_to(services):
         assert host in services, f"{key} points at {host}, which compose does not define"
 
 
-def test_only_the_gateway_and_the_mail_sink_publish_ports(services):
+def test_only_the_gateway_the_mail_sink_and_the_payment_sandbox_publish_ports(services):
+    # The sandbox's port is the hosted tokenizer page the customer's browser frames (as the real one is public).
     published = {name: [str(p) for p in s.get("ports", [])] for name, s in services.items() if s.get("ports")}
-    assert published == {"gateway": ["8080:8000"], "mailsink": ["1025:1025", "8025:8025"]}
+    assert published == {"gateway": ["8080:8000"], "mailsink": ["1025:1025", "8025:8025"],
+                         "payment-sandbox": ["8027:8027"]}
 
 
 def test_the_gateway_serves_the_portal_base_domain_on_localhost_8080_by_default(services):
@@ -468,6 +480,20 @@ def test_notifications_sends_mail_to_the_mail_sink(services):
         env = env_of(services[name])
         assert env.get("SMTP_HOST", "").endswith("mailsink}") or env.get("SMTP_HOST") == "mailsink", name
         assert "1025" in env.get("SMTP_PORT", ""), name
+
+
+def test_billing_charges_through_the_payment_sandbox_and_waits_for_it(services):
+    sandbox = services["payment-sandbox"]
+    assert env_of(sandbox).get("PAYMENT_SANDBOX_HOST") == "0.0.0.0"
+    assert "/livez" in " ".join(sandbox["healthcheck"]["test"])
+    assert "8027" in " ".join(sandbox["command"])
+    for name in ("billing", "billing-worker"):
+        env = env_of(services[name])
+        assert env["PAYMENT_PROCESSOR_URL"] == "${PAYMENT_PROCESSOR_URL:-http://payment-sandbox:8027/cardconnect/rest}"
+        for setting in ("MERCHANT_ID", "USERNAME", "PASSWORD"):
+            # The sandbox and billing read one variable, so changing the credentials keeps them agreeing.
+            assert env[f"PAYMENT_PROCESSOR_{setting}"] == env_of(sandbox)[f"PAYMENT_SANDBOX_{setting}"], (name, setting)
+        assert services[name]["depends_on"]["payment-sandbox"]["condition"] == "service_healthy", name
 
 
 def test_no_compose_service_sets_a_container_name(services):

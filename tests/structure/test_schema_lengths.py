@@ -58,6 +58,7 @@ WRITES = {
         "property_external_id": billing_orm.properties.c.external_id}),
     # A payment stores no text the customer sends (the card's token goes to the processor, not a column).
     "portal_billing.entrypoints.payments_api.PaymentCreate": (billing_orm.payments, {}),
+    "portal_billing.entrypoints.payments_api.InvoicesPaymentCreate": (billing_orm.payments, {}),
     "portal_billing.entrypoints.payments_api.PaymentMethodCreate": (billing_orm.payment_methods, {}),
     "portal_billing.entrypoints.payments_api.PaymentMethodUpdate": (billing_orm.payment_methods, {}),
     # A proposal's document lives in its versions; the texts inside JSONB (services, sales rep, links) have

@@ -152,6 +152,42 @@ def test_an_ach_debit_is_queued_then_settled_or_returned(client, sandbox):
     assert client.post("/sandbox/ach/nope/settle").status_code == 404
 
 
+def test_an_ach_debit_can_be_returned_after_it_settled(client, sandbox):
+    late = charge(client, "036001808/9999000002", accttype="ECHK", orderid="ach-late")
+    inquire = lambda: client.get(f"/cardconnect/rest/inquireByOrderid/ach-late/{MERCHID}").get_json()  # noqa: E731
+    assert (late["respstat"], inquire()["setlstat"]) == ("A", "Queued for Capture")
+    sandbox.ach_settle_seconds = 0.2                     # one settle period: settled
+    time.sleep(0.25)
+    assert inquire()["setlstat"] == "Accepted" and "achreturncode" not in inquire()
+    time.sleep(0.2)                                      # a second period: the bank takes it back
+    assert (inquire()["setlstat"], inquire()["achreturncode"]) == ("Rejected", "R10")
+    settled = charge(client, "036001808/1111222233", accttype="ECHK", orderid="ach-forced")
+    client.post(f"/sandbox/ach/{settled['retref']}/settle")
+    returned = client.post(f"/sandbox/ach/{settled['retref']}/return", json={"code": "R02"}).get_json()
+    assert (returned["setlstat"], returned["achreturncode"]) == ("Rejected", "R02")
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-1.00", "1.001", "abc"])
+def test_an_amount_that_is_not_dollars_and_cents_is_a_400(client, amount):
+    response = client.put("/cardconnect/rest/auth", json={
+        "merchid": MERCHID, "account": "4111111111111111", "expiry": FUTURE, "amount": amount, "orderid": "o"})
+    assert response.status_code == 400
+    assert (response.get_json()["respstat"], response.get_json()["resptext"]) == ("C", "Invalid amount")
+    first = charge(client, "4111111111111111", orderid="r")
+    refund = client.put("/cardconnect/rest/refund", json={"merchid": MERCHID, "retref": first["retref"],
+                                                          "amount": amount})
+    assert refund.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/cardconnect/rest/auth", "/cardconnect/rest/void", "/cardconnect/rest/refund",
+                                  "/cardconnect/rest/profile", "/cardsecure/api/v1/ccn/tokenize"])
+@pytest.mark.parametrize("body", ['["4111111111111111"]', '"text"', "NaN", "{not json"])
+def test_a_body_that_is_not_a_json_object_is_a_400(client, path, body):
+    response = client.put(path, data=body, content_type="application/json") if "cardsecure" not in path else \
+        client.post(path, data=body, content_type="application/json")
+    assert response.status_code == 400
+
+
 def test_a_stored_profile_is_created_charged_read_and_deleted(client):
     token = client.post("/cardsecure/api/v1/ccn/tokenize", json={"account": "4788250000028291"}).get_json()["token"]
     saved = client.put("/cardconnect/rest/profile", json={"merchid": MERCHID, "account": token, "expiry": FUTURE,

@@ -14,7 +14,8 @@ asked of identity on a request path (ADR 0009). The one place for it (ADR 0027);
 - `directory_handlers(properties, contacts, staff)`: the consumer's handler table for the tables
   the service keeps (each loads its event through the v1 contract and keeps the newest copy: events
   arrive at least once, not in order; properties and contacts by `revision`, staff, whose event has
-  none, by the envelope's `occurred_at`);
+  none, by the envelope's `occurred_at`; a property or contact claiming a back-office id another record
+  of the tenant still holds takes it from it);
 - `property_by_external_id(...)` / `property_or_422(...)`: the property the back office names by its
   own id (the second a 422 on `property_external_id` when it has not arrived yet);
 - `upsert_by_external_id(...)`: the back office's PUT of a record by its external id.
@@ -25,6 +26,7 @@ of another tenant's row is never overwritten.
 """
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime
 from typing import Any
@@ -87,18 +89,26 @@ def _contact_columns() -> list:
 
 
 def define_directory_tables(metadata: sa.MetaData, *, with_contacts: bool = True, with_sales_rep: bool = False,
-                            with_property_staff: bool = False) -> tuple[sa.Table, sa.Table | None]:
+                            with_property_staff: bool = False,
+                            unique_external_ids: bool = False) -> tuple[sa.Table, sa.Table | None]:
     """Add `properties` (and `contacts`) to `metadata`; returns (properties, contacts or None).
     `with_sales_rep`: properties also keep the property's `sales_rep_id` (a staff id; visits's service
-    contact); `with_property_staff`: its account owner, operations manager and sales rep (requests)."""
+    contact); `with_property_staff`: its account owner, operations manager and sales rep (requests).
+    `unique_external_ids`: the database also holds one record per (tenant, back-office id)
+    (`uq_<table>_tenant_external_id`; the service's migration adds it with `add_unique_external_ids(op)`)."""
+    def unique(table: str) -> list:
+        return ([sa.UniqueConstraint("tenant_id", "external_id", name=f"uq_{table}_tenant_external_id")]
+                if unique_external_ids else [])
+
     properties = sa.Table("properties", metadata, *_property_columns(with_sales_rep=with_sales_rep,
                                                                      with_property_staff=with_property_staff),
-                          sa.Index("ix_properties_tenant_external_id", "tenant_id", "external_id"))
+                          sa.Index("ix_properties_tenant_external_id", "tenant_id", "external_id"),
+                          *unique("properties"))
     contacts = None
     if with_contacts:
         contacts = sa.Table("contacts", metadata, *_contact_columns(),
                             sa.Index("ix_contacts_tenant_external_id", "tenant_id", "external_id"),
-                            sa.Index("ix_contacts_tenant_email", "tenant_id", "email"))
+                            sa.Index("ix_contacts_tenant_email", "tenant_id", "email"), *unique("contacts"))
     return properties, contacts
 
 
@@ -124,6 +134,18 @@ def create_staff_table(op) -> None:
     op.create_table("staff", *_staff_columns())
 
 
+def add_unique_external_ids(op, tables: tuple[str, ...] = ("properties", "contacts")) -> None:
+    """Migration step to `unique_external_ids`: a duplicate could only be an id that moved between records
+    (the record's next event sets it again), so all but the newest revision keep none, then the constraint."""
+    for table in tables:
+        op.execute(f"""
+            UPDATE {table} SET external_id = NULL
+            WHERE external_id IS NOT NULL AND id NOT IN (
+                SELECT DISTINCT ON (tenant_id, external_id) id FROM {table}
+                WHERE external_id IS NOT NULL ORDER BY tenant_id, external_id, revision DESC, id)""")
+        op.create_unique_constraint(f"uq_{table}_tenant_external_id", table, ["tenant_id", "external_id"])
+
+
 # -- keeping it -----------------------------------------------------------------------------------
 
 def upsert_newest(session: Session, table: sa.Table, row: dict, *, key: str = "id", order: str = "revision") -> bool:
@@ -135,6 +157,26 @@ def upsert_newest(session: Session, table: sa.Table, row: dict, *, key: str = "i
         where=(table.c[order] < stmt.excluded[order]) & (table.c.tenant_id == stmt.excluded.tenant_id),
     ).returning(table.c[key])
     return session.execute(stmt).first() is not None
+
+
+def _newest_holder_of_its_external_id(session: Session, table: sa.Table, row: dict) -> bool:
+    """Before a directory row is written: False when the stored copy is as new or newer (nothing will be
+    written); otherwise the back office's id is taken from any other record of the tenant still holding
+    it. identity keeps external ids unique, so that other record has since given it up (its own event is
+    on its way) — and a unique (tenant, external id) constraint never fails the newer event."""
+    stored = session.execute(sa.select(table.c.tenant_id, table.c.revision).where(table.c.id == row["id"])
+                             .with_for_update()).first()
+    if stored is not None and (str(stored.tenant_id) != str(row["tenant_id"]) or stored.revision >= row["revision"]):
+        return False
+    if row.get("external_id") is not None:
+        session.execute(table.update().where(
+            table.c.tenant_id == row["tenant_id"], table.c.external_id == row["external_id"],
+            table.c.id != row["id"]).values(external_id=None))
+    return True
+
+
+def _upsert_directory_row(session: Session, table: sa.Table, row: dict) -> bool:
+    return _newest_holder_of_its_external_id(session, table, row) and upsert_newest(session, table, row)
 
 
 def _id(value) -> str | None:
@@ -152,11 +194,11 @@ def directory_handlers(properties: sa.Table, contacts: sa.Table | None = None, s
                "external_id": data.get("external_id"), "name": data["name"], "street": data["street"],
                "city": data["city"], "state": data["state"], "zip": data["zip"], "revision": data["revision"]}
         row.update({role: _id(data.get(role)) for role in roles})
-        return upsert_newest(session, properties, row)
+        return _upsert_directory_row(session, properties, row)
 
     def apply_contact_upserted(session: Session, envelope: Envelope) -> bool:
         tenant_id, data = load_event(envelope, "contact_upserted")
-        return upsert_newest(session, contacts, {
+        return _upsert_directory_row(session, contacts, {
             "id": str(data["contact_id"]), "tenant_id": tenant_id, "external_id": data.get("external_id"),
             "email": data["email"], "first_name": data["first_name"], "last_name": data["last_name"],
             "revision": data["revision"]})
@@ -212,3 +254,18 @@ def tenant_holding(session: Session, properties: sa.Table, external_ids: list[st
         sa.select(properties.c.tenant_id).where(properties.c.external_id.in_(external_ids))
         .group_by(properties.c.tenant_id)
         .having(sa.func.count(sa.distinct(properties.c.external_id)) == len(set(external_ids))))]
+
+
+def wait_for_tenant(db, properties: sa.Table, external_ids: list[str], *, service: str, timeout: float) -> str:
+    """A demo seed's first step: the tenant whose directory holds every one of these properties, waiting
+    (up to `timeout` seconds) for identity's events to reach `service`'s read model."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with db.unit_of_work() as session:
+            tenants = tenant_holding(session, properties, external_ids)
+        if tenants:
+            return tenants[0]
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{service} seed: the demo properties never reached {service}' directory read model; "
+                             f"did identity's seed run, and is the {service} worker running?")
+        time.sleep(0.5)

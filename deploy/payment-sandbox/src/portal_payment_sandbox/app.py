@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import Flask, Response, jsonify, request, send_from_directory
 
-from portal_payment_sandbox.processor import Sandbox, error_response
+from portal_payment_sandbox.processor import INVALID_AMOUNT, Sandbox, error_response
 
 STATIC = Path(__file__).parent / "static"
 # The page runs no inline script or style; it may be framed by any page (the portal's origin differs
@@ -45,10 +45,21 @@ def create_app(sandbox: Sandbox, credentials: Credentials = Credentials(), frame
             return Response("Unauthorized", 401, {"WWW-Authenticate": 'Basic realm="CardConnect"'})
         return None
 
-    def body_for_merchant() -> tuple[dict | None, Response | None]:
+    def json_object() -> dict | None:
+        """The request's JSON object; None for no JSON, malformed JSON, or another JSON value (a list, "NaN")."""
         body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return None, jsonify(error_response("Invalid request body"))
+        return body if isinstance(body, dict) else None
+
+    def bad_request(resptext: str) -> Response:
+        # A request the processor cannot read is the caller's error (400), never the sandbox's (500).
+        response = jsonify(error_response(resptext))
+        response.status_code = 400
+        return response
+
+    def body_for_merchant() -> tuple[dict | None, Response | None]:
+        body = json_object()
+        if body is None:
+            return None, bad_request("Invalid request body")
         if str(body.get("merchid", "")) != sandbox.merchid:
             return None, jsonify(error_response("Invalid merchant", respcode="19"))
         return body, None
@@ -65,6 +76,8 @@ def create_app(sandbox: Sandbox, credentials: Credentials = Credentials(), frame
         if problem:
             return problem
         response, delay = sandbox.authorize(body)
+        if response.get("resptext") == INVALID_AMOUNT:
+            return bad_request(INVALID_AMOUNT)
         if delay:
             time.sleep(delay)  # recorded already: an inquiry made meanwhile finds it
         return jsonify(response)
@@ -79,7 +92,10 @@ def create_app(sandbox: Sandbox, credentials: Credentials = Credentials(), frame
     @app.post("/cardconnect/rest/refund")
     def refund():
         body, problem = body_for_merchant()
-        return problem or jsonify(sandbox.refund(body))
+        if problem:
+            return problem
+        answer = sandbox.refund(body)
+        return bad_request(INVALID_AMOUNT) if answer.get("resptext") == INVALID_AMOUNT else jsonify(answer)
 
     @app.get("/cardconnect/rest/inquireByOrderid/<orderid>/<merchid>")
     def inquire_by_orderid(orderid: str, merchid: str):
@@ -116,7 +132,12 @@ def create_app(sandbox: Sandbox, credentials: Credentials = Credentials(), frame
 
     @app.post("/cardsecure/api/v1/ccn/tokenize")
     def tokenize():
-        account = str((request.get_json(silent=True) or {}).get("account") or "").replace(" ", "")
+        body = json_object()
+        if body is None:
+            response = jsonify(errorcode=1, message="Invalid request body", token="")
+            response.status_code = 400
+            return response
+        account = str(body.get("account") or "").replace(" ", "")
         if not account:
             return jsonify(errorcode=1, message="Account is required", token="")
         return jsonify(errorcode=0, message="", token=sandbox.tokenize(account))
@@ -146,7 +167,7 @@ def create_app(sandbox: Sandbox, credentials: Credentials = Credentials(), frame
 
     @app.post("/sandbox/ach/<retref>/<any(settle, return):action>")
     def force_ach(retref: str, action: str):
-        code = (request.get_json(silent=True) or {}).get("code") or request.args.get("code") or "R01"
+        code = (json_object() or {}).get("code") or request.args.get("code") or "R01"
         result = sandbox.force_ach(retref, "settled" if action == "settle" else "returned", str(code))
         if result is None:
             return jsonify(error=f"no ACH debit with retref {retref}"), 404

@@ -27,8 +27,12 @@ CARD_BEHAVIOURS: dict[str, tuple[str, str, str]] = {
     "4000000000000069": ("decline", "54", "Expired card"),
     "4000000000000119": ("timeout", "00", "Approval"),
 }
-# ACH: the account number (after the slash in "routing/account") chooses how the debit ends.
+# ACH: the account number (after the slash in "routing/account") chooses how the debit ends. Any other
+# account settles. A debit is returned before it settles (the usual R01), or after it settled (a late
+# return: R10 "customer advises not authorized" may come weeks later), per these tables.
 ACH_RETURNED_ACCOUNTS = {"9999000001": "R01"}
+ACH_RETURNED_AFTER_SETTLEMENT_ACCOUNTS = {"9999000002": "R10"}
+INVALID_AMOUNT = "Invalid amount"
 VALID_ROUTING = "036001808"  # any 9 digits are accepted; this one is in the README's examples
 
 
@@ -62,7 +66,7 @@ def amount_string(raw: object) -> str | None:
         value = Decimal(str(raw))
     except InvalidOperation:
         return None
-    if value < 0 or value != value.quantize(Decimal("0.01")):
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
         return None
     return f"{value:.2f}"
 
@@ -85,6 +89,7 @@ class Authorization:
     voided: bool = False
     refunded: str = "0.00"
     ach_return_code: str | None = None
+    ach_late_return_code: str | None = None   # returned only after it settled (a second settle period later)
     ach_outcome: str | None = None   # "settled" / "returned" once forced through /sandbox/ach
     refund_of: str | None = None
 
@@ -97,6 +102,9 @@ class Authorization:
         if self.kind == "ach":
             if self.ach_outcome is None and now - self.created < ach_settle_seconds:
                 return "Queued for Capture"
+            if self.ach_outcome is None and self.ach_late_return_code:
+                late = now - self.created >= 2 * ach_settle_seconds
+                return "Rejected" if late else "Accepted"
             outcome = self.ach_outcome or ("returned" if self.ach_return_code else "settled")
             return "Accepted" if outcome == "settled" else "Rejected"
         return "Accepted"
@@ -161,7 +169,7 @@ class Sandbox:
         amount = amount_string(body.get("amount"))
         orderid = str(body.get("orderid") or "")
         if amount is None:
-            return error_response("Invalid amount"), 0
+            return error_response(INVALID_AMOUNT), 0
         account, expiry = str(body.get("account") or ""), str(body.get("expiry") or "")
         profile = str(body.get("profile") or "")
         if profile and not account:
@@ -200,7 +208,8 @@ class Sandbox:
         auth = self._record(orderid=orderid, account=_mask(number), token=self.tokenize(f"{routing}/{number}"),
                             amount=amount, currency=str(body.get("currency") or "USD"), respstat="A",
                             respcode="00", resptext="Approval", authcode="", kind="ach",
-                            ach_return_code=ACH_RETURNED_ACCOUNTS.get(number))
+                            ach_return_code=ACH_RETURNED_ACCOUNTS.get(number),
+                            ach_late_return_code=ACH_RETURNED_AFTER_SETTLEMENT_ACCOUNTS.get(number))
         return self._auth_response(auth)
 
     def _auth_response(self, auth: Authorization) -> dict:
@@ -236,7 +245,7 @@ class Sandbox:
             return error_response("Txn not found", respcode="29")
         amount = amount_string(body.get("amount") or auth.amount)
         if amount is None:
-            return error_response("Invalid amount")
+            return error_response(INVALID_AMOUNT)
         if auth.respstat != "A" or auth.voided:
             return error_response("Txn not refundable", respcode="33", retref=auth.retref)
         if Decimal(auth.refunded) + Decimal(amount) > Decimal(auth.amount):
@@ -260,7 +269,7 @@ class Sandbox:
                 "refundable": "Y" if auth.respstat == "A" and not auth.voided else "N",
                 "refundamount": auth.refunded, "currency": auth.currency}
         if auth.kind == "ach" and setlstat == "Rejected":
-            body["achreturncode"] = auth.ach_return_code or "R01"
+            body["achreturncode"] = auth.ach_return_code or auth.ach_late_return_code or "R01"
         return body
 
     def force_ach(self, retref: str, outcome: str, code: str = "R01") -> dict | None:

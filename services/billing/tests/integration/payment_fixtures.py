@@ -26,6 +26,9 @@ from portal_testkit.pytest_plugin import BRANCH, TENANT
 MERCHID = "800000000800"
 EXPIRY = f"12{(datetime.now(UTC).year + 2) % 100:02d}"
 APPROVED, DECLINED, TIMEOUT = "4111111111111111", "4000000000000002", "4000000000000119"
+BANK = "036001808/1111222233"                        # settles
+RETURNED_BANK = "036001808/9999000001"               # returned R01 before it settles
+LATE_RETURNED_BANK = "036001808/9999000002"          # settles, then returned R10
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +130,37 @@ def rows(db, sql, **params):
         return session.execute(sa.text(sql), params).mappings().all()
 
 
-def published(db) -> list[dict]:
-    return [r["payload"]["data"] for r in rows(db, "SELECT payload FROM outbox WHERE event_type = 'payment_succeeded'")]
+def published(db, event_type: str = "payment_succeeded") -> list[dict]:
+    return [r["payload"]["data"] for r in rows(db, "SELECT payload FROM outbox WHERE event_type = :t ORDER BY created_at",
+                                               t=event_type)]
 
 
+@pytest.fixture
+def me(app, customer_headers, known, branch_settings):
+    """The signed-in ME's client calls: get/post/patch/delete(path, json=None) → the response."""
+    branch_settings()
+
+    class Me:
+        headers = customer_headers(TENANT, BRANCH, known["me"])
+
+        def __getattr__(self, verb):
+            def call(path, json=None, headers=None):
+                return getattr(app.test_client(), verb)(path, json=json, headers=headers or self.headers)
+            return call
+    return Me()
+
+
+@pytest.fixture
+def bank_payment(me, invoice, branch_settings):
+    """pay_by_bank(account=BANK, fee="3.00") → ME pays invoice #18 in full from a saved bank account."""
+    def pay_by_bank(account=BANK, fee="3.00"):
+        branch_settings(fee=fee)
+        bank = me.post("/payment-methods", json={"kind": "ach", "account": account}).get_json()
+        return me.post(f"/invoices/{invoice}/payments", json={"payment_method_id": bank["id"]},
+                       headers={**me.headers, "Idempotency-Key": uuid.uuid4().hex})
+    return pay_by_bank
+
+
+def force(sandbox_url, payment_id, action):
+    [auth] = auths(sandbox_url, payment_id)
+    requests.post(f"{sandbox_url}/sandbox/ach/{auth['retref']}/{action}", timeout=5).raise_for_status()

@@ -33,6 +33,36 @@ def test_a_newer_revision_replaces_the_property_and_an_older_one_changes_nothing
     assert (stored(db, "properties", p)["name"], stored(db, "properties", p)["external_id"]) == ("Renamed", "crm-p-9")
 
 
+def test_a_back_office_id_names_one_property_and_one_contact_per_tenant(db, directory):
+    old, new = new_id(), new_id()
+    directory.property(TENANT, BRANCH, old, "crm-p-7")
+    # identity moved the back office's id to another property (the old one's next event is on its way):
+    assert directory.property(TENANT, BRANCH, new, "crm-p-7")
+    assert (stored(db, "properties", old)["external_id"], stored(db, "properties", new)["external_id"]) == (
+        None, "crm-p-7")
+    assert directory.property(OTHER_TENANT, BRANCH, new_id(), "crm-p-7")      # another tenant's ids are its own
+    assert stored(db, "properties", new)["external_id"] == "crm-p-7"
+    a, b = new_id(), new_id()
+    directory.contact(TENANT, a, "crm-c-7")
+    directory.contact(TENANT, b, "crm-c-7")
+    assert (stored(db, "contacts", a)["external_id"], stored(db, "contacts", b)["external_id"]) == (None, "crm-c-7")
+    with db.unit_of_work() as session:                                      # and the database says so too
+        constraints = set(session.scalars(sa.text(
+            "SELECT conname FROM pg_constraint WHERE contype = 'u' AND conrelid IN "
+            "('properties'::regclass, 'contacts'::regclass)")))
+    assert {"uq_properties_tenant_external_id", "uq_contacts_tenant_external_id"} <= constraints
+
+
+def test_an_older_event_does_not_take_a_back_office_id_from_anyone(db, directory):
+    p, q = new_id(), new_id()
+    directory.property(TENANT, BRANCH, p, "crm-p-8", revision=2)
+    assert directory.property(TENANT, BRANCH, p, "crm-p-8", revision=1) is False
+    directory.property(TENANT, BRANCH, q, "crm-p-9", revision=5)
+    assert directory.property(TENANT, BRANCH, q, "crm-p-8", revision=4) is False   # stale: q keeps its id, p too
+    assert (stored(db, "properties", p)["external_id"], stored(db, "properties", q)["external_id"]) == (
+        "crm-p-8", "crm-p-9")
+
+
 def test_a_contact_keeps_its_newest_name_email_and_external_id(db, directory):
     c = new_id()
     directory.contact(TENANT, c, "crm-42", revision=1)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import requests
 import sqlalchemy as sa
 
 from portal_billing.entrypoints.payments_api import PROCESSOR
@@ -17,29 +16,11 @@ from portal_billing.service_layer.payments import resolve_payments
 from portal_testkit.pytest_plugin import BRANCH, TENANT, assert_problem
 
 from .payment_fixtures import (  # noqa: F401 - fixtures
-    APPROVED, EXPIRY, app, auths, balance, branch_settings, invoice, pay, processor, published, rows, sandbox_url,
-    tokenize,
+    APPROVED, BANK, EXPIRY, app, auths, balance, bank_payment, branch_settings, force, invoice, me, pay, processor,
+    published, rows, sandbox_url, tokenize,
 )
 
 pytestmark = pytest.mark.integration
-
-BANK = "036001808/1111222233"
-
-
-@pytest.fixture
-def me(app, customer_headers, known, branch_settings):
-    """The signed-in ME's client calls: get/post/patch/delete(path, json=None) → the response."""
-    branch_settings()
-
-    class Me:
-        headers = customer_headers(TENANT, BRANCH, known["me"])
-
-        def __getattr__(self, verb):
-            def call(path, json=None, headers=None):
-                return getattr(app.test_client(), verb)(path, json=json, headers=headers or self.headers)
-            return call
-    return Me()
-
 
 def add_card(me, tokenize, card=APPROVED, expiry=EXPIRY, **extra):
     response = me.post("/payment-methods", json={"kind": "card", "token": tokenize(card), "expiry": expiry, **extra})
@@ -154,22 +135,6 @@ def test_another_contacts_saved_method_cannot_pay(me, tokenize, invoice, custome
 
 
 # -- ACH: pending until the bank settles it --------------------------------------------------------------
-
-@pytest.fixture
-def bank_payment(me, invoice, branch_settings):
-    """pay_by_bank(account=BANK, fee="3.00") → ME pays invoice #18 in full from a saved bank account."""
-    def pay_by_bank(account=BANK, fee="3.00"):
-        branch_settings(fee=fee)
-        bank = me.post("/payment-methods", json={"kind": "ach", "account": account}).get_json()
-        return me.post(f"/invoices/{invoice}/payments", json={"payment_method_id": bank["id"]},
-                       headers={**me.headers, "Idempotency-Key": uuid.uuid4().hex})
-    return pay_by_bank
-
-
-def force(sandbox_url, payment_id, action):
-    [auth] = auths(sandbox_url, payment_id)
-    requests.post(f"{sandbox_url}/sandbox/ach/{auth['retref']}/{action}", timeout=5).raise_for_status()
-
 
 def test_an_ach_payment_carries_no_fee_is_pending_and_holds_the_balance_until_the_bank_settles_it(
         bank_payment, app, db, invoice, customer_headers, known, sandbox_url):

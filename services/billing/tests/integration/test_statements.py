@@ -78,3 +78,30 @@ def test_another_contacts_property_is_not_found(app_client, account, customer_he
                                                            "to": "2024-12-31"},
                               headers=customer_headers(TENANT, BRANCH, account["me"]))
     assert_problem(response, 404)
+
+
+def test_one_portal_payment_of_two_invoices_shows_as_each_invoices_share(db, account):
+    """A payment for several invoices (POST /payments) is one line per invoice it paid, each its share."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    with db.unit_of_work() as session:
+        ids = dict(session.execute(sa.text("SELECT external_id, id::text FROM invoices WHERE external_id IN "
+                                           "('inv-18', 'inv-19')")).all())
+        payment = str(uuid.uuid4())
+        session.execute(sa.text(
+            "INSERT INTO payments (id, tenant_id, property_id, invoice_id, contact_id, method, amount_cents, status) "
+            "VALUES (:id, :t, :p, :i, :c, 'card', 15000, 'succeeded')"),
+            {"id": payment, "t": TENANT, "p": account["p1"], "i": ids["inv-18"], "c": account["me"]})
+        for position, (external_id, cents) in enumerate((("inv-18", 10_000), ("inv-19", 5_000))):
+            session.execute(sa.text(
+                "INSERT INTO payment_allocations (payment_id, invoice_id, tenant_id, amount_cents, position) "
+                "VALUES (:p, :i, :t, :a, :n)"),
+                {"p": payment, "i": ids[external_id], "t": TENANT, "a": cents, "n": position})
+        doc = account_statement(session, customer=Customer(TENANT, BRANCH, account["me"]),
+                                property_id=account["p1"], start=date(2024, 9, 1), end=date.today())
+    paid = sorted((line.movement.description, line.movement.amount_cents) for line in doc["statement"].lines
+                  if line.movement.description.startswith("Payment by"))
+    assert paid == [("Payment by card, invoice #18", 10_000), ("Payment by card, invoice #19", 5_000)]
+    assert doc["statement"].closing_cents == 28_000 - 15_000

@@ -95,3 +95,25 @@ def test_an_ach_inquiry_that_cannot_answer_or_finds_another_amount_is_unresolved
     processor.inquiry_failures = 5
     assert isinstance(inquire_debit(processor, order_id="a3", amount_cents=500), Unresolved)
     assert inquire_debit(FakeProcessor(), order_id="never", amount_cents=500).__class__.__name__ == "Declined"
+
+
+def test_refused_credentials_on_the_charge_say_nothing_was_charged_but_on_an_inquiry_keep_the_hold():
+    from portal_billing.adapters.processor import ProcessorMisconfigured
+
+    class Refusing(FakeProcessor):
+        refuse_charges = True
+
+        def authorize_capture(self, **kwargs):
+            if self.refuse_charges:
+                raise ProcessorMisconfigured("401")
+            return super().authorize_capture(**kwargs)
+
+        def inquire(self, order_id):
+            raise ProcessorMisconfigured("401")
+
+    processor = Refusing()
+    with pytest.raises(ProcessorMisconfigured):                   # the caller answers 503: nothing was sent
+        charge_card(processor, order_id="o1", amount_cents=500, token=TOKEN, expiry=EXPIRY)
+    processor.refuse_charges, processor.unknown = False, [True]   # charged, answer lost, then credentials refused
+    result = charge_card(processor, order_id="o2", amount_cents=500, token=TOKEN, expiry=EXPIRY)
+    assert isinstance(result, Unresolved)                         # held: the charge may well have been made

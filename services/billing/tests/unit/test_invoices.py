@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from portal_billing.domain.invoices import (DUE, PAID, cents, check_document, due_date,
+from portal_billing.domain.invoices import (DUE, PAID, PENDING, cents, check_document, due_date,
                                             extended_cents, status, terms_label, title)
 
 
@@ -57,6 +57,11 @@ def test_a_service_without_lines_is_taken_at_its_total():
 
 def test_an_invoice_with_a_balance_is_due_and_without_one_paid():
     assert status(23_870) == DUE and status(0) == PAID
+
+
+def test_nothing_left_to_pay_but_a_payment_not_yet_settled_is_pending_not_paid():
+    assert status(0, pending=23_870) == PENDING
+    assert status(100, pending=23_770) == DUE                  # something is still to pay: Due wins
 
 
 def test_the_title_names_the_opportunity_only_when_there_is_one():

@@ -202,9 +202,23 @@ class PortalSettingsUpdatedV1(Schema):
     settings = fields.Nested(PortalSettingsV1, required=True)
 
 
+class PaymentAllocationV1(Schema):
+    """One invoice's share of a payment."""
+
+    invoice_id = fields.UUID(required=True)
+    invoice_external_id = fields.String(required=True)
+    invoice_number = fields.String(required=True)
+    amount_cents = fields.Integer(required=True, validate=validate.Range(min=1))
+    balance_cents = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0), metadata={
+        "description": "payment_succeeded: the invoice's balance once this payment is counted (for the receipt)."})
+
+
 class PaymentSucceededV1(Schema):
-    """billing: a customer paid (part of) an invoice through the portal and the processor took the money.
-    `amount_cents` lowers the invoice's balance; `fee_cents` (cards only) was charged on top."""
+    """billing: a customer paid (part of) one or more invoices through the portal and the money is ours: a card
+    charge approved, or an ACH debit settled by its bank (never when it was merely accepted). `amount_cents`
+    lowers the balances; `fee_cents` (cards only) was charged on top. The `invoice_*` fields name the first
+    invoice paid; `allocations` (optional, added in v1 without breaking it) lists every invoice's share, oldest
+    first, summing to `amount_cents`."""
 
     payment_id = fields.UUID(required=True)
     invoice_id = fields.UUID(required=True)
@@ -217,6 +231,7 @@ class PaymentSucceededV1(Schema):
     fee_cents = fields.Integer(required=True, validate=validate.Range(min=0))
     processor_reference = fields.String(required=True)
     paid_at = fields.AwareDateTime(required=True)
+    allocations = fields.List(fields.Nested(PaymentAllocationV1), load_default=None)
     # For the receipt (notifications): the payer's address only when they opted in to email receipts.
     receipt_email = fields.Email(load_default=None, allow_none=True)
     receipt_name = fields.String(load_default=None, allow_none=True)
@@ -271,6 +286,31 @@ class AutopayFailedV1(AutopayInvoiceV1):
     reason = fields.String(required=True)
     payment_id = fields.UUID(required=True, allow_none=True)
     failed_at = fields.AwareDateTime(required=True)
+
+
+class PaymentReturnedV1(Schema):
+    """billing: a bank returned a portal ACH payment (R01 insufficient funds, R10 not authorised, ...): the
+    money never arrived or was taken back, so the invoices' balances are open again. `after_settlement` is
+    true when the debit had settled and `payment_succeeded` was published for it (the back office reverses
+    that payment); false when it was returned while pending (no `payment_succeeded` was ever sent). The
+    contact's email and name are for the email telling them."""
+
+    payment_id = fields.UUID(required=True)
+    invoice_id = fields.UUID(required=True)
+    invoice_external_id = fields.String(required=True)
+    invoice_number = fields.String(required=True)
+    property_id = fields.UUID(required=True)
+    contact_id = fields.UUID(required=True)
+    method = fields.String(required=True, validate=validate.OneOf(["ach"]))
+    amount_cents = fields.Integer(required=True, validate=validate.Range(min=1))
+    fee_cents = fields.Integer(required=True, validate=validate.Range(min=0))
+    processor_reference = fields.String(required=True)
+    return_code = fields.String(required=True, allow_none=True)
+    returned_at = fields.AwareDateTime(required=True)
+    after_settlement = fields.Boolean(required=True)
+    allocations = fields.List(fields.Nested(PaymentAllocationV1), required=True)
+    contact_email = fields.String(required=True, allow_none=True)
+    contact_name = fields.String(required=True, allow_none=True)
 
 
 class ChosenOptionalServiceV1(Schema):
@@ -370,6 +410,7 @@ CONTRACTS: dict[tuple[str, int], type[Schema]] = {
     ("request_commented", 1): RequestCommentedV1,
     ("request_replied", 1): RequestRepliedV1,
     ("payment_succeeded", 1): PaymentSucceededV1,
+    ("payment_returned", 1): PaymentReturnedV1,
     ("email_receipts_enabled", 1): EmailReceiptsEnabledV1,
     ("autopay_upcoming", 1): AutopayUpcomingV1,
     ("autopay_charged", 1): AutopayChargedV1,

@@ -37,6 +37,9 @@ WEBHOOK_EVENTS: dict[str, WebhookEventType] = {
         "invoice", "invoice_id",
         "A customer paid (part of) an invoice in the portal: amount (lowers the balance), card fee, processor "
         "reference."),
+    "payment_returned": WebhookEventType(
+        "invoice", "invoice_id",
+        "A bank returned a portal ACH payment (return code R01, ...): the invoices' balances are open again."),
     "autopay_failed": WebhookEventType(
         "invoice", "invoice_id",
         "Autopay could not charge an invoice on its due date (declined, method gone or expired): the property's "

@@ -60,20 +60,26 @@ credits = property_records(
 
 # -- the directory read model (identity's property_upserted / contact_upserted) ------------------
 
-properties, contacts = define_directory_tables(metadata)
+# The back office's id names one property and one contact per tenant (invoices are resolved by it).
+properties, contacts = define_directory_tables(metadata, unique_external_ids=True)
 
 # -- the customer's payments (service_layer/payments.py) ------------------------------------------
 
-PAYMENT_STATUSES = ("processing", "succeeded", "declined", "unknown", "pending", "returned")
+PAYMENT_STATUSES = ("processing", "succeeded", "declined", "unknown", "pending", "returned", "failed")
 # A payment in one of these holds its amount against the invoice's balance (domain: never below zero);
 # `pending` is an ACH debit until its bank settles it (→ succeeded) or returns it (→ returned: released).
+# `failed`: the processor refused billing itself (credentials, merchant id) and nothing was charged.
 HOLDING_STATUSES = ("processing", "succeeded", "unknown", "pending")
+# Held but not yet known to be paid: the invoice shows as Pending, not Paid, while one of these holds it.
+UNSETTLED_STATUSES = ("processing", "unknown", "pending")
 PROCESSOR_REF_LENGTH = 40
 PAYMENT_MESSAGE_LENGTH = 300
 IDEMPOTENCY_KEY_LENGTH = 255
 
-# One payment of one invoice by a signed-in customer; its id is the processor's order id. The amount
-# is what the invoice's balance is lowered by; the fee (cards only) is charged on top.
+# One payment by a signed-in customer, one charge at the processor; its id is the processor's order id.
+# The amount is what it lowers the balances by (split over one or more invoices in
+# `payment_allocations`; `invoice_id` is the first of them); the fee (cards only) is charged on top.
+# An ACH debit records when it settled and, if its bank returned it (before or after that), when and why.
 payments = property_records(
     metadata, "payments",
     sa.Column("invoice_id", ID, nullable=False),
@@ -85,11 +91,29 @@ payments = property_records(
     sa.Column("retref", sa.String(PROCESSOR_REF_LENGTH), nullable=True),
     sa.Column("message", sa.String(PAYMENT_MESSAGE_LENGTH), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    # When billing last changed the payment or asked the processor about it (the worker's queue order).
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("returned_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("return_code", sa.String(10), nullable=True),
     sa.CheckConstraint("amount_cents > 0 AND fee_cents >= 0", name="ck_payments_money_positive"),
     sa.CheckConstraint(f"status IN ({', '.join(repr(s) for s in PAYMENT_STATUSES)})", name="ck_payments_status"),
     sa.Index("ix_payments_tenant_invoice", "tenant_id", "invoice_id"),
     sa.Index("ix_payments_status", "status"),
+)
+
+# How one payment is split over the invoices it pays (oldest first unless the customer chose amounts);
+# the allocations of a payment add up to its amount. A payment holds each invoice's share against
+# that invoice's balance while its status is one of HOLDING_STATUSES.
+payment_allocations = sa.Table(
+    "payment_allocations", metadata,
+    sa.Column("payment_id", ID, primary_key=True),
+    sa.Column("invoice_id", ID, primary_key=True),
+    sa.Column("tenant_id", ID, nullable=False),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.CheckConstraint("amount_cents > 0", name="ck_payment_allocations_amount_positive"),
+    sa.Index("ix_payment_allocations_tenant_invoice", "tenant_id", "invoice_id"),
 )
 
 # The IETF Idempotency-Key of a money-moving request, per signed-in contact: the request's fingerprint,

@@ -5,7 +5,7 @@
   (rounded half up to the cent), each service's total is its lines' extended prices plus its sales
   tax, and the invoice's total is its services' totals; payments never exceed the total.
 - What a customer owes on an invoice (its balance) is total − paid − the credits applied to it,
-  never below zero; it is Due while that is above zero, Paid otherwise. Unapplied credits lower
+  never below zero; it is Due while that is above zero, Pending while a payment is unsettled, Paid otherwise. Unapplied credits lower
   nothing (the seeds: "Current Balance includes applied invoice credits, but not unapplied ones").
 - The title a customer reads: "Invoice #18: Irrigation Inspection" for one opportunity, the
   number alone ("Invoice #18") for several.
@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-DUE, PAID = "Due", "Paid"
+DUE, PAID, PENDING = "Due", "Paid", "Pending"
 CENT = Decimal("0.01")
 
 
@@ -85,9 +85,13 @@ def check_document(doc: dict[str, Any]) -> tuple[dict[str, list[str]], dict[str,
     }
 
 
-def status(balance: int) -> str:
-    """Due while a balance remains (the balance itself is computed in SQL: service_layer.invoices)."""
-    return DUE if balance > 0 else PAID
+def status(balance: int, pending: int = 0) -> str:
+    """Due while a balance remains; otherwise Pending while part of what paid it is not yet known to be paid
+    (a charge whose answer was lost, an ACH debit until it settles), then Paid. The figures are computed in
+    SQL (service_layer.invoices)."""
+    if balance > 0:
+        return DUE
+    return PENDING if pending > 0 else PAID
 
 
 def title(number: str, opportunities: list[dict[str, Any]]) -> str:

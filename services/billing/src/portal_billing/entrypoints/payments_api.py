@@ -32,11 +32,10 @@ def Expiry(**kwargs) -> fields.String:
                          metadata={"description": "The card's expiry, MMYY."}, **kwargs)
 
 
-class PaymentCreate(Schema):
-    amount = Money(load_default=None, allow_none=True, metadata={
-        "description": "Dollars as a string; absent or null pays the full balance. Another amount only where "
-                       "the branch allows partial payments: at least 1.00, at most the balance."})
-    payment_method_id = fields.UUID(load_default=None, metadata={"description": "A saved card; or token + expiry."})
+class PaymentSource(Schema):
+    """What pays: a saved method, or a card's token and expiry from the hosted tokenizer."""
+    payment_method_id = fields.UUID(load_default=None, metadata={
+        "description": "A saved card or bank account; or token + expiry."})
     token = Token(load_default=None)
     expiry = Expiry(load_default=None)
 
@@ -49,16 +48,64 @@ class PaymentCreate(Schema):
             raise ValidationError("Either a saved payment method or a card token, not both.", "token")
 
 
+class PaymentCreate(PaymentSource):
+    amount = Money(load_default=None, allow_none=True, metadata={
+        "description": "Dollars as a string; absent or null pays the full balance. Another amount only where "
+                       "the branch allows partial payments: at least 1.00, at most the balance."})
+
+
+MAX_INVOICES_PER_PAYMENT = 100
+
+
+class InvoiceShare(Schema):
+    invoice_id = fields.UUID(required=True)
+    amount = Money(load_default=None, allow_none=True, metadata={
+        "description": "This invoice's part; absent or null pays its full balance. Another amount only where the "
+                       "branch allows partial payments: at least 1.00, at most its balance."})
+
+
+class InvoicesPaymentCreate(PaymentSource):
+    invoices = fields.List(fields.Nested(InvoiceShare), load_default=None,
+                           validate=validate.Length(min=1, max=MAX_INVOICES_PER_PAYMENT), metadata={
+                               "description": "The invoices to pay, each once; or `all_due`."})
+    all_due = fields.Boolean(load_default=False, metadata={
+        "description": "Pay every due invoice the customer may pay (Pay all due), instead of `invoices`."})
+    amount = Money(load_default=None, allow_none=True, metadata={
+        "description": "A total to spread over the invoices oldest first (invoice date, then due date, then "
+                       "number); absent pays every balance in full. Not with per-invoice amounts."})
+
+    @validates_schema
+    def what_to_pay(self, data, **_):
+        chosen = data.get("invoices")
+        if bool(chosen) == bool(data.get("all_due")):
+            raise ValidationError("Choose the invoices to pay, or all_due: true (not both).", "invoices")
+        ids = [str(share["invoice_id"]) for share in chosen or []]
+        if len(set(ids)) != len(ids):
+            raise ValidationError("Each invoice once.", "invoices")
+        if data.get("amount") is not None and any(share.get("amount") is not None for share in chosen or []):
+            raise ValidationError("Either one total or an amount per invoice, not both.", "amount")
+
+
+class AllocationRead(Schema):
+    invoice_id = fields.UUID(required=True)
+    invoice_number = fields.String(required=True)
+    amount_cents = fields.Integer(required=True, metadata={"description": "Lowers this invoice's balance."})
+
+
 class PaymentRead(Schema):
     id = fields.UUID(required=True)
-    invoice_id = fields.UUID(required=True)
-    method = fields.String(required=True, metadata={"description": "card"})
+    invoice_id = fields.UUID(required=True, metadata={"description": "The (first) invoice paid."})
+    method = fields.String(required=True, metadata={"description": "card or ach"})
     amount_cents = fields.Integer(required=True, metadata={"description": "Lowers the invoice's balance."})
     fee_cents = fields.Integer(required=True, metadata={"description": "The card convenience fee, on top."})
     charged_cents = fields.Integer(required=True)
-    status = fields.String(required=True, metadata={"description": "succeeded, or unknown (202: being checked)."})
+    status = fields.String(required=True, metadata={
+        "description": "succeeded; or (202) pending (an ACH debit until its bank settles it) or unknown (the "
+                       "processor's answer was lost: being checked)."})
     message = fields.String(allow_none=True)
     created_at = fields.String(required=True)
+    allocations = fields.List(fields.Nested(AllocationRead), required=True, metadata={
+        "description": "Each invoice's share of `amount_cents`, in the order allocated."})
 
 
 def _idempotency_key() -> str:
@@ -85,14 +132,49 @@ def _idempotency_key() -> str:
 @payments.alt_response(409, description="A request with this Idempotency-Key is still in flight.")
 @payments.alt_response(422, description="An invalid amount (naming `amount`), a missing key, or the key reused "
                                         "with other parameters (`idempotency_key_reused`).")
+@payments.alt_response(503, description="The processor refused billing's configuration; nothing was charged.")
 def pay_invoice(body, invoice_id):
-    """Pay an invoice (the full balance, or part where the branch allows) by card, once per Idempotency-Key:
-    a retry with the same key and parameters gets the first answer again."""
+    """Pay an invoice (the full balance, or part where the branch allows) by card or saved bank account, once
+    per Idempotency-Key: a retry with the same key and parameters gets the first answer again."""
     answer = service.pay_invoice(
         current_app.extensions["portal_db"], current_app.extensions[PROCESSOR], customer=current_customer(),
-        invoice_id=str(invoice_id), key=_idempotency_key(), amount=body["amount"],
-        source=(service.SavedMethod(str(body["payment_method_id"])) if body["payment_method_id"]
-                else service.CardSource(token=body["token"], expiry=body["expiry"])))
+        invoice_id=str(invoice_id), key=_idempotency_key(), amount=body["amount"], source=_source(body))
+    return _answered(answer)
+
+
+@payments.route("/payments", methods=["POST"])
+@require_customer
+@payments.arguments(InvoicesPaymentCreate)
+@payments.response(201, PaymentRead)
+@payments.alt_response(202, schema=PaymentRead, description="Pending (an ACH debit until its bank settles it) or "
+                                                           "unknown (the processor's answer was lost; held).")
+@payments.alt_response(402, description="Declined (problem+json, `detail` in plain words); nothing changed.")
+@payments.alt_response(403, description="One of the invoices may not be paid by this contact (`may_not_pay`).")
+@payments.alt_response(404, description="One of the invoices is not one of the customer's.")
+@payments.alt_response(409, description="A request with this Idempotency-Key is still in flight.")
+@payments.alt_response(422, description="An invalid amount (naming `amount` or `invoices.<n>.amount`), nothing "
+                                        "due, a missing key, or the key reused with other parameters.")
+@payments.alt_response(503, description="The processor refused billing's configuration; nothing was charged.")
+def pay_invoices(body):
+    """Pay several due invoices with one charge (one receipt), once per Idempotency-Key: the chosen invoices
+    (`invoices`, each with its own amount or its full balance) or every due one the customer may pay
+    (`all_due`); one `amount` is spread oldest first. Only the property's Primary contact or the invoice's
+    Billing contact may pay each invoice, and no invoice's balance goes below zero."""
+    request_ = service.PaymentRequest(
+        targets=tuple(service.Target(str(share["invoice_id"]), share["amount"]) for share in body["invoices"] or []),
+        all_due=body["all_due"], total=body["amount"])
+    answer = service.pay_invoices(current_app.extensions["portal_db"], current_app.extensions[PROCESSOR],
+                                  customer=current_customer(), key=_idempotency_key(), request=request_,
+                                  source=_source(body))
+    return _answered(answer)
+
+
+def _source(body) -> service.SavedMethod | service.CardSource:
+    return (service.SavedMethod(str(body["payment_method_id"])) if body["payment_method_id"]
+            else service.CardSource(token=body["token"], expiry=body["expiry"]))
+
+
+def _answered(answer: service.Answer):
     response = jsonify(answer.body)
     response.status_code = answer.status
     if answer.status >= 400:

@@ -170,8 +170,14 @@ class InvoiceRow(Schema):
     invoice_date = fields.Date()
     due_date = fields.Date()
     amount_cents = fields.Integer(metadata={"description": "The invoice's total."})
-    balance_cents = fields.Integer(metadata={"description": "Total − paid − applied credits."})
-    status = fields.String(metadata={"description": "Due or Paid."})
+    balance_cents = fields.Integer(metadata={
+        "description": "What is left to pay: total − paid − applied credits − the portal's payments that hold money "
+                       "(including those not yet settled)."})
+    pending_cents = fields.Integer(metadata={
+        "description": "The part of the portal's payments not yet known to be paid: a charge whose answer was lost, "
+                       "an ACH debit until its bank settles it."})
+    status = fields.String(metadata={"description": "Due (a balance is left), Pending (nothing left to pay, but a "
+                                                    "payment is not settled yet) or Paid."})
 
 
 class ContactRef(Schema):

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal_billing.adapters.processor import (
-    AbstractProcessor, Approved, Declined, Outcome, Pending, ProcessorUnavailable, Transaction, Unknown,
+    AbstractProcessor, Approved, Declined, Outcome, Pending, ProcessorMisconfigured, ProcessorUnavailable, Transaction,
+    Unknown,
 )
 
 NOT_CHARGED = "The processor did not answer, and nothing was charged. Please try again."
@@ -28,7 +29,8 @@ ChargeResult = Approved | Declined | Unresolved
 
 def charge_card(processor: AbstractProcessor, *, order_id: str, amount_cents: int, token: str | None = None,
                 expiry: str | None = None, profile: str | None = None) -> ChargeResult:
-    """Charge once; an unanswered charge is resolved by inquiry before this returns."""
+    """Charge once; an unanswered charge is resolved by inquiry before this returns. Raises
+    ProcessorMisconfigured when the processor refused the charge itself (our credentials): nothing was charged."""
     if amount_cents <= 0:
         raise ValueError("a charge is for a positive number of cents")
     outcome: Outcome = processor.authorize_capture(order_id=order_id, amount_cents=amount_cents, token=token,
@@ -50,7 +52,8 @@ def _inquired(processor: AbstractProcessor, order_id: str, *,
     while the charge may still be on its way, so an early "not found" must not release the hold."""
     try:
         found = processor.inquire(order_id)
-    except ProcessorUnavailable as exc:
+    except (ProcessorUnavailable, ProcessorMisconfigured) as exc:
+        # Refused credentials on the inquiry say nothing about a charge already sent: held, asked again later.
         return Unresolved(order_id, str(exc))
     if found is None and not not_found_is_final:
         return Unresolved(order_id, "the processor has no record of it yet")

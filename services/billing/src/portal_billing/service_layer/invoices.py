@@ -8,7 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal_billing.adapters.orm import HOLDING_STATUSES, contacts, credits, invoices, payments, properties
+from portal_billing.adapters.orm import (
+    HOLDING_STATUSES, UNSETTLED_STATUSES, contacts, credits, invoices, payment_allocations, payments, properties,
+)
 from portal_billing.domain import invoices as rules
 from portal_shared import directory
 from portal_shared.access.guard import Customer
@@ -81,13 +83,18 @@ def _credited(tenant_id: str) -> sa.Subquery:
 
 
 def _portal_paid(tenant_id: str) -> sa.Subquery:
-    """Per invoice: what customers paid (or are paying) through the portal (service_layer/payments.py)."""
-    return (sa.select(payments.c.invoice_id, sa.func.sum(payments.c.amount_cents).label("portal_paid_cents"))
-            .where(payments.c.tenant_id == tenant_id, payments.c.status.in_(HOLDING_STATUSES))
-            .group_by(payments.c.invoice_id).subquery("portal_paid"))
+    """Per invoice: what customers paid (or are paying) through the portal (service_layer/payments.py), each
+    payment by its share of the invoice; `unsettled_cents` is the part not yet known to be paid (a charge
+    still at the processor or whose answer was lost, an ACH debit until its bank settles it)."""
+    share = payment_allocations.c.amount_cents
+    return (sa.select(payment_allocations.c.invoice_id, sa.func.sum(share).label("portal_paid_cents"),
+                      sa.func.sum(share).filter(payments.c.status.in_(UNSETTLED_STATUSES)).label("unsettled_cents"))
+            .join(payments, (payments.c.id == payment_allocations.c.payment_id) & (payments.c.tenant_id == tenant_id))
+            .where(payment_allocations.c.tenant_id == tenant_id, payments.c.status.in_(HOLDING_STATUSES))
+            .group_by(payment_allocations.c.invoice_id).subquery("portal_paid"))
 
 
-def _customer_invoices(tenant_id: str, property_ids: list[str], *columns) -> tuple[sa.Select, Any]:
+def _customer_invoices(tenant_id: str, property_ids: list[str], *columns) -> tuple[sa.Select, Any, Any]:
     """The invoices of these properties a customer sees (sent, not voided), with their balance column."""
     credited = _credited(tenant_id)
     credited_cents = sa.func.coalesce(credited.c.credited_cents, 0)
@@ -96,19 +103,21 @@ def _customer_invoices(tenant_id: str, property_ids: list[str], *columns) -> tup
     # The balance (domain.invoices): total − paid − applied credits − the portal's payments, never below zero.
     balance = sa.func.greatest(
         invoices.c.total_cents - invoices.c.paid_cents - credited_cents - portal_paid_cents, 0)
-    query = (sa.select(*columns, credited_cents.label("credited_cents"), balance.label("balance_cents"))
+    unsettled = sa.func.coalesce(portal_paid.c.unsettled_cents, 0)
+    query = (sa.select(*columns, credited_cents.label("credited_cents"), balance.label("balance_cents"),
+                       unsettled.label("pending_cents"))
              .select_from(invoices.outerjoin(credited, credited.c.invoice_external_id == invoices.c.external_id)
                           .outerjoin(portal_paid, portal_paid.c.invoice_id == invoices.c.id))
              .where(invoices.c.tenant_id == tenant_id, invoices.c.property_id.in_(property_ids),
                     invoices.c.sent.is_(True), invoices.c.voided.is_(False)))
-    return query, balance
+    return query, balance, unsettled
 
 
 def balance_figures(session: Session, *, tenant_id: str, property_ids: list[str]) -> tuple[int, int]:
     """(sum of the due invoices' balances, how many are due) over these properties."""
     if not property_ids:
         return 0, 0
-    query, _ = _customer_invoices(tenant_id, property_ids, invoices.c.id)
+    query, _, _ = _customer_invoices(tenant_id, property_ids, invoices.c.id)
     owed = query.subquery()
     total, due = session.execute(sa.select(sa.func.coalesce(sa.func.sum(owed.c.balance_cents), 0),
                                            sa.func.count().filter(owed.c.balance_cents > 0))).one()
@@ -121,12 +130,12 @@ def invoice_balance_cents(session: Session, *, tenant_id: str, invoice_id: str) 
         invoices.c.tenant_id == tenant_id, invoices.c.id == invoice_id))
     if property_id is None:
         return None
-    query, _ = _customer_invoices(tenant_id, [property_id], invoices.c.id)
+    query, _, _ = _customer_invoices(tenant_id, [property_id], invoices.c.id)
     balance = session.execute(query.where(invoices.c.id == invoice_id)).first()
     return None if balance is None else int(balance.balance_cents)
 
 
-def _listed(tenant_id: str, property_ids: list[str], *extra) -> tuple[sa.Select, Any]:
+def _listed(tenant_id: str, property_ids: list[str], *extra) -> tuple[sa.Select, Any, Any]:
     return _customer_invoices(
         tenant_id, property_ids, invoices, properties.c.name.label("property_name"), properties.c.street,
         properties.c.city, properties.c.state, properties.c.zip, *extra)
@@ -137,24 +146,25 @@ def _with_property(query: sa.Select, tenant_id: str) -> sa.Select:
 
 
 def _row(row) -> dict[str, Any]:
-    balance = int(row.balance_cents)
+    balance, pending = int(row.balance_cents), int(row.pending_cents)
     return {
         "id": row.id, "number": row.number, "title": rules.title(row.number, row.opportunities),
         "property": {"id": row.property_id, "name": row.property_name, "street": row.street, "city": row.city,
                      "state": row.state, "zip": row.zip},
         "invoice_date": row.invoice_date, "due_date": row.due_date, "amount_cents": row.total_cents,
-        "balance_cents": balance, "status": rules.status(balance),
+        "balance_cents": balance, "pending_cents": pending, "status": rules.status(balance, pending),
     }
 
 
 def customer_invoice_list(*, tenant_id: str, property_ids: list[str], show: str) -> sa.Select:
-    """The customer's list: newest invoice date first; `show` all, due (a balance) or paid (none)."""
-    query, balance = _listed(tenant_id, property_ids)
+    """The customer's list: newest invoice date first; `show` all, due (a balance) or paid (none, and no
+    payment still unsettled: a Pending invoice is listed under All only)."""
+    query, balance, unsettled = _listed(tenant_id, property_ids)
     query = _with_property(query, tenant_id)
     if show == "due":
         query = query.where(balance > 0)
     elif show == "paid":
-        query = query.where(balance == 0)
+        query = query.where(balance == 0, unsettled == 0)
     return query.order_by(invoices.c.invoice_date.desc(), invoices.c.number.desc(), invoices.c.id)
 
 
@@ -172,7 +182,7 @@ def customer_invoice(session: Session, *, customer: Customer, invoice_id: str) -
     if not visible:
         raise NotFound("No such invoice.")
     billing_contact = contacts.alias("billing_contact")
-    query, _ = _listed(customer.tenant_id, [property_id], billing_contact.c.id.label("billing_contact_id"),
+    query, _, _ = _listed(customer.tenant_id, [property_id], billing_contact.c.id.label("billing_contact_id"),
                        billing_contact.c.first_name, billing_contact.c.last_name, billing_contact.c.email)
     query = _with_property(query, customer.tenant_id).outerjoin(billing_contact, (
         (billing_contact.c.tenant_id == customer.tenant_id)
@@ -202,4 +212,5 @@ def customer_property_ids(session: Session, customer: Customer, requested: list[
 def invoices_with_balance(tenant_id: str, property_ids: list[str], *columns) -> tuple[sa.Select, Any]:
     """(query, balance column) over the sent, not voided invoices of these properties: what autopay
     (service_layer/autopay.py) selects from, with the balance every screen shows."""
-    return _customer_invoices(tenant_id, property_ids, *columns)
+    query, balance, _unsettled = _customer_invoices(tenant_id, property_ids, *columns)
+    return query, balance

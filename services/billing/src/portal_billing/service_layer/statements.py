@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal_billing.adapters.orm import credits, invoices, payments, properties
+from portal_billing.adapters.orm import credits, invoices, payment_allocations, payments, properties
 from portal_billing.domain import statements as rules
 from portal_billing.domain.statements import CREDIT, INVOICE, PAYMENT, Movement
 from portal_shared.access.guard import Customer, authorize
@@ -37,11 +37,13 @@ def _movements(session: Session, tenant_id: str, property_id: str, end: date) ->
             found.append(Movement(date.fromisoformat(paid["paid_on"]), PAYMENT,
                                   f"Payment, invoice #{row.number}", int(paid["amount_cents"])))
     if by_id:
+        # Each portal payment by its share of this property's invoices (one payment may pay several).
         portal = session.execute(sa.select(
-            payments.c.invoice_id, payments.c.method, payments.c.amount_cents,
-            sa.cast(sa.func.timezone("UTC", payments.c.created_at), sa.Date).label("paid_on")).where(
-            payments.c.tenant_id == tenant_id, payments.c.invoice_id.in_(list(by_id)),
-            payments.c.status == "succeeded")).all()
+            payment_allocations.c.invoice_id, payments.c.method, payment_allocations.c.amount_cents,
+            sa.cast(sa.func.timezone("UTC", payments.c.created_at), sa.Date).label("paid_on"))
+            .join(payments, (payments.c.id == payment_allocations.c.payment_id) & (payments.c.tenant_id == tenant_id))
+            .where(payment_allocations.c.tenant_id == tenant_id, payment_allocations.c.invoice_id.in_(list(by_id)),
+                   payments.c.status == "succeeded")).all()
         for paid in portal:
             found.append(Movement(paid.paid_on, PAYMENT, f"Payment by {METHOD_WORDS.get(paid.method, paid.method)}, "
                                   f"invoice #{by_id[paid.invoice_id].number}", paid.amount_cents))

@@ -21,6 +21,7 @@ from portal_notifications.domain.emails import (
 from portal_notifications.service_layer.billing_emails import BILLING_EMAIL_HANDLERS
 from portal_notifications.service_layer.outbound import DEFAULT_MAIL_FROM, queue_email
 from portal_notifications.service_layer.autopay_emails import autopay_email_handlers
+from portal_notifications.service_layer.payment_returns_emails import payment_returns_email_handlers
 from portal_notifications.service_layer.request_emails import REQUEST_EMAIL_HANDLERS
 from portal_shared.bus.consumer import Handler
 from portal_shared.events.envelope import Envelope
@@ -40,6 +41,7 @@ def email_handlers(*, mail_from: str = DEFAULT_MAIL_FROM, renderer: EmailRendere
         "password_changed": handle_password_changed,
         **BILLING_EMAIL_HANDLERS,
         **autopay_email_handlers(queue_email),
+        **payment_returns_email_handlers(queue_email),
         **REQUEST_EMAIL_HANDLERS,
     }
     return {event_type: partial(handler, mail_from=mail_from, renderer=renderer)

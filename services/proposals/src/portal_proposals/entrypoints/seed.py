@@ -8,14 +8,13 @@ the services are up and identity's seed has run; it waits for them to arrive.
 """
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 
 from portal_proposals.adapters.orm import properties
 from portal_proposals.entrypoints.schemas import ProposalUpsert
 from portal_proposals.service_layer import proposals as service
-from portal_shared.directory import tenant_holding
+from portal_shared.directory import wait_for_tenant
 from portal_shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -56,21 +55,11 @@ def proposal_document(demo: dict, proposal: dict) -> dict[str, Any]:
     }
 
 
-def _wait_for_tenant(db, keys: list[str], timeout: float) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        with db.unit_of_work() as session:
-            tenants = tenant_holding(session, properties, keys)
-        if tenants:
-            return tenants[0]
-        if time.monotonic() > deadline:
-            raise SystemExit("proposals seed: the demo properties never reached proposals' directory read model; "
-                             "did identity's seed run, and is the proposals worker running?")
-        time.sleep(0.5)
 
 
 def seed_demo(db, demo: dict, *, timeout: float = WAIT_SECONDS) -> None:
-    tenant_id = _wait_for_tenant(db, sorted({p["property"] for p in demo["proposals"]}), timeout)
+    tenant_id = wait_for_tenant(db, properties, sorted({p["property"] for p in demo["proposals"]}), service="proposals",
+                                timeout=timeout)
     with db.unit_of_work() as session:
         for proposal in demo["proposals"]:
             service.upsert_proposal(session, tenant_id=tenant_id, external_id=proposal_id(proposal["number"]),

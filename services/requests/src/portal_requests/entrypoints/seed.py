@@ -7,7 +7,6 @@ seed; it waits for them to arrive.
 """
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +16,7 @@ from portal_requests.adapters.orm import properties
 from portal_requests.bootstrap_storage import storage_from_env
 from portal_requests.entrypoints.schemas import RequestUpsert
 from portal_requests.service_layer import requests as service
+from portal_shared.directory import wait_for_tenant
 from portal_shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -28,24 +28,8 @@ def issue_id(number) -> str:
     return f"demo:issue:{number}"
 
 
-def _tenant(session, keys: list[str]) -> str | None:
-    """The demo company: the tenant holding every demo property the issues name; None until they arrived."""
-    return session.scalar(
-        sa.select(properties.c.tenant_id).where(properties.c.external_id.in_(keys))
-        .group_by(properties.c.tenant_id).having(sa.func.count(sa.distinct(properties.c.external_id)) == len(keys)))
 
 
-def _wait_for_directory(db, keys: list[str], timeout: float) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        with db.unit_of_work() as session:
-            tenant_id = _tenant(session, keys)
-        if tenant_id:
-            return str(tenant_id)
-        if time.monotonic() > deadline:
-            raise SystemExit("requests seed: the demo properties never reached requests' directory read model; "
-                             "did identity's seed run, and is the requests worker running?")
-        time.sleep(0.5)
 
 
 def issue_document(issue: dict, *, now: datetime) -> dict[str, Any]:
@@ -68,7 +52,8 @@ def seed_demo(db, demo: dict, *, timeout: float = WAIT_SECONDS) -> None:
     issues = demo.get("issues", [])
     if not issues:
         return
-    tenant_id = _wait_for_directory(db, sorted({i["property"] for i in issues}), timeout)
+    tenant_id = wait_for_tenant(db, properties, sorted({i["property"] for i in issues}), service="requests",
+                                timeout=timeout)
     now = datetime.now(UTC).replace(microsecond=0)
     storage = storage_from_env()
     with db.unit_of_work() as session:

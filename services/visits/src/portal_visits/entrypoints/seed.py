@@ -10,12 +10,11 @@ services are up and identity's seed has run; it waits for them to arrive.
 from __future__ import annotations
 
 import re
-import time
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
 
+from portal_shared.directory import wait_for_tenant
 from portal_shared.logging import get_logger
 from portal_visits.adapters.orm import properties
 from portal_visits.domain.visits import branch_zone, wall_clock
@@ -32,24 +31,8 @@ def visit_id(visit: dict, day: int) -> str:
     return f"demo:visit:{visit['property']}:{service_key}:{day}"
 
 
-def _tenant(session, keys: list[str]) -> str | None:
-    """The demo company: the tenant holding every demo property the visits name; None until they arrived."""
-    return session.scalar(
-        sa.select(properties.c.tenant_id).where(properties.c.external_id.in_(keys))
-        .group_by(properties.c.tenant_id).having(sa.func.count(sa.distinct(properties.c.external_id)) == len(keys)))
 
 
-def _wait_for_directory(db, keys: list[str], timeout: float) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        with db.unit_of_work() as session:
-            tenant_id = _tenant(session, keys)
-        if tenant_id:
-            return str(tenant_id)
-        if time.monotonic() > deadline:
-            raise SystemExit("visits seed: the demo properties never reached visits's directory read model; did "
-                             "identity's seed run, and is the visits worker running?")
-        time.sleep(0.5)
 
 
 def zones_by_property(demo: dict) -> dict[str, str]:
@@ -76,7 +59,7 @@ def visit_documents(demo: dict, *, today: date) -> list[tuple[str, dict[str, Any
 
 def seed_demo(db, demo: dict, *, timeout: float = WAIT_SECONDS, today: date | None = None) -> None:
     keys = sorted({v["property"] for v in demo["visits"]})
-    tenant_id = _wait_for_directory(db, keys, timeout)
+    tenant_id = wait_for_tenant(db, properties, keys, service="visits", timeout=timeout)
     today = today or datetime.now(branch_zone(demo["branches"][0]["time_zone"])).date()
     documents = visit_documents(demo, today=today)
     with db.unit_of_work() as session:
