@@ -99,6 +99,52 @@ def add_payment_routes(app: Flask, state: PaymentsState, *, caller, invoice_of) 
         return Response(json.dumps(answer), status=status,
                         mimetype="application/problem+json" if status >= 400 else "application/json")
 
+    @app.post("/billing/payments")
+    def pay_several():
+        """billing's `POST /payments` (several invoices, one charge): full balances, or `amount` oldest first."""
+        if refused := caller():
+            return refused
+        body = request.get_json()
+        key = (request.headers.get("Idempotency-Key") or "").strip('"')
+        state.requests.append({"path": "/payments", "json": body, "key": key})
+        found = [invoice_of(str(share["invoice_id"])) for share in body.get("invoices") or []]
+        if not found or None in found:
+            return _problem(404, "not_found", "No such invoice.")
+        print_ = json.dumps(body, sort_keys=True)
+        if key in state.keys:
+            stored_print, status, stored = state.keys[key]
+            if stored_print != print_:
+                return _problem(422, "idempotency_key_reused", "This Idempotency-Key was used for another request.")
+            return Response(json.dumps(stored), status=status, headers={"Idempotent-Replayed": "true"},
+                            mimetype="application/problem+json" if status >= 400 else "application/json")
+        method = next((m for m in state.methods if m["id"] == body.get("payment_method_id")), None)
+        kind = method["kind"] if method else "card"
+        last_four = method["last_four"] if method else (body.get("token") or "")[-4:]
+        ordered = sorted(found, key=lambda i: (i["invoice_date"], i["due_date"], i["number"]))
+        left = int(round(float(body["amount"]) * 100)) if body.get("amount") else sum(i["balance_cents"] for i in found)
+        allocations = []
+        for invoice in ordered:
+            share = min(left, invoice["balance_cents"])
+            if share:
+                allocations.append({"invoice_id": invoice["id"], "invoice_number": invoice["number"],
+                                    "amount_cents": share})
+            left -= share
+        amount = sum(a["amount_cents"] for a in allocations)
+        if last_four == DECLINE_LAST_FOUR:
+            status, answer = 402, {"type": "https://errors.portal.example/payment_declined", "status": 402,
+                                   "code": "payment_declined", "title": "Payment declined", "detail": DECLINED}
+        else:
+            fee = round(amount * 3 / 100) if kind == "card" else 0
+            status = 201 if kind == "card" else 202
+            answer = {"id": str(uuid.uuid4()), "invoice_id": ordered[0]["id"], "method": kind, "amount_cents": amount,
+                      "fee_cents": fee, "charged_cents": amount + fee,
+                      "status": "succeeded" if kind == "card" else "pending", "message": None,
+                      "created_at": "2026-01-01T00:00:00Z", "allocations": allocations}
+            state.payments.append(answer)
+        state.keys[key] = (print_, status, answer)
+        return Response(json.dumps(answer), status=status,
+                        mimetype="application/problem+json" if status >= 400 else "application/json")
+
     @app.get("/billing/payment-methods")
     def methods():
         if refused := caller():

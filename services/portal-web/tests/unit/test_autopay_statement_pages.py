@@ -291,3 +291,101 @@ def test_download_statement_needs_the_csrf_token_and_a_customer(client, as_custo
         "property_id": "p-1", "start": "2025-01-01", "end": "2025-12-31"})
     assert response.status_code in (400, 422) and "Location" not in response.headers
     assert client.post("/invoices/statement", headers=anonymous, data={}).status_code in (302, 400)
+
+
+# -- Pay all due (several invoices, one payment) ---------------------------------------------------------
+
+INVOICE_21 = "9b1f6c1e-0000-4000-8000-000000000021"
+
+
+@pytest.fixture
+def two_due(services):
+    """A second due invoice the customer may pay (#21, Birch Lodge, $61.30, older than #18)."""
+    first = next(i for i in services.invoices if i["number"] == "18")
+    services.more_invoices.append({**first, "id": INVOICE_21, "number": "21", "title": "Invoice #21",
+                                   "property": {**first["property"], "id": "p-4", "name": "Birch Lodge"},
+                                   "invoice_date": "2024-07-01", "due_date": "2024-08-01",
+                                   "balance_cents": 6130, "total_cents": 6130, "amount_cents": 6130,
+                                   "status": "Due", "may_pay": True})
+    return services
+
+
+def several_sent(services) -> list[dict]:
+    return [r for r in services.payments.requests if r.get("path") == "/payments"]
+
+
+def test_pay_all_due_shows_only_when_more_than_one_due_invoice_may_be_paid(client, paying, services):
+    html = invoices_page(client, paying)
+    assert 'href="/invoices/pay-due">Pay all due</a>' not in html         # #18 alone (#4: may not pay)
+    assert client.get("/invoices/pay-due", headers=paying).status_code == 303
+
+
+def test_pay_all_due_lists_the_invoices_oldest_first_with_one_key_and_their_sum(client, paying, two_due):
+    assert 'href="/invoices/pay-due">Pay all due</a>' in invoices_page(client, paying)
+    response = client.get("/invoices/pay-due", headers=paying)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<h1 class="dashboard__title">Pay All Due</h1>' in html
+    listed = re.findall(r"<li>(Invoice #\d+)", html)
+    assert listed == ["Invoice #21", "Invoice #18"]                      # oldest first; #4 is not hers to pay
+    assert '<strong class="pay__balance">$300.00</strong>' in html        # $61.30 + $238.70
+    assert re.search(r'data-fee>\$9\.00<', html)                          # 3.00 % of $300.00
+    assert re.findall(r'name="invoice_id" value="([^"]+)"', html) == [INVOICE_21, next(
+        i["id"] for i in two_due.invoices if i["number"] == "18")]
+    assert 'action="/invoices/pay-due"' in html and ">Pay Invoices</button>" in html
+
+
+def test_pay_all_due_pays_the_shown_invoices_in_one_payment_once_per_key(client, paying, two_due):
+    html = client.get("/invoices/pay-due", headers=paying).get_data(as_text=True)
+    data = {"csrf_token": csrf_of_form(html, "/invoices/pay-due"),
+            "idempotency_key": re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', html).group(1),
+            "balance": "full", "payment_method": method_id(two_due, "5454"),
+            "invoice_id": re.findall(r'name="invoice_id" value="([^"]+)"', html)}
+    first = client.post("/invoices/pay-due", data=data, headers=paying)
+    again = client.post("/invoices/pay-due", data=data, headers=paying)     # a double click
+    assert first.status_code == again.status_code == 303 and first.headers["Location"] == "/invoices"
+    sent = several_sent(two_due)
+    assert len(sent) == 2 and sent[0]["key"] == sent[1]["key"] == data["idempotency_key"]
+    assert [s["invoice_id"] for s in sent[0]["json"]["invoices"]] == data["invoice_id"]
+    assert sent[0]["json"]["amount"] is None
+    assert len(two_due.payments.payments) == 1                          # one charge
+    landing = unescape(client.get("/invoices", headers=paying).get_data(as_text=True))
+    assert "Payment received: $300.00 (plus a $9.00 Convenience Fee). Invoices paid: #21, #18." in landing
+
+
+def test_pay_all_due_other_amount_is_sent_as_one_total(client, paying, two_due):
+    html = client.get("/invoices/pay-due", headers=paying).get_data(as_text=True)
+    response = client.post("/invoices/pay-due", headers=paying, data={
+        "csrf_token": csrf_of_form(html, "/invoices/pay-due"),
+        "idempotency_key": re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', html).group(1),
+        "balance": "other", "amount": "100.00", "payment_method": method_id(two_due, "6789"),
+        "invoice_id": re.findall(r'name="invoice_id" value="([^"]+)"', html)})
+    assert response.status_code == 303
+    assert several_sent(two_due)[0]["json"]["amount"] == "100.00"
+    landing = unescape(client.get("/invoices", headers=paying).get_data(as_text=True))
+    assert "Your bank payment of $100.00 is pending" in landing
+
+
+def test_pay_all_due_refuses_when_the_invoices_changed_since_the_page(client, paying, two_due):
+    html = client.get("/invoices/pay-due", headers=paying).get_data(as_text=True)
+    response = client.post("/invoices/pay-due", headers=paying, data={
+        "csrf_token": csrf_of_form(html, "/invoices/pay-due"),
+        "idempotency_key": re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', html).group(1),
+        "balance": "full", "payment_method": method_id(two_due, "5454"), "invoice_id": [INVOICE_21]})
+    assert response.status_code == 303 and response.headers["Location"] == "/invoices/pay-due"
+    assert not several_sent(two_due)
+
+
+def test_pay_all_due_a_declined_card_is_the_page_again_with_a_new_key(client, paying, two_due):
+    two_due.payments.methods[0]["last_four"] = "0002"
+    html = client.get("/invoices/pay-due", headers=paying).get_data(as_text=True)
+    key = re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', html).group(1)
+    response = client.post("/invoices/pay-due", headers=paying, data={
+        "csrf_token": csrf_of_form(html, "/invoices/pay-due"), "idempotency_key": key, "balance": "full",
+        "payment_method": two_due.payments.methods[0]["id"],
+        "invoice_id": re.findall(r'name="invoice_id" value="([^"]+)"', html)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 402 and "Your card was declined. Try another card." in page
+    assert '<h1 class="dashboard__title">Pay All Due</h1>' in page
+    assert re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', page).group(1) != key
+    assert not two_due.payments.payments

@@ -1,5 +1,6 @@
 """Invoices (seed 002: "Viewing Invoices", "Paying Invoices"): the list and one invoice; and (issue 8, beyond
-the seeds) the account Statement: a property and a date range, downloaded as billing's PDF."""
+the seeds) the account Statement: a property and a date range, downloaded as billing's PDF; and *Pay all due*
+(to payments.py's page for several invoices) when more than one due invoice is one the customer may pay."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -10,7 +11,8 @@ from flask import Blueprint, redirect, render_template, request
 from portal_web.account_forms import check_statement, statement_form
 from portal_web.adapters.billing import billing
 from portal_web.entrypoints.pages import needs_a_branch
-from portal_web.entrypoints.portal import open_section, whole_number
+from portal_web.entrypoints.payments import payable_due
+from portal_web.entrypoints.portal import branch_branding, open_section, whole_number
 
 bp = Blueprint("invoices", __name__)
 bp.before_request(needs_a_branch)
@@ -22,10 +24,19 @@ def _today():
     return datetime.now(UTC).date()
 
 
+def _pay_all_due_shown(shell, show: str, page) -> bool:
+    """Pay all due: when the branch takes payments and more than one due invoice is one the customer may pay."""
+    if not branch_branding().payments_enabled:
+        return False
+    due = page.total if show == "due" else billing().invoices(
+        show="due", page=1, property_ids=shell.selected_ids or None).total
+    return due > 1 and len(payable_due(shell)) > 1
+
+
 def _render_list(shell, show: str, page_number: int, statement, status: int = 200):
     page = billing().invoices(show=show, page=page_number, property_ids=shell.selected_ids or None)
     return render_template("invoices.html", me=shell.me, shell=shell, show=show, shows=SHOW, page=page,
-                           statement=statement), status
+                           statement=statement, pay_all_due=_pay_all_due_shown(shell, show, page)), status
 
 
 @bp.get("/invoices")
