@@ -114,6 +114,11 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     found["/payments (Autopay on)"] = violations(page)
     page.get_by_role("button", name="Turn Off Autopay for Three Tails").click()
     page.wait_for_selector("text=Autopay is off for Three Tails.")
+    # Pay all due: the dialog for several invoices.
+    page.goto(url(system, "/invoices"))
+    page.get_by_role("link", name="Pay all due").click()
+    page.wait_for_load_state("networkidle")
+    found["/invoices/pay-due"] = violations(page)
     # Select & Sign of a pending proposal (#95: test_signing_e2e signs #88), reached from its page.
     page.goto(url(system, "/proposals"))
     page.locator(".proposal-row", has_text="Proposal #95").get_by_role("link").click()
@@ -138,7 +143,7 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
                                            "/proposals?show=rejected", "/invoices/<id>/pay", "/proposals/<id>/sign",
                                            "/visits/<id>", "/visits/calendar (address shown)", "/requests/<id>",
                                            "/invoices (Statement errors)", "/payments (Autopay forms)",
-                                           "/payments (Autopay on)"]}
+                                           "/payments (Autopay on)", "/invoices/pay-due"]}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -134,3 +135,43 @@ def test_camilla_downloads_a_statement_that_names_the_property_and_bad_dates_are
     text = pdf_text(pdf.content)
     assert "Tar Valon Towers" in text, text[:500]
     assert "Invoice #18" in text or "#18" in text
+
+
+def back_office_invoice(system, key: str, external_id: str, body: dict) -> requests.Response:
+    return requests.put(f"{system.gateway}/api/billing/integration/invoices/{external_id}", json=body, timeout=10,
+                        headers={"Host": system.host(), "Authorization": f"Bearer {key}"})
+
+
+def test_camilla_sees_pay_all_due_with_her_due_invoices_oldest_first_and_one_key(system, browser_page):
+    """The back office sends a second due invoice (the demo branch has #18 alone); Camilla's Invoices page then
+    offers Pay all due, whose page lists both, oldest first, under one key. Not paid here (the Invoices and
+    Paying e2e files expect #18's $238.70); the invoice is voided again at the end."""
+    host = {"Host": system.host()}
+    companies = system.admin("GET", "/companies").json()
+    items = companies["items"] if isinstance(companies, dict) and "items" in companies else companies
+    tenant = next(c["id"] for c in items if c["name"] == "Demo Landscaping")
+    key = requests.post(f"{system.gateway}/api/identity/staff/operator/companies/{tenant}/api-keys", timeout=10,
+                        headers={**host, "Authorization": f"Bearer {system.stack.operator_token}"},
+                        json={"name": "e2e pay all due", "scopes": ["invoices:write"]}).json()["key"]
+    today = datetime.now(UTC).date()
+    invoice = {"number": "PD-1", "invoice_date": today.isoformat(), "terms_days": 30, "property_external_id": "oasis",
+               "opportunities": [{"number": "72", "name": "Spring Cleanup"}],
+               "services": [{"opportunity_number": "72", "name": "Spring Cleanup", "total": "75.00"}],
+               "total": "75.00", "sent": True}
+    put = back_office_invoice(system, key, "e2e-pay-all-due-1", invoice)
+    assert put.status_code == 200, put.text
+    try:
+        page = browser_page
+        sign_in(page, system, CAMILLA)
+        page.goto(base(system) + "/invoices")
+        page.get_by_role("link", name="Pay all due").click()
+        page.wait_for_selector("h1:has-text('Pay All Due')")
+        listed = page.locator(".pay__invoices li").all_inner_texts()
+        assert [row.split(" ·")[0].split(":")[0] for row in listed] == ["Invoice #18", "Invoice #PD-1"], listed
+        assert "$313.70" in page.locator(".pay__balance").inner_text()                           # 238.70 + 75.00
+        assert len(page.locator("input[name=invoice_id]").all()) == 2
+        assert len(page.locator("input[name=idempotency_key]").input_value()) == 36
+        expect(page.get_by_role("button", name="Pay Invoices")).to_be_visible()
+    finally:
+        voided = back_office_invoice(system, key, "e2e-pay-all-due-1", {**invoice, "voided": True})
+        assert voided.status_code == 200, voided.text
