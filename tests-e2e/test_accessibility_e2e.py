@@ -63,6 +63,32 @@ def test_the_pages_before_sign_in_have_no_wcag_violation(system, chromium, width
     assert found == {path: [] for path in ANONYMOUS}
 
 
+def pay_all_due_violations(system, page) -> list[str]:
+    import requests
+
+    host = {"Host": system.host()}
+    companies = system.admin("GET", "/companies").json()
+    items = companies["items"] if isinstance(companies, dict) and "items" in companies else companies
+    tenant = next(c["id"] for c in items if c["name"] == "Demo Landscaping")
+    key = requests.post(f"{system.gateway}/api/identity/staff/operator/companies/{tenant}/api-keys", timeout=10,
+                        headers={**host, "Authorization": f"Bearer {system.stack.operator_token}"},
+                        json={"name": "a11y pay all due", "scopes": ["invoices:write"]}).json()["key"]
+    invoice = {"number": "A11Y-1", "invoice_date": "2026-01-02", "terms_days": 30, "property_external_id": "oasis",
+               "opportunities": [{"number": "73", "name": "Mulching"}],
+               "services": [{"opportunity_number": "73", "name": "Mulching", "total": "40.00"}],
+               "total": "40.00", "sent": True}
+    address = f"{system.gateway}/api/billing/integration/invoices/e2e-a11y-pay-all-due"
+    headers = {**host, "Authorization": f"Bearer {key}"}
+    assert requests.put(address, json=invoice, headers=headers, timeout=10).status_code == 200
+    try:
+        page.goto(url(system, "/invoices"))
+        page.get_by_role("link", name="Pay all due").click()
+        page.wait_for_load_state("networkidle")
+        return violations(page)
+    finally:
+        requests.put(address, json={**invoice, "voided": True}, headers=headers, timeout=10)
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     page = signed_in(chromium, system, WIDTHS[width], "/login", "camilla@example.com", "demo-customer-pass")
@@ -114,11 +140,8 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     found["/payments (Autopay on)"] = violations(page)
     page.get_by_role("button", name="Turn Off Autopay for Three Tails").click()
     page.wait_for_selector("text=Autopay is off for Three Tails.")
-    # Pay all due: the dialog for several invoices.
-    page.goto(url(system, "/invoices"))
-    page.get_by_role("link", name="Pay all due").click()
-    page.wait_for_load_state("networkidle")
-    found["/invoices/pay-due"] = violations(page)
+    # Pay all due: the dialog for several invoices (a second due invoice from the back office, voided after).
+    found["/invoices/pay-due"] = pay_all_due_violations(system, page)
     # Select & Sign of a pending proposal (#95: test_signing_e2e signs #88), reached from its page.
     page.goto(url(system, "/proposals"))
     page.locator(".proposal-row", has_text="Proposal #95").get_by_role("link").click()
