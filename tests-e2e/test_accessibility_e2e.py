@@ -63,6 +63,32 @@ def test_the_pages_before_sign_in_have_no_wcag_violation(system, chromium, width
     assert found == {path: [] for path in ANONYMOUS}
 
 
+def pay_all_due_violations(system, page) -> list[str]:
+    import requests
+
+    host = {"Host": system.host()}
+    companies = system.admin("GET", "/companies").json()
+    items = companies["items"] if isinstance(companies, dict) and "items" in companies else companies
+    tenant = next(c["id"] for c in items if c["name"] == "Demo Landscaping")
+    key = requests.post(f"{system.gateway}/api/identity/staff/operator/companies/{tenant}/api-keys", timeout=10,
+                        headers={**host, "Authorization": f"Bearer {system.stack.operator_token}"},
+                        json={"name": "a11y pay all due", "scopes": ["invoices:write"]}).json()["key"]
+    invoice = {"number": "A11Y-1", "invoice_date": "2026-01-02", "terms_days": 30, "property_external_id": "oasis",
+               "opportunities": [{"number": "73", "name": "Mulching"}],
+               "services": [{"opportunity_number": "73", "name": "Mulching", "total": "40.00"}],
+               "total": "40.00", "sent": True}
+    address = f"{system.gateway}/api/billing/integration/invoices/e2e-a11y-pay-all-due"
+    headers = {**host, "Authorization": f"Bearer {key}"}
+    assert requests.put(address, json=invoice, headers=headers, timeout=10).status_code == 200
+    try:
+        page.goto(url(system, "/invoices"))
+        page.get_by_role("link", name="Pay all due").click()
+        page.wait_for_load_state("networkidle")
+        return violations(page)
+    finally:
+        requests.put(address, json={**invoice, "voided": True}, headers=headers, timeout=10)
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     page = signed_in(chromium, system, WIDTHS[width], "/login", "camilla@example.com", "demo-customer-pass")
@@ -90,6 +116,32 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     page.get_by_role("link", name="Pay Invoice").click()
     page.wait_for_load_state("networkidle")
     found["/invoices/<id>/pay"] = violations(page)
+    # The Invoices page's Statement form with its dates refused at their fields.
+    page.goto(url(system, "/invoices"))
+    page.get_by_label("From", exact=True).fill("2024-06-01")
+    page.get_by_label("To", exact=True).fill("2024-05-31")
+    page.get_by_role("button", name="Download Statement").click()
+    page.wait_for_selector("#end-error")
+    found["/invoices (Statement errors)"] = violations(page)
+    # Manage Payments' Autopay with a method to choose (a bank account, saved here once), then turned on.
+    page.goto(url(system, "/payments"))
+    if page.locator(".method", has_text="****6677").count() == 0:
+        page.goto(url(system, "/payments/add"))
+        page.get_by_label("ACH Transfer").check()
+        page.get_by_label("Routing Number/Account Number").fill("036001808/5555666677")
+        page.get_by_role("button", name="Save Payment Method").click()
+        page.wait_for_selector("text=Payment method saved.")
+    page.goto(url(system, "/payments"))
+    found["/payments (Autopay forms)"] = violations(page)
+    choose = page.get_by_label("Payment method for Three Tails")
+    choose.select_option(value=choose.locator("option", has_text="****6677").get_attribute("value"))
+    page.get_by_role("button", name="Turn On Autopay for Three Tails").click()
+    page.wait_for_selector("text=Autopay is on for Three Tails")
+    found["/payments (Autopay on)"] = violations(page)
+    page.get_by_role("button", name="Turn Off Autopay for Three Tails").click()
+    page.wait_for_selector("text=Autopay is off for Three Tails.")
+    # Pay all due: the dialog for several invoices (a second due invoice from the back office, voided after).
+    found["/invoices/pay-due"] = pay_all_due_violations(system, page)
     # Select & Sign of a pending proposal (#95: test_signing_e2e signs #88), reached from its page.
     page.goto(url(system, "/proposals"))
     page.locator(".proposal-row", has_text="Proposal #95").get_by_role("link").click()
@@ -120,7 +172,9 @@ def test_the_customers_pages_have_no_wcag_violation(system, chromium, width):
     assert found == {path: [] for path in [*CUSTOMER, "/invoices/<id>", "/proposals/<id>", "/proposals?show=pending",
                                            "/proposals?show=rejected", "/invoices/<id>/pay", "/proposals/<id>/sign",
                                            "/proposals/<id>/Request Changes", "/proposals/<id>/Decline",
-                                           "/visits/<id>", "/visits/calendar (address shown)", "/requests/<id>"]}
+                                           "/visits/<id>", "/visits/calendar (address shown)", "/requests/<id>",
+                                           "/invoices (Statement errors)", "/payments (Autopay forms)",
+                                           "/payments (Autopay on)", "/invoices/pay-due"]}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

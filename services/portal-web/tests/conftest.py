@@ -53,7 +53,7 @@ from portal_shared.identity_token import HEADER, InvalidIdentityToken, sign_iden
 from portal_web import SERVICE
 from portal_web.app import create_app
 
-from .billing_payments_double import PaymentsState, add_payment_routes
+from .billing_payments_double import PaymentsState, add_autopay_routes, add_payment_routes
 
 SECRET = "portal-web-test-internal-secret-0123456789"
 
@@ -829,6 +829,7 @@ def summaries_double_app(double: SummariesDouble) -> Flask:
 
     add_payment_routes(app, double.payments, caller=invoices_caller, invoice_of=lambda invoice_id: next(
         (i for i in INVOICES + double.more_invoices if i["id"] == invoice_id), None))
+    add_autopay_routes(app, double.payments, caller=invoices_caller)
     # Select & Sign (services/proposals entrypoints/signing_api.py), judged by proposals' own rules
     # (portal_proposals.domain.evidence, a test-only dependency): who may sign is the row's `may_sign`.
     def signing_sheet(found: dict) -> dict:

@@ -169,6 +169,7 @@ def test_enrolling_shows_the_method_to_its_owner_and_only_that_autopay_is_on_to_
     assert mine["enrolled_on"] == TODAY.isoformat()
     theirs = app.test_client().get(f"/autopay/{known['p1']}", headers=as_("other")).get_json()
     assert (theirs["enrolled"], theirs["enrolled_by_you"], theirs["payment_method"]) == (True, False, None)
+    assert (mine["may_enrol"], theirs["may_enrol"]) == (True, False)      # Primary on P1; Other on P1
     assert app.test_client().delete(f"/autopay/{known['p1']}", headers=as_()).status_code == 204
     assert app.test_client().get(f"/autopay/{known['p1']}", headers=as_()).get_json()["enrolled"] is False
 

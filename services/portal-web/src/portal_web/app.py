@@ -23,6 +23,7 @@ from portal_web.assets import init_assets
 from portal_web.auth import account_kind
 from portal_web.branding import Branding, BrandingCache, safe_url
 from portal_web.config import DEV_SECRET_KEY, WebSettings
+from portal_web.entrypoints.autopay import bp as autopay_bp
 from portal_web.entrypoints.customer import bp as customer_bp
 from portal_web.entrypoints.invoices import bp as invoices_bp
 from portal_web.entrypoints.payments import bp as payments_bp
@@ -119,6 +120,7 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
     app.register_blueprint(proposals_bp)
     app.register_blueprint(visits_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(autopay_bp)
     app.register_blueprint(proposal_signing_bp)
     app.register_blueprint(proposal_responses_bp)
     app.register_blueprint(requests_bp)

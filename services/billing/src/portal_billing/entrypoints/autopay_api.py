@@ -34,6 +34,8 @@ class AutopayRead(Schema):
     property_id = fields.UUID(required=True)
     enrolled = fields.Boolean(required=True, metadata={"description": "Autopay is on for this property."})
     enrolled_by_you = fields.Boolean(required=True)
+    may_enrol = fields.Boolean(required=True, metadata={
+        "description": "The customer may turn autopay on or off here (Primary or Billing contact)."})
     enrolled_on = fields.Date(allow_none=True, metadata={"description": "Invoices due from this day are charged."})
     payment_method = fields.Nested(AutopayMethod, allow_none=True, metadata={
         "description": "The method charged (only shown to the contact who enrolled)."})

@@ -41,6 +41,7 @@ from portal_billing.service_layer.invoices import invoices_with_balance
 from portal_billing.service_layer.payment_settings import payment_rules
 from portal_billing.service_layer.payments import Answer, SavedMethod, pay_invoice
 from portal_shared.access.guard import Customer, authorize
+from portal_shared.access.query import may
 from portal_shared.bus.outbox import record_event
 from portal_shared.db import Database
 from portal_shared.errors import ApiError, Conflict, ValidationFailed
@@ -66,11 +67,15 @@ def _method_label(row) -> str:
 
 
 def enrolment_view(session: Session, *, customer: Customer, property_id: str) -> dict[str, Any]:
-    """Whether autopay is on for a property the customer sees; the method only when it is theirs."""
+    """Whether autopay is on for a property the customer sees; the method only when it is theirs; whether they
+    may turn it on or off (the `pay` permission, as `enrol` and `cancel` check it)."""
     authorize(session, customer, property_id)
     row = _enrolment(session, customer.tenant_id, property_id)
     view: dict[str, Any] = {"property_id": property_id, "enrolled": row is not None, "enrolled_by_you": False,
-                            "enrolled_on": None, "payment_method": None}
+                            "enrolled_on": None, "payment_method": None,
+                            "may_enrol": may(session, tenant_id=customer.tenant_id, branch_id=customer.branch_id,
+                                             contact_id=customer.contact_id, property_id=property_id,
+                                             permission="pay")}
     if row is None:
         return view
     view.update(enrolled_on=row.enrolled_on, enrolled_by_you=row.contact_id == customer.contact_id)

@@ -1,7 +1,7 @@
 """billing's customer API for the Invoices and payments pages: `GET /invoices` (one page of the list, the
 Show filter and the Property Filter; X-Pagination's `total` is the "M" of "N of M"), `GET /invoices/<id>`,
-`POST /invoices/<id>/payments` (with the dialog's `Idempotency-Key`), the saved payment methods and the
-email-receipts preference.
+`POST /invoices/<id>/payments` (with the dialog's `Idempotency-Key`), the saved payment methods, the
+email-receipts preference and each property's autopay (`/autopay/<property_id>`).
 
 Like the summaries, each call forwards the gateway's identity token (billing decides what the customer
 may see and whether they may pay); unlike them, a page needs the answer, so a failure is an error the
@@ -124,7 +124,6 @@ class BillingClient(ServiceClient):
         """One invoice in detail (with `may_pay`); BillingError(404) when it is not the customer's."""
         return self._json(self._get(f"/invoices/{self._segment(invoice_id)}"), dict)
 
-
     # -- payments ------------------------------------------------------------------------------------
 
     def pay(self, invoice_id: str, *, key: str, amount: str | None, payment_method_id: str | None = None,
@@ -137,6 +136,20 @@ class BillingClient(ServiceClient):
             body.update(token=token, expiry=expiry)
         response = self._send("POST", f"/invoices/{self._segment(invoice_id)}/payments", json_body=body,
                               headers={"Idempotency-Key": f'"{key}"'}, ok=(201, 202))
+        return PaymentAnswer(response.status_code, self._json(response, dict),
+                             response.headers.get("Idempotent-Replayed") == "true")
+
+    def pay_several(self, invoice_ids: list[str], *, key: str, amount: str | None, payment_method_id: str | None = None,
+                    token: str | None = None, expiry: str | None = None) -> PaymentAnswer:
+        """Pay several invoices with one charge (`POST /payments`, ADR 0022): their full balances, or `amount`
+        spread oldest first; once per `key`."""
+        body: dict = {"invoices": [{"invoice_id": i} for i in invoice_ids], "amount": amount}
+        if payment_method_id:
+            body["payment_method_id"] = payment_method_id
+        else:
+            body.update(token=token, expiry=expiry)
+        response = self._send("POST", "/payments", json_body=body, headers={"Idempotency-Key": f'"{key}"'},
+                              ok=(201, 202))
         return PaymentAnswer(response.status_code, self._json(response, dict),
                              response.headers.get("Idempotent-Replayed") == "true")
 
@@ -162,6 +175,20 @@ class BillingClient(ServiceClient):
     def set_email_receipts(self, enabled: bool) -> bool:
         answer = self._send("PUT", "/payment-preferences", json_body={"email_receipts": enabled})
         return bool(self._json(answer, dict).get("email_receipts"))
+
+    # -- autopay (ADR 0023) ------------------------------------------------------------------------------
+
+    def autopay(self, property_id: str) -> dict:
+        """Whether autopay is on for a property the customer sees, the method (theirs only) and `may_enrol`."""
+        return self._json(self._get(f"/autopay/{self._segment(property_id)}"), dict)
+
+    def enrol_autopay(self, property_id: str, payment_method_id: str) -> dict:
+        """Turn autopay on (or change its method): BillingError 403 (may not pay here) or 422 (the method)."""
+        return self._json(self._send("PUT", f"/autopay/{self._segment(property_id)}",
+                                     json_body={"payment_method_id": payment_method_id}), dict)
+
+    def cancel_autopay(self, property_id: str) -> None:
+        self._send("DELETE", f"/autopay/{self._segment(property_id)}")
 
 
 def billing() -> BillingClient:

@@ -7,7 +7,8 @@ Payment Method", "Electronic Receipts"), as pages that work without JavaScript e
   or a retry pays once (billing replays the first answer). After a decline the page gets a new key, so the
   customer can try another card.
 - *Manage Payments* (`/payments`): the saved methods, the default marked; edit (a card's expiry), delete
-  (confirmed), make default; *Add Payment Method*; *Email receipts enabled*.
+  (confirmed), make default; *Add Payment Method*; *Email receipts enabled*; and (issue 8) each property's
+  *Autopay* (autopay_view.py; turned on and off by entrypoints/autopay.py).
 
 Card data never reaches portal-web: the card fields are the processor's hosted tokenizer in an iframe (its
 origin alone is allowed in this page's `frame-src`), which hands payments.js a token by postMessage.
@@ -19,10 +20,11 @@ from __future__ import annotations
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request
 
 from portal_shared.money import dollars
 from portal_web.adapters.billing import BillingError, billing
+from portal_web.autopay_view import autopay_rows
 from portal_web.entrypoints.pages import needs_a_branch
 from portal_web.entrypoints.portal import branch_branding, open_page, open_section
 from portal_web.page_policy import allow_frame_from
@@ -107,7 +109,9 @@ def _method_choices(form: PayInvoiceForm, methods: list[dict], branding) -> list
     return options
 
 
-def _render_pay(shell, branding, invoice, form, options, *, error: str | None = None, status: int = 200):
+def _render_pay(shell, branding, invoice, form, options, *, error: str | None = None, status: int = 200,
+                several: list[dict] | None = None):
+    """The dialog for one invoice, or (`several`, with `invoice` their sum) for Pay all due."""
     if form.payment_method.data is None and options:
         default = next((o["value"] for o in options if o["value"] not in (NEW_CARD, NEW_ACH)), options[0]["value"])
         form.payment_method.data = default
@@ -119,7 +123,7 @@ def _render_pay(shell, branding, invoice, form, options, *, error: str | None = 
         form.amount.data = f"{invoice['balance_cents'] / 100:.2f}"
     fee = fee_cents(amount_cents, branding.card_convenience_fee_percent)
     return render_template("pay_invoice.html", me=shell.me, shell=shell, invoice=invoice, form=form,
-                           options=options, chosen_kind=(chosen or {}).get("kind"), branding=branding,
+                           options=options, chosen_kind=(chosen or {}).get("kind"), branding=branding, several=several,
                            tokenizer=_tokenizer(branding), error=error, amount_cents=amount_cents, fee_cents=fee,
                            fee_percent=branding.card_convenience_fee_percent), status
 
@@ -191,10 +195,24 @@ def pay_invoice_submit(invoice_id):
     shell, branding, invoice, refused = _payable(invoice_id)
     if shell is None:
         return refused
+
+    def pay(client, **payment):
+        return client.pay(str(invoice_id), **payment)
+
+    def done(payment):
+        balance = billing().invoice(str(invoice_id)).get("balance_cents")
+        return f"New balance: {dollars(balance or 0)}.", f"/invoices/{invoice_id}"
+
+    return _submit_payment(shell, branding, invoice, pay, done)
+
+
+def _submit_payment(shell, branding, invoice, pay, done, several: list[dict] | None = None):
+    """The dialog's POST, for one invoice or several: `pay(client, key=, amount=, <source>)` asks billing,
+    `done(payment)` is (the closing words, where to go)."""
     form = PayInvoiceForm()
     options = _method_choices(form, _usable_methods(branding), branding)
     if not _check_pay_form(form, branding, invoice):
-        return _render_pay(shell, branding, invoice, form, options, status=422)
+        return _render_pay(shell, branding, invoice, form, options, status=422, several=several)
     client, key, choice = billing(), form.idempotency_key.data, form.payment_method.data
     amount = _amount_to_send(form, branding, invoice["balance_cents"])
     added_bank_account = None
@@ -203,32 +221,93 @@ def pay_invoice_submit(invoice_id):
             # billing debits saved bank accounts only: save it first (and forget it after, unless asked to keep it).
             added_bank_account = client.add_payment_method({"kind": "ach", "account": form.account.data,
                                                             "make_default": bool(form.make_default.data)})
-            answer = client.pay(str(invoice_id), key=key, amount=amount, payment_method_id=added_bank_account["id"])
+            answer = pay(client, key=key, amount=amount, payment_method_id=added_bank_account["id"])
         elif choice == NEW_CARD:
-            answer = client.pay(str(invoice_id), key=key, amount=amount, token=form.token.data,
-                                expiry=form.expiry.data)
+            answer = pay(client, key=key, amount=amount, token=form.token.data, expiry=form.expiry.data)
         else:
-            answer = client.pay(str(invoice_id), key=key, amount=amount, payment_method_id=choice)
+            answer = pay(client, key=key, amount=amount, payment_method_id=choice)
     except BillingError as error:
         if added_bank_account is not None and not form.save_method.data:
             _forget(added_bank_account["id"])
-        return _refused_payment(shell, branding, invoice, form, options, error)
+        return _refused_payment(shell, branding, invoice, form, options, error, several=several)
     if added_bank_account is not None and not form.save_method.data:
         _forget(added_bank_account["id"])
     if choice == NEW_CARD and form.save_method.data and not answer.replayed:
         _save_card_after_paying(form)
     payment = answer.payment
+    closing, target = done(payment)
     if payment.get("status") == "pending":
         flash(f"Your bank payment of {dollars(payment['amount_cents'])} is pending: it usually settles within a "
               "few business days.", "info")
     elif answer.status == 202:
         flash("We are confirming your payment with the processor. You will not be charged twice.", "info")
     else:
-        balance = billing().invoice(str(invoice_id)).get("balance_cents")
         fee = f" (plus a {dollars(payment['fee_cents'])} Convenience Fee)" if payment.get("fee_cents") else ""
-        flash(f"Payment received: {dollars(payment['amount_cents'])}{fee}. New balance: {dollars(balance or 0)}.",
-              "success")
-    return redirect(f"/invoices/{invoice_id}", code=303)
+        flash(f"Payment received: {dollars(payment['amount_cents'])}{fee}. {closing}", "success")
+    return redirect(target, code=303)
+
+
+# -- Pay all due (several invoices, one payment; billing's POST /payments) ------------------------------
+
+def payable_due(shell) -> list[dict]:
+    """The due invoices of the Property Filter's properties (the first page of the Due list) that billing says
+    the customer may pay, oldest first (the order billing allocates an amount in)."""
+    client = billing()
+    found = []
+    for row in client.invoices(show="due", page=1, property_ids=shell.selected_ids or None).rows:
+        invoice = client.invoice(str(row["id"]))
+        if invoice.get("may_pay") and invoice.get("balance_cents"):
+            found.append(invoice)
+    return sorted(found, key=lambda i: (str(i.get("invoice_date") or ""), str(i.get("due_date") or ""),
+                                        str(i.get("number") or "")))
+
+
+def _all_due(shell):
+    """(branding, the invoices, their sum as the dialog's one "invoice"), or a redirect when fewer than two."""
+    branding = _payments_branding()
+    invoices = payable_due(shell)
+    if len(invoices) < 2:
+        flash("Pay all due is for two or more due invoices you may pay: pay this one from its page."
+              if invoices else "No due invoices that you may pay.", "info")
+        return None, None, None, redirect("/invoices", code=303)
+    total = {"id": None, "balance_cents": sum(i["balance_cents"] for i in invoices)}
+    return branding, invoices, total, None
+
+
+@bp.get("/invoices/pay-due")
+def pay_all_due():
+    shell, refused = open_section("invoices")
+    if shell is None:
+        return refused
+    branding, invoices, total, refused = _all_due(shell)
+    if branding is None:
+        return refused
+    form = PayInvoiceForm(idempotency_key=str(uuid.uuid4()))
+    options = _method_choices(form, _usable_methods(branding), branding)
+    return _render_pay(shell, branding, total, form, options, several=invoices)
+
+
+@bp.post("/invoices/pay-due")
+def pay_all_due_submit():
+    shell, refused = open_section("invoices")
+    if shell is None:
+        return refused
+    branding, invoices, total, refused = _all_due(shell)
+    if branding is None:
+        return refused
+    shown = request.form.getlist("invoice_id")
+    if sorted(shown) != sorted(str(i["id"]) for i in invoices):
+        flash("The invoices due have changed since the page was shown: check them and pay again.", "info")
+        return redirect("/invoices/pay-due", code=303)
+
+    def pay(client, **payment):
+        return client.pay_several(shown, **payment)
+
+    def done(payment):
+        numbers = ", ".join(f"#{a.get('invoice_number')}" for a in payment.get("allocations") or [])
+        return (f"Invoices paid: {numbers}." if numbers else ""), "/invoices"
+
+    return _submit_payment(shell, branding, total, pay, done, several=invoices)
 
 
 def _forget(method_id: str) -> None:
@@ -247,7 +326,7 @@ def _save_card_after_paying(form: PayInvoiceForm) -> None:
         flash(f"Your payment went through, but the card was not saved: {error.detail or 'try again later'}", "info")
 
 
-def _refused_payment(shell, branding, invoice, form, options, error: BillingError):
+def _refused_payment(shell, branding, invoice, form, options, error: BillingError, several: list[dict] | None = None):
     """The dialog again, with billing's reason; a decline or a reused key also gets a new key for the next try."""
     if error.status == 402:
         message = error.detail or DECLINED
@@ -264,33 +343,40 @@ def _refused_payment(shell, branding, invoice, form, options, error: BillingErro
         form.idempotency_key.data = str(uuid.uuid4())   # billing keeps this key's answer: the next try is new
     if error.status == 402 and form.payment_method.data == NEW_CARD:
         form.token.data = form.expiry.data = ""          # that card was declined: enter another
-    return _render_pay(shell, branding, invoice, form, options, error=message, status=error.status)
+    return _render_pay(shell, branding, invoice, form, options, error=message, status=error.status, several=several)
 
 
 # -- Manage Payments ----------------------------------------------------------------------------------
 
-def _manage_gate():
+def manage_gate():
     shell, refused = open_page("payments")
     if shell is None:
         return None, None, refused
     return shell, _payments_branding(), None
 
 
-@bp.get("/payments")
-def manage_payments():
-    shell, branding, refused = _manage_gate()
-    if shell is None:
-        return refused
+def render_manage(shell, branding, *, autopay_posted=None, status: int = 200):
+    """Manage Payments; `autopay_posted` (property id, form, billing's refusal) redraws a refused Autopay form."""
     client = billing()
     receipts = ReceiptsForm(email_receipts=client.email_receipts())
-    return render_template("payment_methods.html", me=shell.me, shell=shell, methods=client.payment_methods(),
+    methods = client.payment_methods()
+    return render_template("payment_methods.html", me=shell.me, shell=shell, methods=methods,
                            receipts=receipts, confirm=ConfirmForm(), label=method_label,
-                           accepted=[TYPE_WORDS[t] for t in branding.accepted_payment_types if t in TYPE_WORDS])
+                           autopay=autopay_rows(shell.properties, methods, method_label, posted=autopay_posted),
+                           accepted=[TYPE_WORDS[t] for t in branding.accepted_payment_types if t in TYPE_WORDS]), status
+
+
+@bp.get("/payments")
+def manage_payments():
+    shell, branding, refused = manage_gate()
+    if shell is None:
+        return refused
+    return render_manage(shell, branding)
 
 
 @bp.post("/payments/receipts")
 def set_receipts():
-    shell, _branding, refused = _manage_gate()
+    shell, _branding, refused = manage_gate()
     if shell is None:
         return refused
     form = ReceiptsForm()
@@ -312,7 +398,7 @@ def _render_add(shell, branding, form, *, error=None, status=200):
 
 @bp.get("/payments/add")
 def add_payment_method():
-    shell, branding, refused = _manage_gate()
+    shell, branding, refused = manage_gate()
     if shell is None:
         return refused
     return _render_add(shell, branding, AddPaymentMethodForm())
@@ -320,7 +406,7 @@ def add_payment_method():
 
 @bp.post("/payments/add")
 def add_payment_method_submit():
-    shell, branding, refused = _manage_gate()
+    shell, branding, refused = manage_gate()
     if shell is None:
         return refused
     form = AddPaymentMethodForm()
@@ -361,7 +447,7 @@ def _saved_method(method_id) -> dict:
 
 @bp.route("/payments/<uuid:method_id>/edit", methods=["GET", "POST"])
 def edit_payment_method(method_id):
-    shell, _branding, refused = _manage_gate()
+    shell, _branding, refused = manage_gate()
     if shell is None:
         return refused
     method = _saved_method(method_id)
@@ -387,7 +473,7 @@ def edit_payment_method(method_id):
 
 @bp.post("/payments/<uuid:method_id>/default")
 def make_default(method_id):
-    shell, _branding, refused = _manage_gate()
+    shell, _branding, refused = manage_gate()
     if shell is None:
         return refused
     if ConfirmForm().validate():
@@ -398,7 +484,7 @@ def make_default(method_id):
 
 @bp.route("/payments/<uuid:method_id>/delete", methods=["GET", "POST"])
 def delete_payment_method(method_id):
-    shell, _branding, refused = _manage_gate()
+    shell, _branding, refused = manage_gate()
     if shell is None:
         return refused
     method = _saved_method(method_id)
