@@ -4,6 +4,7 @@ for nothing) and 1 invoice due, and her invoices answer through the gateway with
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import requests
@@ -38,6 +39,15 @@ def test_the_customers_invoices_answer_through_the_gateway_newest_first(system):
         ("Invoice #4: Annual Maintenance Agreement", "Paid")]
     eighteen = client.get(f"{system.gateway}/api/billing/invoices/{listed.json()[1]['id']}", timeout=10).json()
     assert (eighteen["balance_cents"], eighteen["due_date"], eighteen["may_pay"]) == (23_870, "2024-11-27", True)
+    # The Service Contact: Tar Valon Towers's sales rep (identity's staff_upserted reaches billing's directory
+    # within seconds of the stack starting), with the phone: the demo branch shows it.
+    deadline = time.monotonic() + 30
+    while eighteen["service_contact"] is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+        eighteen = client.get(f"{system.gateway}/api/billing/invoices/{eighteen['id']}", timeout=10).json()
+    assert eighteen["service_contact"] == {
+        "first_name": "Morgan", "last_name": "Reyes", "title": "Sales Representative", "email": "rep@example.com",
+        "phone": "(314) 555-0142"}
 
 
 # -- the Invoices pages in Chromium -----------------------------------------------------------------
@@ -71,6 +81,9 @@ def test_camilla_opens_invoice_18_sees_its_balance_and_may_pay_it_and_view_it_as
     open_invoice_18(browser_page, base)
     assert browser_page.locator(".invoice__balance").inner_text() == "$238.70"
     assert "Due 11/27/2024" in browser_page.locator(".invoice__status").inner_text()
+    contact = browser_page.locator("section", has=browser_page.locator("h2", has_text="Service Contact")).inner_text()
+    assert "Morgan Reyes" in contact and "Sales Representative" in contact and "rep@example.com" in contact
+    assert "(314) 555-0142" in contact
     assert browser_page.get_by_role("link", name="Pay Invoice").get_attribute("href").endswith("/pay")
     pdf_path = browser_page.get_by_role("link", name="View Invoice").get_attribute("href")
     # The link, followed with the browser's session (Chromium alone resolves *.localhost: ask the gateway by Host).

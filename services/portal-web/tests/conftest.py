@@ -547,14 +547,18 @@ INVOICE_18, INVOICE_6, INVOICE_4 = ("9b1f6c1e-0000-4000-8000-000000000018", "9b1
 NOT_MINE = "9b1f6c1e-0000-4000-8000-0000000000ff"
 
 
-def _invoice(invoice_id, number, title, prop, date, balance, total, may_pay, opportunities, services):
+REP = {"first_name": "Siuan", "last_name": "Sanche", "title": "Account Manager", "email": "siuan@example.com"}
+
+
+def _invoice(invoice_id, number, title, prop, date, balance, total, may_pay, opportunities, services,
+             service_contact=None):
     p = next(x for x in PROPERTIES if x["property_id"] == prop)
     return {"id": invoice_id, "number": number, "title": title,
             "property": {k: p[k] for k in ("name", "street", "city", "state", "zip")} | {"id": prop},
             "invoice_date": date, "due_date": "2024-11-26", "amount_cents": total, "total_cents": total,
             "balance_cents": balance, "status": "Due" if balance else "Paid", "terms": "Net 90",
             "paid_cents": total - balance, "credited_cents": 0, "opportunities": opportunities,
-            "services": services, "may_pay": may_pay,
+            "services": services, "may_pay": may_pay, "service_contact": service_contact,
             "billing_contact": {"id": "c-9", "first_name": "April", "last_name": "Malmba", "email": "april@example.com"}}
 
 
@@ -564,11 +568,13 @@ INVOICES = [  # newest invoice date first, as billing lists them
              [{"opportunity_number": "56", "name": "Irrigation Inspection", "total_cents": 20670, "sales_tax_cents": 0,
                "lines": []},
               {"opportunity_number": "58", "name": "IR- Irrigation Repair - Emergency", "total_cents": 3200,
-               "sales_tax_cents": 0, "lines": []}]),
+               "sales_tax_cents": 0, "lines": []}],
+             service_contact={**REP, "phone": "(314) 555 0142"}),
     _invoice(INVOICE_6, "6", "Invoice #6: Weekly Maintenance", "p-4", "2024-06-01", 0, 12000, False,
              [{"number": "12", "name": "Weekly Maintenance"}],
              [{"opportunity_number": "12", "name": "Weekly Maintenance", "total_cents": 12000, "sales_tax_cents": 0,
-               "lines": []}]),
+               "lines": []}],
+             service_contact={**REP, "phone": None}),   # billing left the phone out: the branch hides it
     _invoice(INVOICE_4, "4", "Invoice #4: Annual Maintenance Agreement", "p-1", "2024-03-01", 5000, 9000, False,
              [{"number": "9", "name": "Annual Maintenance Agreement"}],
              [{"opportunity_number": "9", "name": "Annual Maintenance Agreement", "total_cents": 9000,

@@ -18,7 +18,9 @@ asked of identity on a request path (ADR 0009). The one place for it (ADR 0027);
   of the tenant still holds takes it from it);
 - `property_by_external_id(...)` / `property_or_422(...)`: the property the back office names by its
   own id (the second a 422 on `property_external_id` when it has not arrived yet);
-- `upsert_by_external_id(...)`: the back office's PUT of a record by its external id.
+- `upsert_by_external_id(...)`: the back office's PUT of a record by its external id;
+- `sales_rep_contact(...)`: the property's sales rep as the customer's *Service Contact* (billing's
+  invoice; `show_phone` False leaves the phone out, as the branch's `show_sales_rep_phone` says).
 
 `upsert_newest` is the rule every read model fed by versioned events keeps (billing's payment
 settings and proposals' branch settings too): an older or repeated copy changes nothing, and a copy
@@ -246,6 +248,21 @@ def upsert_by_external_id(session: Session, table: sa.Table, row: dict[str, Any]
               "updated_at": sa.func.now()},
     ).returning(table.c.id)
     return session.scalar(stmt)
+
+
+def sales_rep_contact(session: Session, properties: sa.Table, staff: sa.Table, *, tenant_id: str, property_id: str,
+                      show_phone: bool = True) -> dict[str, Any] | None:
+    """The property's sales rep (seed 002: the Service Contact: name, title, email, phone), or None when
+    identity named none, the rep is inactive, or is not of this tenant. `show_phone` False: phone None."""
+    found = session.execute(
+        sa.select(staff.c.first_name, staff.c.last_name, staff.c.title, staff.c.email, staff.c.phone)
+        .select_from(properties.join(staff, (staff.c.id == properties.c.sales_rep_id)
+                                     & (staff.c.tenant_id == tenant_id)))
+        .where(properties.c.tenant_id == tenant_id, properties.c.id == property_id,
+               staff.c.active.is_(True))).mappings().first()
+    if found is None:
+        return None
+    return {**found, "phone": found["phone"] if show_phone else None}
 
 
 def tenant_holding(session: Session, properties: sa.Table, external_ids: list[str]) -> list[str]:

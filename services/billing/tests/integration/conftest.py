@@ -7,7 +7,9 @@ import copy
 
 import pytest
 
-from portal_billing.service_layer.directory import apply_contact_upserted, apply_property_upserted
+from portal_billing.service_layer.directory import (
+    apply_contact_upserted, apply_property_upserted, apply_staff_upserted,
+)
 from portal_shared.events import make_event
 from portal_testkit.pytest_plugin import BRANCH, OTHER_BRANCH, OTHER_TENANT, OTHER_TENANT_BRANCH, TENANT
 
@@ -22,8 +24,8 @@ def back_office(headers):
 
 @pytest.fixture
 def directory(db):
-    """property(tenant, branch, id, external_id, **fields) / contact(tenant, id, external_id, **fields):
-    identity's events, applied by the billing.directory consumer's handlers."""
+    """property(tenant, branch, id, external_id, **fields) / contact(tenant, id, external_id, **fields) /
+    staff(tenant, id, **fields): identity's events, applied by the billing.directory consumer's handlers."""
     class Directory:
         @staticmethod
         def property(tenant_id, branch_id, property_id, external_id, revision=1, **fields):
@@ -42,6 +44,14 @@ def directory(db):
                     **fields}
             with db.unit_of_work() as session:
                 return apply_contact_upserted(session, make_event("contact_upserted", data, tenant_id=tenant_id))
+
+        @staticmethod
+        def staff(tenant_id, staff_id, **fields):
+            data = {"staff_id": staff_id, "email": "rep@example.com", "first_name": "Morgan", "last_name": "Reyes",
+                    "title": "Sales Representative", "phone": "(314) 555-0142", "role": "Sales Rep",
+                    "permissions": [], "branch_ids": [BRANCH], "active": True, **fields}
+            with db.unit_of_work() as session:
+                return apply_staff_upserted(session, make_event("staff_upserted", data, tenant_id=tenant_id))
 
     return Directory()
 

@@ -69,12 +69,13 @@ def auths(sandbox_url: str, order_id: str) -> list[dict]:
 
 @pytest.fixture
 def branch_settings(db):
-    """branch_settings(partial=False, fee="0.00", types=("card", "ach"), electronic=True, version=<next>): portal-config
-    publishing the branch's settings (every other field a valid placeholder); True when billing kept them."""
+    """branch_settings(partial=False, fee="0.00", types=("card", "ach"), electronic=True, version=<next>,
+    show_rep_phone=False): portal-config publishing the branch's settings (every other field a valid
+    placeholder); True when billing kept them."""
     versions = iter(range(1, 1000))
 
     def publish(*, partial=False, fee="0.00", types=("card", "ach"), electronic=True, branch=BRANCH, tenant=TENANT,
-                version=None) -> bool:
+                version=None, show_rep_phone=False) -> bool:
         settings = {}
         for name, field in contract_for("portal_settings_updated").fields["settings"].schema.fields.items():
             if isinstance(field, fields.Boolean):
@@ -88,7 +89,7 @@ def branch_settings(db):
             else:
                 settings[name] = None if field.allow_none else "#123456"
         settings.update(electronic_payments=electronic, accepted_payment_types=list(types), partial_payments=partial,
-                        card_convenience_fee_percent=fee)
+                        card_convenience_fee_percent=fee, show_sales_rep_phone=show_rep_phone)
         event = make_event("portal_settings_updated", {"branch_id": branch, "version": version or next(versions),
                                                        "updated_by": None, "settings": settings},
                            tenant_id=tenant, branch_id=branch)

@@ -1,4 +1,4 @@
-"""billing's directory read model: identity's property_upserted and contact_upserted, applied by the
+"""billing's directory read model: identity's property_upserted, contact_upserted and staff_upserted, applied by the
 billing.directory consumer (newest revision wins, another tenant's id never overwritten), and the
 worker consuming them from the real broker."""
 from __future__ import annotations
@@ -92,24 +92,31 @@ def test_an_event_published_before_external_id_was_added_still_applies(db):
 
 
 def test_the_worker_applies_identitys_events_from_the_directory_queue(migrated):
-    p, c = new_id(), new_id()
+    p, c, rep = new_id(), new_id(), new_id()
     publish(migrated, make_event("property_upserted", {
         "property_id": p, "branch_id": BRANCH, "name": "Camilla's Oasis", "street": "112 Clark St",
         "city": "St. Louis", "state": "Missouri", "zip": "63101", "account_owner_id": None,
-        "operations_manager_id": None, "sales_rep_id": None, "revision": 1, "external_id": "oasis",
+        "operations_manager_id": None, "sales_rep_id": rep, "revision": 1, "external_id": "oasis",
     }, tenant_id=TENANT, branch_id=BRANCH))
     publish(migrated, make_event("contact_upserted", {
         "contact_id": c, "email": "camilla@example.com", "first_name": "Camilla", "last_name": "Sailor",
         "verified": True, "revision": 1, "external_id": "demo:camilla@example.com"}, tenant_id=TENANT))
+    publish(migrated, make_event("staff_upserted", {
+        "staff_id": rep, "email": "rep@example.com", "first_name": "Morgan", "last_name": "Reyes",
+        "title": "Sales Representative", "phone": None, "role": "Sales Rep", "permissions": [],
+        "branch_ids": [BRANCH], "active": True}, tenant_id=TENANT))
     queue = Names(migrated.bus.namespace).queue("billing.directory")
-    assert queue_depth(migrated.bus, queue) == 2          # `migrate` declared the queue before any worker ran
+    assert queue_depth(migrated.bus, queue) == 3          # `migrate` declared the queue before any worker ran
     db = Database(migrated.database_url)
     stop = threading.Event()
     threads = start_loops(FEATURE.worker_loops(migrated), stop)
     try:
-        wait_for(lambda: stored(db, "properties", p) is not None and stored(db, "contacts", c) is not None,
-                 timeout=20, message="the billing.directory consumer to apply both events")
-        assert stored(db, "properties", p)["external_id"] == "oasis"
+        wait_for(lambda: all(stored(db, table, row) is not None
+                             for table, row in (("properties", p), ("contacts", c), ("staff", rep))),
+                 timeout=20, message="the billing.directory consumer to apply the three events")
+        assert (stored(db, "properties", p)["external_id"], str(stored(db, "properties", p)["sales_rep_id"])) == (
+            "oasis", rep)
+        assert stored(db, "staff", rep)["last_name"] == "Reyes"
     finally:
         stop.set()
         for thread in threads:

@@ -137,6 +137,29 @@ def test_an_invoice_shows_its_property_status_due_date_balance_services_and_prop
     assert services.called("billing")[-1]["path"] == f"/billing/invoices/{ids.n18}"
 
 
+def service_contact(html: str) -> str | None:
+    found = re.search(r'<h2 id="service-contact-heading">Service Contact</h2>\s*<p class="proposal__contact">(.*?)</p>',
+                      html, re.S)
+    return None if found is None else re.sub(r"\s*<br>\s*", "<br>", found.group(1))
+
+
+def test_an_invoice_shows_its_service_contact_with_the_phone_billing_gives(client, as_customer, services, ids):
+    html = client.get(f"/invoices/{ids.n18}", headers=as_customer).get_data(as_text=True)
+    assert 'aria-labelledby="service-contact-heading"' in html
+    assert service_contact(html) == (
+        'Siuan Sanche<br><span class="muted">Account Manager</span>'
+        '<br>Email <a href="mailto:siuan@example.com">siuan@example.com</a>'
+        '<br>Phone <a href="tel:(314)5550142">(314) 555 0142</a>')
+
+
+def test_no_phone_when_billing_leaves_it_out_and_no_section_without_a_rep(client, as_customer, services, ids):
+    html = client.get(f"/invoices/{ids.n6}", headers=as_customer).get_data(as_text=True)
+    assert "Siuan Sanche" in service_contact(html) and "siuan@example.com" in service_contact(html)
+    assert "Phone" not in service_contact(html) and "tel:" not in html
+    html = client.get(f"/invoices/{ids.n4}", headers=as_customer).get_data(as_text=True)
+    assert service_contact(html) is None and "Service Contact" not in html
+
+
 def test_a_partly_paid_invoice_shows_its_balance_beside_its_amount(client, as_customer, services, ids):
     html = client.get(f"/invoices/{ids.n4}", headers=as_customer).get_data(as_text=True)
     assert '<strong class="invoice__balance">$50.00</strong>' in html and "<dt>Amount</dt><dd>$90.00</dd>" in html

@@ -1,10 +1,11 @@
 """billing's database: invoices and credits from the back office (money in integer cents), the
-directory read model (properties and contacts, fed by identity's events), beside the kit's outbox,
-inbox and property-access copy (the billing.access consumer keeps it). Every query filters by tenant_id."""
+directory read model (properties with their sales rep, contacts, staff: fed by identity's events),
+beside the kit's outbox, inbox and property-access copy (the billing.access consumer keeps it). Every
+query filters by tenant_id."""
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from portal_shared.directory import EXTERNAL_ID_LENGTH, define_directory_tables
+from portal_shared.directory import EXTERNAL_ID_LENGTH, define_directory_tables, define_staff_table
 from portal_shared.kit import feature_metadata, property_records
 
 metadata = feature_metadata()
@@ -58,10 +59,12 @@ credits = property_records(
     sa.Index("ix_credits_tenant_invoice", "tenant_id", "invoice_external_id"),
 )
 
-# -- the directory read model (identity's property_upserted / contact_upserted) ------------------
+# -- the directory read model (identity's property_upserted / contact_upserted / staff_upserted) ---
 
 # The back office's id names one property and one contact per tenant (invoices are resolved by it).
-properties, contacts = define_directory_tables(metadata, unique_external_ids=True)
+# Properties keep their sales rep: the invoice's Service Contact (seed 002), named from `staff`.
+properties, contacts = define_directory_tables(metadata, with_sales_rep=True, unique_external_ids=True)
+staff = define_staff_table(metadata)
 
 # -- the customer's payments (service_layer/payments.py) ------------------------------------------
 
@@ -140,6 +143,8 @@ branch_payment_settings = sa.Table(
     sa.Column("accepted_payment_types", JSONB, nullable=False),
     sa.Column("partial_payments", sa.Boolean, nullable=False),
     sa.Column("card_convenience_fee_percent", sa.Numeric(4, 2), nullable=False),
+    # Not a payment rule: whether the invoice's Service Contact shows the sales rep's phone.
+    sa.Column("show_sales_rep_phone", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("version", sa.Integer, nullable=False),
 )
 

@@ -187,6 +187,14 @@ class ContactRef(Schema):
     email = fields.String()
 
 
+class ServiceContact(Schema):
+    """The property's sales rep (seed 002's Service Contact)."""
+    first_name, last_name, email = fields.String(), fields.String(), fields.String()
+    title = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True, metadata={
+        "description": "null when the branch does not show the sales rep's phone (or identity has none)."})
+
+
 class InvoiceDetail(InvoiceRow):
     terms = fields.String()
     paid_cents = fields.Integer()
@@ -198,6 +206,8 @@ class InvoiceDetail(InvoiceRow):
     billing_contact = fields.Nested(ContactRef, allow_none=True)
     may_pay = fields.Boolean(metadata={"description": "The property's Primary contact or the invoice's "
                                                      "Billing contact may pay it."})
+    service_contact = fields.Nested(ServiceContact, allow_none=True, metadata={
+        "description": "The property's sales rep; null when identity has named no active one."})
 
 
 class BillingSummary(Schema):

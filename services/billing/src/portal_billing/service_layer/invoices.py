@@ -12,6 +12,8 @@ from portal_billing.adapters.orm import (
     HOLDING_STATUSES, UNSETTLED_STATUSES, contacts, credits, invoices, payment_allocations, payments, properties,
 )
 from portal_billing.domain import invoices as rules
+from portal_billing.service_layer.directory import service_contact
+from portal_billing.service_layer.payment_settings import shows_sales_rep_phone
 from portal_shared import directory
 from portal_shared.access.guard import Customer
 from portal_shared.access.query import may, visible_property_ids
@@ -201,6 +203,9 @@ def customer_invoice(session: Session, *, customer: Customer, invoice_id: str) -
             "id": row.billing_contact_id, "first_name": row.first_name, "last_name": row.last_name,
             "email": row.email},
         "may_pay": bool(may_pay),
+        "service_contact": service_contact(session, tenant_id=customer.tenant_id, property_id=property_id,
+                                           show_phone=shows_sales_rep_phone(session, tenant_id=customer.tenant_id,
+                                                                            branch_id=customer.branch_id)),
     }
 
 

@@ -93,14 +93,9 @@ def shown_notes(session: Session, *, tenant_id: str, visit_ids: list[str]) -> di
 
 
 def service_contact(session: Session, *, tenant_id: str, property_id: str) -> dict[str, Any] | None:
-    """The property's sales rep (seed 002: the visit's Service Contact), when identity has named one."""
-    found = session.execute(
-        sa.select(staff.c.first_name, staff.c.last_name, staff.c.title, staff.c.email, staff.c.phone)
-        .select_from(properties.join(staff, (staff.c.id == properties.c.sales_rep_id)
-                                     & (staff.c.tenant_id == tenant_id)))
-        .where(properties.c.tenant_id == tenant_id, properties.c.id == property_id,
-               staff.c.active.is_(True))).mappings().first()
-    return dict(found) if found else None
+    """The property's sales rep (seed 002: the visit's Service Contact), when identity has named one; its
+    phone always (portal-web hides it when the branch does not show it)."""
+    return directory.sales_rep_contact(session, properties, staff, tenant_id=tenant_id, property_id=property_id)
 
 
 def customer_visit(session: Session, *, customer: Customer, visit_id: str, zone) -> dict[str, Any]:
