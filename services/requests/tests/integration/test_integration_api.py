@@ -1,6 +1,8 @@
 """PUT /integration/requests/<external_id>: the back office's issues, and what of them reaches the portal."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from portal_testkit.pytest_plugin import BRANCH, OTHER_TENANT, TENANT, assert_problem
@@ -21,6 +23,18 @@ def test_an_issue_is_stored_by_the_back_offices_id_and_a_second_put_replaces_it(
     assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
     rows = app_client.get("/requests", headers=me).get_json()
     assert [r["title"] for r in rows] == ["12: Broken sprinkler head (west entrance)"]
+
+
+def test_concurrent_puts_of_one_new_issue_store_it_once_and_none_fails(app_client, back_office, known, storage):
+    headers = back_office()
+
+    def put(_):
+        with app_client.application.test_client() as client:   # a client per thread: four retries at once
+            return put_issue(client, headers, "issue-race")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(put, range(4)))
+    assert [a.status_code for a in answers] == [200] * 4, [a.get_json() for a in answers]
+    assert len({a.get_json()["id"] for a in answers}) == 1
 
 
 def test_medium_priority_is_taken_as_normal(app_client, back_office, known, storage):

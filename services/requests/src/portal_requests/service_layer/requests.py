@@ -67,6 +67,10 @@ def upsert_request(session: Session, storage: AbstractStorage, *, tenant_id: str
     rules.check_dates(doc)
     uploads = {i: [Upload(a["filename"], a["content"]) for a in c["attachments"]] for i, c in enumerate(doc["comments"])}
     prepared = {i: files.prepare_batch(u, field=f"comments.{i}.attachments") for i, u in uploads.items() if u}
+    # Two PUTs of one new issue at once: the second waits here and then finds the first's row (an update),
+    # rather than both inserting and one failing on the unique external id.
+    session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('requests.put:' || :t || ':' || :e))"),
+                    {"t": tenant_id, "e": external_id})
     existing = _claimed_row(session, tenant_id, external_id, doc.get("portal_request_id"))
     values = {
         "external_id": external_id, "property_id": prop.id, "branch_id": prop.branch_id, "number": doc["number"],
