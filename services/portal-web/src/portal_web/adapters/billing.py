@@ -43,16 +43,11 @@ class BillingClient(FeatureApiClient):
     Error = BillingError
     Unavailable = BillingUnavailable
 
-    def __init__(self, url: str, *, connect_timeout: float = 0.5, read_timeout: float = 5.0, pool_size: int = 8,
-                 payment_read_timeout: float = 60.0):
-        super().__init__(url, connect_timeout=connect_timeout, read_timeout=read_timeout, pool_size=pool_size)
-        # A payment waits for the processor (billing: 35 s, then an inquiry); a lost answer is billing's to resolve.
-        self.payment_timeout = (connect_timeout, payment_read_timeout)
-
     def _send(self, method: str, path: str, *, json_body: dict | None = None,
               headers: dict[str, str] | None = None, ok: tuple[int, ...] = WRITE_OK):
-        """A write: never retried (a payment carries its Idempotency-Key, so the customer's retry is safe)."""
-        return self.call(method, path, expect=ok, headers=headers, timeout=self.payment_timeout, json=json_body)
+        """A write: never retried (a payment carries its Idempotency-Key, so the customer's retry is safe). It
+        waits for the processor (billing: 35 s, then an inquiry); a lost answer is billing's to resolve."""
+        return self.call(method, path, expect=ok, headers=headers, timeout=self.slow_timeout, json=json_body)
 
     def _get_json(self, path: str, kind: type):
         return self._json(self.call("GET", path), kind)

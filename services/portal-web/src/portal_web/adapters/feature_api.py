@@ -52,9 +52,12 @@ class FeatureApiClient(ServiceClient):
     Error: type[FeatureApiError] = FeatureApiError
     Unavailable: type[FeatureApiUnavailable] = FeatureApiUnavailable
 
-    def __init__(self, url: str, *, connect_timeout: float = 0.5, read_timeout: float = 5.0, pool_size: int = 8):
+    def __init__(self, url: str, *, connect_timeout: float = 0.5, read_timeout: float = 5.0, pool_size: int = 8,
+                 slow_read_timeout: float = 60.0):
         super().__init__(connect_timeout=connect_timeout, read_timeout=read_timeout, pool_size=pool_size)
         self.url = url.rstrip("/")
+        # For the calls that wait longer: billing's payments (the processor), requests's uploads.
+        self.slow_timeout = (connect_timeout, slow_read_timeout)
 
     def call(self, method: str, path: str, params: list[tuple[str, str]] | None = None,
              expect: tuple[int, ...] = (200,), *, headers: dict[str, str] | None = None,

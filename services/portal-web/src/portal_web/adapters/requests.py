@@ -39,11 +39,6 @@ class RequestsClient(FeatureApiClient):
     Error = RequestsError
     Unavailable = RequestsUnavailable
 
-    def __init__(self, url: str, *, connect_timeout: float = 0.5, read_timeout: float = 5.0, pool_size: int = 8,
-                 upload_timeout: float = 60.0):
-        super().__init__(url, connect_timeout=connect_timeout, read_timeout=read_timeout, pool_size=pool_size)
-        self.upload_timeout = upload_timeout
-
     def requests(self, *, show: str, page: int, property_ids: list[str] | None) -> RequestPage:
         """One page of the customer's requests (Open: newest first; Closed: latest completed first)."""
         return self.page("/requests", show=show, page=page, property_ids=property_ids)
@@ -59,13 +54,13 @@ class RequestsClient(FeatureApiClient):
     def create(self, fields: dict[str, str], attachments: list[Attachment]) -> dict:
         """Add New Request; RequestsError(422) names the refused field or file."""
         return self._json(self.call("POST", "/requests", expect=(201,), data=fields, files=self._files(attachments),
-                                    timeout=(self.timeout[0], self.upload_timeout)), dict)
+                                    timeout=self.slow_timeout), dict)
 
     def comment(self, request_id: str, text: str, attachments: list[Attachment]) -> dict:
         """Add Comment; RequestsError(404) when not the customer's, (422) naming the refused field or file."""
         return self._json(self.call("POST", f"/requests/{self._segment(request_id)}/comments", expect=(201,),
                                      data={"text": text}, files=self._files(attachments),
-                                    timeout=(self.timeout[0], self.upload_timeout)), dict)
+                                    timeout=self.slow_timeout), dict)
 
 
 def requests_api() -> RequestsClient:
