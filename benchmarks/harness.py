@@ -110,13 +110,14 @@ def bench_stack() -> Iterator["RunningStack"]:  # noqa: F821 - portal_devstack's
     """The whole portal as `make run` starts it (every process, the demo seeded), on ports +30000."""
     from portal_devstack.running import started_stack
     from portal_devstack.stack import Stack
+    from portal_testkit.testing import drop_bus_namespace
 
     suffix = uuid.uuid4().hex[:8]
     stack = Stack(port_offset=PORT_OFFSET, namespace=f"bench-{suffix}", database_prefix=f"portalbench_{suffix}",
                   run_dir=ROOT / "test-artifacts" / "bench-run")
     print(f"starting a stack of the bench's own on :{stack.gateway_port} (databases portalbench_{suffix}_*)…",
           flush=True)
-    with started_stack(stack, LOGS) as running:
+    with started_stack(stack, LOGS, drop_bus_namespace=drop_bus_namespace) as running:
         yield running
 
 
