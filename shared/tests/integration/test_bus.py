@@ -15,7 +15,7 @@ from portal_shared.bus.consumer import ATTEMPT_HEADER, ERROR_HEADER, Consumer
 from portal_shared.bus.dlq import list_dead_letters, replay_dead_letters
 from portal_shared.bus.outbox import record_event
 from portal_shared.bus.relay import OutboxRelay
-from portal_shared.bus.topology import Names, declare_exchanges
+from portal_shared.bus.topology import Names
 from portal_shared.events.envelope import Envelope
 from portal_testkit.testing import broker_stopped, queue_depth, wait_for
 from portal_testkit.testing import row_count as count
@@ -49,13 +49,12 @@ def record_effect(session, envelope):
                     {"m": envelope.id, "n": envelope.data.get("note")})
 
 
-def publish_now(db, settings) -> None:
+def publish_now(db, settings):
     connection = connect(settings)
-    channel = connection.channel()
-    channel.confirm_delivery()
-    declare_exchanges(channel, Names(settings.namespace))
-    OutboxRelay(db, settings).publish_pending(channel)
+    relay = OutboxRelay(db, settings)
+    batch = relay.publish_pending(relay.open_publisher(connection))
     connection.close()
+    return batch
 
 
 @pytest.mark.broker_outage
