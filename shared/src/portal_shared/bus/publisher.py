@@ -69,12 +69,15 @@ class ConfirmedPublisher:
         """
         self._confirms = Confirms()
         self._returned.clear()
+        if self.channel.is_closed:
+            raise pika.exceptions.ChannelWrongStateError("the confirm channel is closed")
         for message in messages:
-            # Recorded first: publishing services the connection, and the confirm may come back at once.
+            # On the asynchronous channel the frames are only queued: they leave in a few large writes
+            # while the connection is serviced below, not in one system call per message.
+            self._async_channel.basic_publish(exchange=message.exchange, routing_key=message.routing_key,
+                                              body=message.body, properties=message.properties, mandatory=True)
             self._unconfirmed[self._next_tag] = message.properties.message_id
             self._next_tag += 1
-            self.channel.basic_publish(exchange=message.exchange, routing_key=message.routing_key,
-                                       body=message.body, properties=message.properties, mandatory=True)
         self._service_until(lambda: not self._unconfirmed)
         return self._confirms
 
