@@ -15,6 +15,7 @@ from portal_shared.bus.connection import connect
 from portal_shared.bus.consumer import ATTEMPT_HEADER, ERROR_HEADER, Consumer
 from portal_shared.bus.dlq import list_dead_letters, replay_dead_letters
 from portal_shared.bus.outbox import record_event
+from portal_shared.bus.publisher import ConfirmedPublisher
 from portal_shared.bus.relay import OutboxRelay, message_properties
 from portal_shared.bus.topology import Names, declare_exchanges
 from portal_shared.events.envelope import Envelope
@@ -261,3 +262,25 @@ def test_messages_that_arrive_together_are_applied_in_one_transaction_each_once(
     with db.engine.connect() as conn:
         transactions = conn.scalar(sa.text("SELECT count(DISTINCT xmin::text) FROM effects"))
     assert transactions < 10  # one a batch (the prefetch is 100), not one a message
+
+
+def test_an_event_the_broker_returns_as_unroutable_is_flagged_and_the_rest_of_its_batch_published(db, bus):
+    names = Names(bus.namespace)
+    connection = connect(bus)
+    channel = connection.channel()
+    # A broken topology on purpose: the events exchange without its alternate exchange.
+    channel.exchange_declare(names.events_exchange, exchange_type="topic", durable=True)
+    bound = f"{bus.namespace}.bound"
+    channel.queue_declare(bound, durable=True, arguments={"x-queue-type": "classic"})
+    channel.queue_bind(bound, names.events_exchange, routing_key="thing_happened")
+    lost = Envelope(type="nobody_listens", data={}, tenant_id=None)
+    kept = thing("routed")
+    write_event(db, lost)
+    write_event(db, kept)
+
+    batch = OutboxRelay(db, bus).publish_pending(ConfirmedPublisher(connection))
+    connection.close()
+
+    assert (batch.published, batch.unroutable, batch.retried) == ([kept.id], [lost.id], [])
+    assert [outbox_status(db, e.id) for e in (lost, kept)] == ["unroutable", "published"]
+    assert queue_depth(bus, bound) == 1
