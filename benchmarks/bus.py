@@ -17,11 +17,13 @@ Measured, each in the same run and on the same local broker (AMQP_URL, default g
 - the consumer alone: the real `Consumer` (inbox, acks) draining those N messages with a handler that
   does nothing;
 - the round trip: relay and consumer running, WRITERS processes writing N new events between them (so
-  the writer is not what is measured) — events/s from the first write to the last event handled
-  (committed with its inbox row, acked).
+  that one writer's rate does not cap it; their own rate is printed too) — events/s from the first
+  write to the last event handled (committed with its inbox row, acked).
 
-The relay, the consumer and the raw pika clients run in processes of their own, as they do in the stack
-(a service's worker, another service's worker), with logs at INFO into test-artifacts/bench-logs/.
+Beside each rate, the CPU seconds its processes spent per 1,000 events (from /proc): a rate moves with
+whatever else the machine is doing, CPU per event much less. The relay, the consumer and the raw pika
+clients run in processes of their own, as they do in the stack (a service's worker, another service's
+worker), with logs at INFO into test-artifacts/bench-logs/.
 Everything is throwaway: a `portalbench_bus_*` database (dropped) and a `bench-bus-*` namespace (deleted).
 """
 from __future__ import annotations
@@ -97,6 +99,16 @@ def writer_process(database_url: str, count: int, go, results) -> None:
     db.dispose()
 
 
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far: unlike events/s, barely moved by a busy machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def per_thousand(cpu: float, count: int) -> str:
+    return f"{1000 * cpu / count:.2f} CPU-s per 1,000"
 
 
 # -- processes of their own ---------------------------------------------------------------------
@@ -209,8 +221,9 @@ def child(target, *args, profile: Path | None = None, name: str = ""):
 
 # -- the measurements ------------------------------------------------------------------------------
 
-def measure_raw(namespace: str, count: int, prefetch: int, body: bytes, quorum: bool) -> tuple[float, float]:
-    """(round trip events/s, publisher alone events/s) of raw pika with per-message confirms."""
+def measure_raw(namespace: str, count: int, prefetch: int, body: bytes,
+                quorum: bool) -> tuple[float, float, float]:
+    """(round trip events/s, publisher alone events/s, CPU seconds of both) of raw pika with per-message confirms."""
     from portal_shared.bus.connection import connect
 
     connection = connect(bus_settings(namespace))
@@ -219,12 +232,17 @@ def measure_raw(namespace: str, count: int, prefetch: int, body: bytes, quorum: 
     connection.close()
     ctx = mp.get_context("spawn")
     consumed, published = ctx.Queue(), ctx.Queue()
-    with child(raw_consumer_process, namespace, count, prefetch, consumed):
+    with child(raw_consumer_process, namespace, count, prefetch, consumed) as consumer:
         consumed.get(timeout=60)
-        with child(raw_publisher_process, namespace, count, body, published):
-            first, last_published = published.get(timeout=60), published.get(timeout=600)
+        consumer_cpu = cpu_seconds(consumer.pid)
+        with child(raw_publisher_process, namespace, count, body, published) as publisher:
+            first = published.get(timeout=60)
+            publisher_cpu = cpu_seconds(publisher.pid)
+            last_published = published.get(timeout=600)
+            publisher_cpu = cpu_seconds(publisher.pid) - publisher_cpu
         last_acked = consumed.get(timeout=600)
-    return count / (last_acked - first), count / (last_published - first)
+        consumer_cpu = cpu_seconds(consumer.pid) - consumer_cpu
+    return count / (last_acked - first), count / (last_published - first), publisher_cpu + consumer_cpu
 
 
 def wait_until_published(engine, deadline: float) -> float:
@@ -254,20 +272,25 @@ def measure_bus(database_url: str, namespace: str, count: int, profile: Path | N
     start, end = write_events(db, count)
     figures["writer"] = count / (end - start)
     stop, started = ctx.Event(), ctx.Queue()
-    with child(relay_process, database_url, namespace, stop, started, profile=profile, name="relay"):
+    with child(relay_process, database_url, namespace, stop, started, profile=profile, name="relay") as relay:
         begun = started.get(timeout=60)
+        cpu = cpu_seconds(relay.pid)
         figures["relay"] = count / (wait_until_published(db.engine, time.time() + 600) - begun)
+        figures["relay_cpu"] = cpu_seconds(relay.pid) - cpu
         stop.set()
     stop, results = ctx.Event(), ctx.Queue()
-    with child(consumer_process, database_url, namespace, count, stop, results, profile=profile, name="consumer"):
+    with child(consumer_process, database_url, namespace, count, stop, results, profile=profile,
+               name="consumer") as consumer:
         begun = results.get(timeout=60)
+        cpu = cpu_seconds(consumer.pid)
         figures["consumer"] = count / (results.get(timeout=600) - begun)
+        figures["consumer_cpu"] = cpu_seconds(consumer.pid) - cpu
         stop.set()
 
     # The round trip: both running, then the writer writes N new events.
     stop, started, results = ctx.Event(), ctx.Queue(), ctx.Queue()
-    with (child(relay_process, database_url, namespace, stop, started),
-          child(consumer_process, database_url, namespace, count, stop, results)):
+    with (child(relay_process, database_url, namespace, stop, started) as relay,
+          child(consumer_process, database_url, namespace, count, stop, results) as consumer):
         started.get(timeout=60)
         results.get(timeout=60)
         go, written = ctx.Event(), ctx.Queue()
@@ -279,11 +302,13 @@ def measure_bus(database_url: str, namespace: str, count: int, profile: Path | N
         for _ in writers:
             written.get(timeout=60)
         time.sleep(1.0)  # relay and consumer connected and idle
+        cpu = cpu_seconds(relay.pid) + cpu_seconds(consumer.pid)
         go.set()
         times = [written.get(timeout=600) for _ in writers]
         start = min(t[0] for t in times)
         figures["writers_under_load"] = count / (max(t[1] for t in times) - start)
         figures["round_trip"] = count / (results.get(timeout=600) - start)
+        figures["round_trip_cpu"] = cpu_seconds(relay.pid) + cpu_seconds(consumer.pid) - cpu
         stop.set()
         for writer in writers:
             writer.join(timeout=30)
@@ -318,16 +343,20 @@ def run(events: int = 20_000, profile: Path | None = None) -> list[Row]:
     if profile is not None:
         profile.mkdir(parents=True, exist_ok=True)
     with throwaway(namespace) as url:
-        raw, raw_publish = measure_raw(namespace, events, settings.prefetch, body, settings.quorum_queues)
+        raw, raw_publish, raw_cpu = measure_raw(namespace, events, settings.prefetch, body, settings.quorum_queues)
         bus = measure_bus(url, namespace, events, profile)
-    ceiling = f"{raw:,.0f} events/s (raw pika, per-message confirms, publish → ack)"
+    ceiling = (f"{raw:,.0f} events/s (raw pika, per-message confirms, publish → ack; "
+               f"{per_thousand(raw_cpu, events)} in publisher + consumer)")
     queue = "quorum" if settings.quorum_queues else "classic"
     return [
         Row(f"bus round trip: outbox → relay → consumer, {events:,} events ({queue} queue)",
-            f"{bus['round_trip']:,.0f} events/s", ceiling, TARGET),
-        Row("relay alone (pending rows → confirmed)", f"{bus['relay']:,.0f} events/s",
+            f"{bus['round_trip']:,.0f} events/s ({per_thousand(bus['round_trip_cpu'], events)} in relay + consumer)",
+            ceiling, TARGET),
+        Row("relay alone (pending rows → confirmed)",
+            f"{bus['relay']:,.0f} events/s ({per_thousand(bus['relay_cpu'], events)})",
             f"{raw_publish:,.0f} events/s (raw pika publisher, per-message confirms)"),
-        Row("consumer alone (queue → inbox, committed, acked)", f"{bus['consumer']:,.0f} events/s", ceiling),
+        Row("consumer alone (queue → inbox, committed, acked)",
+            f"{bus['consumer']:,.0f} events/s ({per_thousand(bus['consumer_cpu'], events)})", ceiling),
         Row(f"writer: make_event + record_event, transactions of {WRITE_BATCH}, one process",
             f"{bus['writer']:,.0f} events/s"),
         Row(f"writers in the round trip: {WRITERS} processes", f"{bus['writers_under_load']:,.0f} events/s",
