@@ -5,10 +5,11 @@ the handler; commit; then ack. A redelivery (after a crash before the ack) finds
 row and is acked with no second effect. Messages that have arrived together (up to the
 prefetch) share that transaction and one ack (`multiple`) after its commit (ADR 0032); when a
 handler fails, the batch is rolled back and its messages are applied one at a time, each in a
-transaction of its own, so only the failing one is retried. A handler error sends a copy to a delay queue that
-dead-letters it back after the delay (bounded retries with growing backoff) and acks the
-original, so one failing message never blocks the queue; after the last retry the message
-goes to the consumer's dead-letter queue. A database outage is not the message's fault: the
+transaction of its own, so only the failing one is retried.
+
+A handler error sends a copy to a delay queue that dead-letters it back after the delay
+(bounded retries with growing backoff) and acks the original, so one failing message never
+blocks the queue; after the last retry the message goes to the consumer's dead-letter queue. A database outage is not the message's fault: the
 message is requeued after a pause without spending a retry.
 """
 from __future__ import annotations
@@ -71,8 +72,8 @@ class Consumer:
                 self._publisher.confirm_delivery()
                 channel.basic_qos(prefetch_count=self.settings.prefetch)
                 received: list[Delivery] = []
-                channel.basic_consume(self.queue, auto_ack=False, on_message_callback=lambda _ch, method, props, body:
-                                      received.append(Delivery(method, props, body)))
+                channel.basic_consume(self.queue, auto_ack=False, on_message_callback=lambda _channel, method,
+                                      properties, body: received.append(Delivery(method, properties, body)))
                 log.info("consumer_started", consumer=self.name, queue=self.queue)
                 while not stop.is_set():
                     connection.process_data_events(time_limit=0.5)

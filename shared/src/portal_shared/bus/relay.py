@@ -2,9 +2,9 @@
 
 Messages are persistent and mandatory, on a channel with publisher confirms; a row becomes
 `published` only after the broker confirmed it. A claimed batch is published as a whole and its
-confirms awaited once (ADR 0032): a nacked row stays `pending` and goes out with a later batch. A broker outage leaves rows `pending`, and
-they go out once the broker is back; a crash between confirm and update re-sends the row
-(consumers deduplicate by message id). Several relays may run: rows are claimed with
+confirms awaited once (ADR 0032): a nacked row stays `pending` and goes out with a later batch.
+A broker outage leaves rows `pending`, and they go out once the broker is back; a crash between
+confirm and update re-sends the rows (consumers deduplicate by message id). Several relays may run: rows are claimed with
 FOR UPDATE SKIP LOCKED. Published rows are pruned after a retention period (kept for audit and
 for replaying by hand until then).
 """
