@@ -9,8 +9,10 @@ import threading
 from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
 
+from portal_shared import page_versions
 from portal_shared.bus.connection import connect
 from portal_shared.bus.consumer import ATTEMPT_HEADER, ERROR_HEADER, Consumer
 from portal_shared.bus.dlq import list_dead_letters, replay_dead_letters
@@ -19,7 +21,8 @@ from portal_shared.bus.publisher import ConfirmedPublisher
 from portal_shared.bus.relay import OutboxRelay, message_properties
 from portal_shared.bus.topology import Names, declare_exchanges
 from portal_shared.events.envelope import Envelope
-from portal_testkit.testing import broker_stopped, queue_depth, wait_for
+from portal_shared.page_versions import version_key
+from portal_testkit.testing import broker_stopped, queue_depth, require_reachable, unique, wait_for
 from portal_testkit.testing import row_count as count
 
 pytestmark = pytest.mark.integration
@@ -241,7 +244,15 @@ def test_a_batch_where_the_broker_nacks_one_message_leaves_exactly_that_row_pend
     assert outbox_status(db, third.id) == "published"
 
 
-def test_messages_that_arrive_together_are_applied_in_one_transaction_each_once(db, bus, run_in_thread):
+def test_messages_that_arrive_together_are_applied_in_one_transaction_each_once(db, bus, run_in_thread,
+                                                                               monkeypatch):
+    namespace = unique("pv")
+    monkeypatch.setenv("REDIS_URL", require_reachable().redis_url)
+    monkeypatch.setenv("SESSION_NAMESPACE", namespace)
+    monkeypatch.setattr(page_versions, "_current", None)
+    page_versions.configure("billing")
+    redis_client = redis.Redis.from_url(require_reachable().redis_url)
+    tenant_key = version_key(namespace, "billing", thing().tenant_id)
     listener = Consumer(name="batched", handlers={"thing_happened": record_effect}, db=db, settings=bus)
     declare_consumer(listener)
     events = [thing(f"event {n}") for n in range(40)]
@@ -255,9 +266,13 @@ def test_messages_that_arrive_together_are_applied_in_one_transaction_each_once(
                                        properties=message_properties(payload))
     connection.close()
 
+    written = int(redis_client.get(tenant_key) or 0)
+
     run_in_thread(listener.run)
     wait_for(lambda: queue_depth(bus, listener.queue) == 0 and count(db, "inbox") == 40, timeout=20,
              message="every message applied and acked")
+    assert int(redis_client.get(tenant_key) or 0) > written  # the tenant's pages are stale (ADR 0035)
+    redis_client.delete(tenant_key)
     assert count(db, "effects") == 40
     with db.engine.connect() as conn:
         transactions = conn.scalar(sa.text("SELECT count(DISTINCT xmin::text) FROM effects"))

@@ -123,6 +123,7 @@ class Consumer:
                     fresh.discard(envelope.id)  # a second copy in the same batch is a duplicate too
                     bind_ids(correlation_id=envelope.correlation_id)
                     self.handlers[envelope.type](session, envelope)
+                    note_write(session, envelope.tenant_id)  # pages showing this tenant's data are stale
                     log.info("event_handled", consumer=self.name, event_id=envelope.id, event_type=envelope.type)
                     clear_ids()
         except _DATABASE_DOWN as exc:
