@@ -6,6 +6,8 @@ If the back office should hear of it by webhook, list it in `portal_shared.event
 """
 from __future__ import annotations
 
+from functools import cache
+
 from marshmallow import Schema, fields, validate
 
 # Re-exported: the settings vocabulary is part of this contract (portal_settings.py).
@@ -461,6 +463,7 @@ class UnknownEventType(KeyError):
     pass
 
 
+@cache  # one instance per contract: building a schema costs more than using it; load/dump keep no state in it
 def contract_for(event_type: str, version: int = 1) -> Schema:
     try:
         return CONTRACTS[(event_type, version)]()
