@@ -11,5 +11,5 @@ done
 if [ "${#missing[@]}" -eq 0 ]; then exit 0; fi
 echo "Installing ${missing[*]} (Debian packages) for WeasyPrint and the PDF tests…"
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
