@@ -60,7 +60,8 @@ class Target:
     def database(self, service: str) -> sa.Engine | None:
         if not (self.postgres_url and self.database_prefix):
             return None
-        return sa.create_engine(f"{self.postgres_url.rstrip('/')}/{self.database_prefix}_{service}")
+        return sa.create_engine(f"{self.postgres_url.rstrip('/')}/{self.database_prefix}_{service}",
+                                poolclass=sa.pool.NullPool)  # one connection while asking, none held
 
 
 # -- the stack's APIs -----------------------------------------------------------------------------------

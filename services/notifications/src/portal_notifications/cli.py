@@ -11,7 +11,7 @@ def worker(settings) -> None:
     sender = wiring.mail_sender()
     webhooks = wiring.webhooks_consumer()
     webhook_sender = wiring.webhook_sender()
-    run_worker(SERVICE, [("consumer:emails", consumer.run), ("mail-sender", sender.run),
+    run_worker(SERVICE, [("consumer:emails", consumer.run), *sender.loops(),
                          ("consumer:webhooks", webhooks.run), ("webhook-sender", webhook_sender.run)])
 
 
