@@ -244,6 +244,41 @@ def bulk_milestones(target: Target, since: datetime) -> list[tuple[str, float]]:
     return rows
 
 
+# -- the mail sender alone --------------------------------------------------------------------------------
+
+def sender_drain(target: Target, count: int = 5_000, timeout: float = 600) -> list[tuple[str, str, str]]:
+    """`count` emails put in notifications' outbound queue in one transaction (as the consumer would queue
+    them), timed until the sink holds them all: the mail sender, SMTP and the sink, nothing upstream."""
+    engine = target.database("notifications")
+    if engine is None:
+        return []
+    sink = MailSink(target.mail_api)
+    sink.clear()
+    body = "Hello,\n\nthis is a benchmark email of the mail sender.\n" * 20
+    started_wall, started = datetime.now(UTC), time.monotonic()
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO outbound_messages (id, tenant_id, event_id, template, to_address, from_address, subject,"
+            " text_body, html_body) SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'bench',"
+            " 'bench.sender.' || n || '@bench.example', 'Customer Portal <no-reply@portal.localhost>',"
+            " 'Benchmark ' || n, :text, '<p>' || :text || '</p>' FROM generate_series(1, :count) AS n"),
+            {"text": body, "count": count})
+    while time.monotonic() - started < timeout and sink.total() < count:
+        time.sleep(0.2)
+    elapsed = time.monotonic() - started
+    total = sink.total()
+    figure = (f"{elapsed:.1f} s ({count / elapsed:,.0f} emails/s)" if total >= count
+              else f"{total:,} of {count:,} in {elapsed:.0f} s")
+    target.log(f"{count:,} queued emails until the last is in the mail sink: {figure}")
+    with engine.connect() as conn:
+        last = conn.execute(sa.text("SELECT max(sent_at) FROM outbound_messages WHERE template = 'bench' "
+                                    "AND created_at >= :t"), {"t": started_wall}).scalar()
+    engine.dispose()
+    if last:
+        target.log(f"  all sent (SMTP accepted) at {(last - started_wall).total_seconds():.1f} s")
+    return [(f"{count:,} queued emails through the mail sender into the sink", figure, "")]
+
+
 # -- event to email --------------------------------------------------------------------------------------
 
 def event_to_email(target: Target, rate: float = 100.0, seconds: float = 20.0,
@@ -336,7 +371,7 @@ def run(stack, log=print) -> list[tuple[str, str, str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("mode", choices=["bulk", "event-to-email", "both"])
+    parser.add_argument("mode", choices=["bulk", "event-to-email", "sender", "both"])
     parser.add_argument("--gateway", default=Target.gateway)
     parser.add_argument("--branch-host", default=Target.branch_host, help="Host header of the branch portal")
     parser.add_argument("--platform-host", default=Target.platform_host, help="Host header of the bare platform")
@@ -356,6 +391,8 @@ def main(argv: list[str] | None = None) -> int:
         bulk(target, args.count)
     if args.mode in ("event-to-email", "both"):
         event_to_email(target, args.rate, args.seconds)
+    if args.mode == "sender":
+        sender_drain(target, args.count)
     return 0
 
 

@@ -7,13 +7,18 @@ refused this message for good (5xx).
 from __future__ import annotations
 
 import abc
+import email.charset
 import smtplib
 import ssl
 import threading
 import time
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email import message_from_bytes, policy
+from email.header import Header
+from email.message import EmailMessage, Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, parseaddr
 
 from portal_shared.config import env_bool, env_float, env_int, env_str
 
@@ -40,22 +45,51 @@ class OutgoingEmail:
     reply_to: str | None = None
 
 
-def build_message(mail: OutgoingEmail) -> EmailMessage:
-    """A multipart/alternative message: text first, HTML preferred by clients that show it."""
-    message = EmailMessage()
-    message["From"] = mail.from_address
-    message["To"] = mail.to_address
-    message["Subject"] = mail.subject
+def build_message(mail: OutgoingEmail) -> Message:
+    """A multipart/alternative message: text first, HTML preferred by clients that show it.
+
+    Built with the compat32 classes (email.mime) and headers encoded here: about four times less CPU
+    than EmailMessage, whose header objects parse every value again (it was the sender's largest cost).
+    Receivers, and FakeMailer, read it with the modern parser.
+    """
+    message = MIMEMultipart("alternative")
+    message["From"] = _mailbox_header(mail.from_address)
+    message["To"] = _mailbox_header(mail.to_address)
+    message["Subject"] = _text_header(mail.subject)
     if mail.reply_to:
-        message["Reply-To"] = mail.reply_to
+        message["Reply-To"] = _mailbox_header(mail.reply_to)
     message["Date"] = formatdate(usegmt=True)
     # Derived from our row id, not random: a resend after a crash carries the same Message-ID,
     # so receiving systems can tell it is the same email.
     message["Message-ID"] = f"<{mail.id}@{_domain_of(mail.from_address)}>"
     message[EVENT_ID_HEADER] = mail.event_id
-    message.set_content(mail.text_body)
-    message.add_alternative(mail.html_body, subtype="html")
+    message.attach(MIMEText(mail.text_body, "plain", _UTF8_QP))
+    message.attach(MIMEText(mail.html_body, "html", _UTF8_QP))
     return message
+
+
+_UTF8_QP = email.charset.Charset("utf-8")
+_UTF8_QP.body_encoding = email.charset.QP  # readable in a raw view, unlike base64
+
+
+def _mailbox_header(value: str) -> str:
+    """`Name <address>` with the name quoted or RFC 2047-encoded as needed (the address must be ASCII)."""
+    name, address = parseaddr(_one_line(value))
+    if not address:
+        raise ValueError(f"not an email address: {value!r}")
+    return formataddr((name, address), charset="utf-8")
+
+
+def _text_header(value: str) -> str | Header:
+    value = _one_line(value)
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def _one_line(value: str) -> str:
+    # Refused like EmailMessage refuses it: a line break in a header would inject headers of its own.
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"a header value has a line break: {value!r}")
+    return value
 
 
 def _domain_of(address: str) -> str:
@@ -67,7 +101,7 @@ class AbstractMailer(abc.ABC):
         self._deliver(build_message(mail))
 
     @abc.abstractmethod
-    def _deliver(self, message: EmailMessage) -> None:
+    def _deliver(self, message: Message) -> None:
         raise NotImplementedError
 
     def close_if_idle(self) -> None:
@@ -130,7 +164,7 @@ class SmtpMailer(AbstractMailer):
         self.settings = settings
         self._local = threading.local()
 
-    def _deliver(self, message: EmailMessage) -> None:
+    def _deliver(self, message: Message) -> None:
         kept = self._kept()
         if kept is not None:
             try:
@@ -185,7 +219,7 @@ class SmtpMailer(AbstractMailer):
         self._local.connection = connection
         return connection
 
-    def _send_on(self, connection: _Connection, message: EmailMessage) -> None:
+    def _send_on(self, connection: _Connection, message: Message) -> None:
         """Send on `connection`; `_Stale` when it was found closed, the classified error otherwise."""
         try:
             connection.smtp.send_message(message)
@@ -236,13 +270,13 @@ def _quit_quietly(smtp: smtplib.SMTP) -> None:
 
 
 class FakeMailer(AbstractMailer):
-    """Keeps messages in `sent`; raises the given `failures` first, one per send."""
+    """Keeps messages in `sent` as a receiver reads them; raises the given `failures` first, one per send."""
 
     def __init__(self, *failures: Exception):
         self.failures = list(failures)
         self.sent: list[EmailMessage] = []
 
-    def _deliver(self, message: EmailMessage) -> None:
+    def _deliver(self, message: Message) -> None:
         if self.failures:
             raise self.failures.pop(0)
-        self.sent.append(message)
+        self.sent.append(message_from_bytes(message.as_bytes(), policy=policy.default))
