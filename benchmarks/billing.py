@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,8 @@ from portal_shared.db import drop_database
 from portal_shared.identity_token import HEADER, sign_identity
 from portal_shared.migrations import upgrade
 
+from harness import Row, free_port, print_rows, wait_for
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 POSTGRES = os.environ.get("POSTGRES_URL", "postgresql+psycopg://localhost:5432").rstrip("/")
@@ -45,24 +46,6 @@ LOGS = ROOT / "test-artifacts" / "bench-logs"     # the processes' output, to lo
 MERCHID = "800000000800"
 APPROVED = "4111111111111111"
 EXPIRY = f"12{(time.gmtime().tm_year + 2) % 100:02d}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not come up in {timeout}s")
 
 
 @contextmanager
@@ -184,7 +167,7 @@ def ids(t: int) -> tuple[str, str, str]:
 
 # -- payments per second -----------------------------------------------------------------------------
 
-def payments(total: int, concurrency: int) -> None:
+def payments(total: int = 150, concurrency: int = 8) -> list[Row]:
     sandbox_port = free_port()
     sandbox = f"http://127.0.0.1:{sandbox_port}"
     with throwaway_database("payments") as (url, engine), processes([(
@@ -201,6 +184,7 @@ def payments(total: int, concurrency: int) -> None:
         tenant, branch, contact = ids(0)
         print(f"payments: {total} card payments per run, {concurrency} concurrent clients, each on its own invoice, "
               f"through billing's POST /invoices/<id>/payments to the sandbox")
+        rows, rates = [], {}
         for run, n in enumerate((1, 2)):
             ports = [free_port() for _ in range(n)]
             with processes(billing_processes(url, ports, sandbox)):
@@ -222,8 +206,14 @@ def payments(total: int, concurrency: int) -> None:
                 elapsed = time.perf_counter() - started
                 p50, p95 = percentiles([r[0] for r in results])
                 statuses = dict(sorted(Counter(r[1] for r in results).items()))
-                print(f"  {n} billing process{'es' if n > 1 else ''}: {len(results) / elapsed:6.1f} payments/s, "
+                rates[n] = len(results) / elapsed
+                print(f"  {n} billing process{'es' if n > 1 else ''}: {rates[n]:6.1f} payments/s, "
                       f"p50 {p50 * 1000:5.0f} ms, p95 {p95 * 1000:5.0f} ms, statuses {statuses}")
+                rows.append(Row(f"card payments, {n} billing process{'es' if n > 1 else ''} ({concurrency} clients)",
+                                f"{rates[n]:.1f}/s (p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms; {statuses})",
+                                "" if n == 1 else f"{rates[2] / rates[1]:.2f}× one process",
+                                "" if n == 1 else "≥ 1.6× one process"))
+        return rows
 
 
 # -- the invoice list ----------------------------------------------------------------------------------
@@ -249,11 +239,13 @@ def explain(engine: sa.Engine, tenant: str, branch: str, contact: str) -> str:
     return "\n".join(plan)
 
 
-def invoice_list(sizes: list[int], requests_per_size: int, show_plan: bool) -> None:
+def invoice_list(sizes: list[int] = (1_000, 1_000_000), requests_per_size: int = 200,
+                 show_plan: bool = False) -> list[Row]:
     tenants, properties = 1000, 10
     print(f"invoice list: GET /invoices (page of 25, newest first; show=all and show=due) by one customer who "
           f"sees {properties} properties; {tenants} tenants; {requests_per_size} sequential requests per case, "
           f"one billing process")
+    rows, first = [], {}
     for size in sizes:
         with throwaway_database("list") as (url, engine):
             started = time.perf_counter()
@@ -276,8 +268,14 @@ def invoice_list(sizes: list[int], requests_per_size: int, show_plan: bool) -> N
                     p50, p95 = percentiles([get() for _ in range(requests_per_size)])
                     print(f"  {size:>9,} invoices ({mine:,} the customer's; generated in {generated:.0f} s), "
                           f"show={show}: p50 {p50 * 1000:6.1f} ms, p95 {p95 * 1000:6.1f} ms")
+                    base = first.setdefault(show, p50)
+                    rows.append(Row(f"invoice list, show={show}, {size:,} invoices in {tenants:,} tenants",
+                                    f"p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms",
+                                    "" if base == p50 and size == sizes[0] else f"{p50 / base:.2f}× the smallest",
+                                    "" if size == sizes[0] else "≤ 1.5× the 1,000-invoice p50"))
             if show_plan:
                 print(explain(engine, tenant, branch, contact))
+    return rows
 
 
 def main() -> None:
@@ -292,9 +290,9 @@ def main() -> None:
     listing.add_argument("--explain", action="store_true", help="print the page query's plan for each size")
     args = parser.parse_args()
     if args.what == "payments":
-        payments(args.payments, args.concurrency)
+        print_rows("Payments", payments(args.payments, args.concurrency))
     else:
-        invoice_list(args.sizes, args.requests, args.explain)
+        print_rows("The invoice list", invoice_list(args.sizes, args.requests, args.explain))
 
 
 if __name__ == "__main__":

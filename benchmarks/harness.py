@@ -110,13 +110,14 @@ def bench_stack() -> Iterator["RunningStack"]:  # noqa: F821 - portal_devstack's
     """The whole portal as `make run` starts it (every process, the demo seeded), on ports +30000."""
     from portal_devstack.running import started_stack
     from portal_devstack.stack import Stack
+    from portal_testkit.testing import drop_bus_namespace
 
     suffix = uuid.uuid4().hex[:8]
     stack = Stack(port_offset=PORT_OFFSET, namespace=f"bench-{suffix}", database_prefix=f"portalbench_{suffix}",
                   run_dir=ROOT / "test-artifacts" / "bench-run")
     print(f"starting a stack of the bench's own on :{stack.gateway_port} (databases portalbench_{suffix}_*)…",
           flush=True)
-    with started_stack(stack, LOGS) as running:
+    with started_stack(stack, LOGS, drop_bus_namespace=drop_bus_namespace) as running:
         yield running
 
 
@@ -171,3 +172,50 @@ def memory_of(pids: list[int]) -> tuple[int, int]:
 
 def mib(n: float) -> str:
     return f"{n / 2**20:,.0f} MiB"
+
+
+# -- CPU per request ------------------------------------------------------------------------------------
+# Throughput on a shared machine moves with whatever else runs; the CPU time each process spends per request
+# does not (much). Capacity on two idle cores is about 2 s / (CPU seconds per request, all processes summed).
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK   # utime + stime, every thread of the process
+
+
+def stack_cpu_groups(running) -> dict[str, list[int]]:
+    """The stack's processes by name, plus the PostgreSQL backends serving its databases, and Redis."""
+    groups = {name: process_tree(proc.pid) for name, proc in running.processes.items()}
+    try:
+        import psycopg
+        with psycopg.connect(running.stack.postgres_url.replace("+psycopg", "") + "/postgres") as conn:
+            groups["postgresql backends"] = [r[0] for r in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname LIKE %s", (running.stack.database_prefix + "%",))]
+    except Exception:  # noqa: BLE001 - a breakdown without PostgreSQL is still worth printing
+        pass
+    redis = subprocess.run(["pgrep", "-x", "redis-server"], capture_output=True, text=True).stdout.split()
+    groups["redis-server (shared)"] = [int(p) for p in redis]
+    return groups
+
+
+def cpu_breakdown(groups: dict[str, list[int]], measure) -> tuple[object, dict[str, float]]:
+    """Runs `measure()` (which returns a Load) and the CPU seconds each group spent meanwhile."""
+    before = {name: sum(cpu_seconds(p) for p in pids) for name, pids in groups.items()}
+    load = measure()
+    spent = {name: sum(cpu_seconds(p) for p in pids) - before[name] for name, pids in groups.items()}
+    return load, spent
+
+
+def per_request_row(name: str, load: Load, seconds: float, spent: dict[str, float], top: int = 6) -> Row:
+    requests_done = max(1, round(load.requests_per_s * seconds))
+    per = {k: v * 1000 / requests_done for k, v in spent.items() if v > 0}
+    total = sum(per.values())
+    parts = ", ".join(f"{k} {v:.1f}" for k, v in sorted(per.items(), key=lambda kv: -kv[1])[:top])
+    return Row(f"{name}: CPU per request", f"{total:.1f} ms in all ({parts} …)",
+               f"two idle cores allow ≈ {2000 / total:,.0f} req/s" if total else "")

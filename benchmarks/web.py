@@ -15,8 +15,10 @@ import sys
 
 import requests
 
-from harness import (BIN, CUSTOMER, ROOT, Load, Row, bench_stack, cookie_header, free_port, print_rows,
-                     sign_in, wait_for, wrk)
+from harness import (BIN, CUSTOMER, ROOT, Load, Row, bench_stack, cookie_header, cpu_breakdown, free_port,
+                     per_request_row, print_rows, sign_in, stack_cpu_groups, wait_for, wrk)
+
+SECONDS = 8
 
 LIGHT_PATH = "/static/img/favicon.svg"
 LIST_PAGES = [("invoice list", "/invoices"), ("proposal list", "/proposals"), ("request list", "/requests"),
@@ -53,8 +55,17 @@ def run(running) -> list[Row]:
     direct = f"http://127.0.0.1:{running.stack.port(8108)}{LIGHT_PATH}"
     checked(direct, {})
     checked(gateway + LIGHT_PATH, {"Host": host})
-    d32, d1 = wrk(direct, connections=32), wrk(direct, connections=1)
-    g32, g1 = wrk(gateway + LIGHT_PATH, connections=32, headers={"Host": host}), \
+    groups = stack_cpu_groups(running)
+    cpu_rows = []
+
+    def load32(name: str, url: str, headers: dict[str, str]) -> Load:
+        """wrk at 32 connections, and the CPU each process spent per request meanwhile."""
+        load, spent = cpu_breakdown(groups, lambda: wrk(url, connections=32, seconds=SECONDS, headers=headers))
+        cpu_rows.append(per_request_row(name, load, SECONDS, spent))
+        return load
+
+    d32, d1 = load32("light answer, direct", direct, {}), wrk(direct, connections=1)
+    g32, g1 = load32("light answer, through the gateway", gateway + LIGHT_PATH, {"Host": host}), \
         wrk(gateway + LIGHT_PATH, connections=1, headers={"Host": host})
     rows += [
         Row("light answer, direct", f"{d32}; p50 {d1.p50_ms:.2f} ms at 1 conn", f"hello {hello32.requests_per_s:,.0f} req/s"),
@@ -66,20 +77,20 @@ def run(running) -> list[Row]:
     client = sign_in(gateway, host, *CUSTOMER)
     headers = {"Host": host, "Cookie": cookie_header(client)}
     checked(gateway + "/api/billing/summary", headers, "balance")
-    summary = wrk(gateway + "/api/billing/summary", connections=32, headers=headers)
+    summary = load32("billing /summary", gateway + "/api/billing/summary", headers)
     rows.append(Row("billing /summary through the gateway, signed in", str(summary),
                     f"hello {hello32.requests_per_s:,.0f} req/s"))
     checked(gateway + "/", headers, "dashboard__title")
-    home32, home1 = wrk(gateway + "/", connections=32, headers=headers), wrk(gateway + "/", connections=1, headers=headers)
+    home32, home1 = load32("Home", gateway + "/", headers), wrk(gateway + "/", connections=1, headers=headers)
     rows.append(Row("Home, signed in", f"{home32}; p50 {home1.p50_ms:.1f} ms at 1 conn",
                     f"hello {hello32.requests_per_s:,.0f} req/s ({home32.requests_per_s / hello32.requests_per_s:.0%})",
                     "≥ 300 req/s at 32 conn, p95 < 100 ms; p50 < 10 ms at 1 conn"))
     for name, path in LIST_PAGES:
         checked(gateway + path, headers)
-        load = wrk(gateway + path, connections=32, headers=headers)
+        load = load32(name, gateway + path, headers)
         rows.append(Row(f"{name} page ({path}), signed in", str(load),
                         f"hello {hello32.requests_per_s:,.0f} req/s", "≥ 200 req/s"))
-    return rows
+    return rows + cpu_rows
 
 
 def main() -> None:

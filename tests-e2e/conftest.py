@@ -15,7 +15,7 @@ import requests
 
 from portal_devstack.running import started_stack
 from portal_devstack.stack import ROOT, Stack
-from portal_testkit.testing import require_reachable, unique
+from portal_testkit.testing import drop_bus_namespace, require_reachable, unique
 
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -28,7 +28,7 @@ def system():
     stack = Stack(port_offset=int(os.environ.get("E2E_PORT_OFFSET", "10000")), namespace=f"e2e-{suffix}", database_prefix=f"portale2e_{suffix}",
                   postgres_url=infra.postgres_url, amqp_url=infra.amqp_url, redis_url=infra.redis_url,
                   run_dir=ARTIFACTS / "e2e-run")
-    with started_stack(stack, ARTIFACTS / "e2e-logs") as running:
+    with started_stack(stack, ARTIFACTS / "e2e-logs", drop_bus_namespace=drop_bus_namespace) as running:
         yield running
 
 

@@ -7,7 +7,6 @@ broken example to show that it can fail.
 """
 from __future__ import annotations
 
-import ast
 import fnmatch
 import importlib.util
 import json
@@ -16,51 +15,26 @@ import shlex
 from pathlib import Path
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-COMPOSE_FILE = ROOT / "docker-compose.yml"
-STACK_FILE = ROOT / "deploy/devstack/src/portal_devstack/stack.py"
-GATEWAY_CONFIG = ROOT / "gateway/src/portal_gateway/config.py"
+# ---------------------------------------------------------------------------------------------
+# Reading the repository (tests/structure/repository.py, shared with the Kubernetes manifests' tests)
+# ---------------------------------------------------------------------------------------------
+def _load_repository():
+    spec = importlib.util.spec_from_file_location("structure_repository", Path(__file__).with_name("repository.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+repository = _load_repository()
+ROOT, COMPOSE_FILE, STACK_FILE, GATEWAY_CONFIG = (repository.ROOT, repository.COMPOSE_FILE, repository.STACK_FILE,
+                                                  repository.GATEWAY_CONFIG)
+service_folders, compose_name, folders_with_migrations = (repository.service_folders, repository.compose_name,
+                                                          repository.folders_with_migrations)
+cli_scripts, module_constant, load_compose = repository.cli_scripts, repository.module_constant, repository.load_compose
+env_of, command_of = repository.env_of, repository.command_of
 POSTGRES_INIT = ROOT / "deploy/docker/postgres/init-databases.sql"
-K8S_BILLING = ROOT / "deploy/k8s/billing.yaml"
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading the repository
-# ---------------------------------------------------------------------------------------------
-def service_folders() -> list[str]:
-    """gateway/ and every folder under services/, whatever it contains yet."""
-    return ["gateway"] + sorted(f"services/{p.name}" for p in (ROOT / "services").iterdir() if p.is_dir()
-                                and not p.name.startswith((".", "_")))
-
-
-def compose_name(folder: str) -> str:
-    return folder.rsplit("/", 1)[-1]
-
-
-def folders_with_migrations() -> list[str]:
-    return sorted({f"services/{p.parts[-4]}" for p in (ROOT / "services").glob("*/src/*/migrations") if p.is_dir()})
-
-
-def cli_scripts(folder: str) -> dict[str, str]:
-    import tomllib
-
-    project = tomllib.loads((ROOT / folder / "pyproject.toml").read_text()).get("project", {})
-    return project.get("scripts", {})
-
-
-def module_constant(path: Path, name: str):
-    """A literal assigned at module level (read without importing the module)."""
-    for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-            return ast.literal_eval(node.value)
-    raise AssertionError(f"{path.relative_to(ROOT)} defines no {name}")
-
-
-def load_compose(path: Path = COMPOSE_FILE) -> dict:
-    return yaml.safe_load(path.read_text())
 
 
 def parse_dockerfile(text: str) -> list[tuple[str, str]]:
@@ -217,6 +191,26 @@ def scalable_problems(name: str, services: dict) -> list[str]:
     return problems
 
 
+def scalable_names(services: dict) -> list[str]:
+    """What `docker compose up --scale NAME=N` should work for: every web service behind the gateway
+    (the gateway publishes the one port) and every bus worker."""
+    return sorted(name for name, s in services.items()
+                  if name != "gateway" and ((s.get("build") or {}).get("context") in (".", "./")
+                                            or name.endswith("-worker")))
+
+
+def upstream_problems(services: dict) -> list[str]:
+    """The gateway must resolve every replica of each service: `http+dns://<service>:8000`. A plain
+    http:// name would keep its pooled connections on whichever replica the name first resolved to."""
+    env, problems = env_of(services.get("gateway", {})), []
+    for service in module_constant(GATEWAY_CONFIG, "DEFAULT_UPSTREAMS"):
+        key = "UPSTREAM_" + service.upper().replace("-", "_")
+        if env.get(key) != f"http+dns://{service}:8000":
+            problems.append(f"{key} is {env.get(key)!r}, not http+dns://{service}:8000: the gateway would not "
+                            "balance over its replicas")
+    return problems
+
+
 def interpolations_without_default(text: str) -> list[str]:
     found = re.findall(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-?+])?", text)
     found += [(m, "") for m in re.findall(r"(?<!\$)\$([A-Za-z_][A-Za-z0-9_]*)", text)]
@@ -235,18 +229,6 @@ def compose() -> dict:
 @pytest.fixture(scope="module")
 def services(compose) -> dict:
     return compose["services"]
-
-
-def env_of(service: dict) -> dict[str, str]:
-    env = service.get("environment") or {}
-    if isinstance(env, list):
-        env = dict(item.split("=", 1) for item in env)
-    return {k: str(v) for k, v in env.items()}
-
-
-def command_of(service: dict) -> list[str]:
-    command = service.get("command") or []
-    return shlex.split(command) if isinstance(command, str) else [str(c) for c in command]
 
 
 FOLDERS = service_folders()
@@ -433,13 +415,20 @@ def test_every_devstack_worker_has_a_compose_entry_with_a_heartbeat_health_check
 # ---------------------------------------------------------------------------------------------
 # Compose: scaling, routing, ports, configuration
 # ---------------------------------------------------------------------------------------------
-def test_billing_has_no_container_name_and_no_published_ports_so_it_can_scale(services):
-    assert scalable_problems("billing", services) == []
+@pytest.mark.parametrize("name", scalable_names(load_compose()["services"]))
+def test_every_web_service_and_worker_has_no_container_name_and_no_published_port_so_it_can_scale(name, services):
+    assert scalable_problems(name, services) == []
 
 
-def test_the_gateway_reaches_every_billing_replica_through_dns(services):
-    upstream = env_of(services["gateway"]).get("UPSTREAM_BILLING", "")
-    assert upstream.startswith("http+dns://billing:8000"), f"UPSTREAM_BILLING is {upstream!r}"
+def test_the_issues_scale_command_names_services_that_can_scale(services):
+    # docker compose up --scale billing=3 --scale notifications-worker=2 (issue 11)
+    for name in ("billing", "notifications-worker"):
+        assert name in scalable_names(services), f"{name} is not a scalable compose service"
+        assert scalable_problems(name, services) == []
+
+
+def test_the_gateway_balances_over_every_replica_of_every_service(services):
+    assert upstream_problems(services) == []
 
 
 def test_the_gateway_knows_an_upstream_for_every_service_it_routes_to(services):
@@ -501,20 +490,6 @@ def test_no_compose_service_sets_a_container_name(services):
 
 
 # ---------------------------------------------------------------------------------------------
-# Kubernetes example
-# ---------------------------------------------------------------------------------------------
-def test_the_kubernetes_example_scales_billing_behind_a_headless_service():
-    docs = {d["kind"]: d for d in yaml.safe_load_all(K8S_BILLING.read_text()) if d}
-    assert set(docs) == {"Deployment", "Service", "HorizontalPodAutoscaler"}
-    container = docs["Deployment"]["spec"]["template"]["spec"]["containers"][0]
-    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
-    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
-    assert "replicas" not in docs["Deployment"]["spec"], "a fixed replica count fights the HPA"
-    assert docs["Service"]["spec"]["clusterIP"] == "None", "http+dns needs one A record per pod"
-    assert docs["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"]["name"] == docs["Deployment"]["metadata"]["name"]
-
-
-# ---------------------------------------------------------------------------------------------
 # The rules themselves catch what they are meant to catch
 # ---------------------------------------------------------------------------------------------
 def test_the_dockerfile_rule_reports_a_missing_healthcheck_and_a_root_user():
@@ -553,3 +528,12 @@ def test_the_scaling_rule_reports_a_container_name_and_published_ports():
 
 def test_the_interpolation_rule_reports_a_variable_without_a_default():
     assert interpolations_without_default("a: ${A:-1}\nb: ${B}\nc: $C\nd: $${D}\ne: ${E:?required}") == ["B", "C", "E"]
+
+
+def test_the_upstream_rule_reports_a_plain_http_name_and_a_missing_upstream():
+    services = {"gateway": {"environment": {"UPSTREAM_BILLING": "http://billing:8000",
+                                            "UPSTREAM_IDENTITY": "http+dns://identity:8000"}}}
+    problems = upstream_problems(services)
+    assert any(p.startswith("UPSTREAM_BILLING is 'http://billing:8000'") for p in problems)
+    assert not any(p.startswith("UPSTREAM_IDENTITY") for p in problems)
+    assert any(p.startswith("UPSTREAM_VISITS is None") for p in problems)

@@ -6,12 +6,41 @@ so a gunicorn worker never shares a pooled connection with its parent.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+
+# A pooled connection unused for this long is checked (a round trip) before it is handed out; one used
+# more recently is trusted. `pool_pre_ping` pinged on every checkout: one extra round trip per unit of
+# work, 14 % of billing's time per /summary under load (docs/performance.md).
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_after_idle(engine: sa.Engine, idle_seconds: float) -> None:
+    """SQLAlchemy's pessimistic disconnect handling, only for connections that sat idle: a dead one is
+    replaced by a fresh one before anyone uses it (DisconnectionError makes the pool retry the checkout).
+    A connection that died within `idle_seconds` of its last use fails its next statement instead, and
+    SQLAlchemy then invalidates the whole pool, so at most one unit of work per process sees it."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get("idle_since", 0.0) <= idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure to answer is a dead connection
+            raise sa.exc.DisconnectionError(f"pooled connection did not answer: {exc!r}") from exc
+        if not alive:
+            raise sa.exc.DisconnectionError("pooled connection did not answer")
 
 
 class Database:
@@ -29,8 +58,9 @@ class Database:
                 # Inherited from the parent: drop its connections without closing them under it.
                 self._engine.dispose(close=False)
             self._engine = sa.create_engine(
-                self.url, pool_size=self._pool_size, pool_pre_ping=True, pool_recycle=1800
+                self.url, pool_size=self._pool_size, pool_recycle=1800
             )
+            _ping_after_idle(self._engine, PING_AFTER_IDLE_SECONDS)
             self._sessions = sessionmaker(self._engine, expire_on_commit=False)
             self._pid = os.getpid()
         return self._engine

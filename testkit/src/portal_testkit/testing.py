@@ -197,6 +197,11 @@ def connect_patiently(settings: BusSettings, timeout: float = 60.0):
             time.sleep(0.5)
 
 
+def drop_bus_namespace(stack) -> None:
+    """A started stack's queues and exchanges (portal_devstack.running.started_stack's clean-up)."""
+    delete_bus_namespace(BusSettings(url=stack.amqp_url, namespace=stack.namespace))
+
+
 def delete_bus_namespace(settings: BusSettings) -> None:
     """Remove every queue and exchange of a throwaway namespace (best effort: tests only)."""
     from portal_shared.bus.topology import Names

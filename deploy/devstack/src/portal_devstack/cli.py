@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -95,9 +94,9 @@ def banner(stack: Stack) -> str:
 """
 
 
-def wait_and_announce(stack: Stack) -> None:
-    """Runs as a process of the stack: once the gateway says all is ready, applies the seeds that
-    need running services, then prints the banner."""
+def wait_and_announce(stack: Stack, say=print) -> None:
+    """Once the gateway says all is ready, applies the seeds that need running services, then prints
+    the banner. Runs on a thread of `run` (or alone: `portal-dev announce`)."""
     deadline = time.monotonic() + 120
     url = f"http://127.0.0.1:{stack.gateway_port}/readyz"
     while time.monotonic() < deadline:
@@ -106,35 +105,29 @@ def wait_and_announce(stack: Stack) -> None:
                 backfill(stack)
                 seed(stack, SEEDERS_AFTER_START)
                 print(banner(stack), flush=True)
-                break
+                return
         except requests.RequestException:
             pass
         time.sleep(1)
-    else:
-        print(f"Not every service became ready within 2 minutes: see {url}", flush=True)
-    signal.pause()  # honcho stops the whole stack when any process exits
+    say(f"Not every service became ready within 2 minutes: see {url}")
 
 
 def run(stack: Stack) -> None:
-    from honcho.manager import Manager
+    import threading
+
+    from portal_devstack.supervisor import Supervisor
 
     preflight(stack)
     print("Preparing databases…")
     migrate(stack)
     seed(stack)
     stack.run_dir.mkdir(exist_ok=True)
-    manager = Manager()
+    supervisor = Supervisor()
     for process in stack.processes():
-        manager.add_process(process.name, " ".join(_quote(c) for c in process.command), env=process.env)
-    manager.add_process("ready", f"{_quote(str(BIN / 'portal-dev'))} announce", env=stack.common_env())
-    manager.loop()
-    sys.exit(manager.returncode)
-
-
-def _quote(part: str) -> str:
-    import shlex
-
-    return shlex.quote(part)
+        supervisor.add(process.name, process.command, process.env)
+    threading.Thread(target=wait_and_announce, args=(stack, lambda line: supervisor.say("ready", line)),
+                     name="announce", daemon=True).start()
+    sys.exit(supervisor.run())
 
 
 def main(argv: list[str] | None = None) -> int:

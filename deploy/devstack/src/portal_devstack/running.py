@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import requests
 
 from portal_devstack.cli import DEMO_DATA, SEEDERS_AFTER_START, SEEDERS_BEFORE_START, migrate
 from portal_devstack.stack import BIN, MIGRATED, ROOT, Stack
+from portal_shared.db import drop_database
 
 
 class RunningStack:
@@ -95,7 +96,10 @@ class RunningStack:
 
 
 @contextmanager
-def started_stack(stack: Stack, log_dir: Path) -> Iterator[RunningStack]:
+def started_stack(stack: Stack, log_dir: Path,
+                  drop_bus_namespace: Callable[[Stack], None] | None = None) -> Iterator[RunningStack]:
+    """`drop_bus_namespace(stack)` removes the stack's queues and exchanges at the end (the callers' test
+    support does it; production code never deletes a namespace)."""
     log_dir.mkdir(parents=True, exist_ok=True)
     stack.run_dir.mkdir(parents=True, exist_ok=True)
     running = RunningStack(stack, log_dir)
@@ -111,14 +115,7 @@ def started_stack(stack: Stack, log_dir: Path) -> Iterator[RunningStack]:
         yield running
     finally:
         running.stop()
-        _drop(stack)
-
-
-def _drop(stack: Stack) -> None:
-    from portal_shared.config import BusSettings
-    from portal_shared.db import drop_database
-    from portal_testkit.testing import delete_bus_namespace   # dev-only: benches and tests have testkit
-
-    for service in MIGRATED:
-        drop_database(stack.database_url(service))
-    delete_bus_namespace(BusSettings(url=stack.amqp_url, namespace=stack.namespace))
+        for service in MIGRATED:
+            drop_database(stack.database_url(service))
+        if drop_bus_namespace is not None:
+            drop_bus_namespace(stack)

@@ -97,12 +97,19 @@ def _owner() -> tuple[str, str]:
     return str(identity.get("account_id") or ""), str(identity.get("branch_id") or "")
 
 
-def stored_selection(me: dict) -> list[str]:
-    """The selected properties still among the customer's; [] means All Properties."""
+def saved_selection() -> list[str]:
+    """The properties this session's Property Filter holds, as stored (not yet checked against the account)."""
     saved = session.get(FILTER_KEY)
     if not isinstance(saved, dict) or (saved.get("account"), saved.get("branch")) != _owner():
         return []
-    wanted = {str(i) for i in saved.get("ids") or [] if isinstance(i, str)}
+    return [str(i) for i in saved.get("ids") or [] if isinstance(i, str)][:MAX_SELECTED]
+
+
+def stored_selection(me: dict) -> list[str]:
+    """The selected properties still among the customer's; [] means All Properties."""
+    wanted = set(saved_selection())
+    if not wanted:
+        return []
     selected = [i for i in property_ids(me) if i in wanted]
     return [] if len(selected) == len(property_ids(me)) else selected
 

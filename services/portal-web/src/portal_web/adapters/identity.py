@@ -103,9 +103,9 @@ class IdentityClient(ServiceClient):
             raise IdentityUnavailable(f"identity's answer was broken: {exc}", status=502) from exc
         return response
 
-    def _get(self, path: str, params: dict | None = None) -> requests.Response:
+    def _get(self, path: str, params: dict | None = None, headers: dict[str, str] | None = None) -> requests.Response:
         def attempt() -> requests.Response:
-            response = self._send("GET", path, params=params)
+            response = self._send("GET", path, params=params, headers=headers)
             if response.status_code in RETRYABLE_STATUSES:
                 raise _RetryableAnswer(response)
             return response
@@ -150,8 +150,10 @@ class IdentityClient(ServiceClient):
     def end_session(self, session_id: str) -> None:
         self._write("POST", "/sessions/end", {"session_id": session_id})
 
-    def customer_me(self) -> dict:
-        return self._json(self._get("/customer/me"))
+    def customer_me(self, *, headers: dict[str, str] | None = None) -> dict:
+        """The signed-in customer's account. `headers`: the request's forwarded headers, read beforehand by a
+        caller that asks from another thread (which has no request context of its own)."""
+        return self._json(self._get("/customer/me", headers=headers))
 
     def update_customer_me(self, **changes: str) -> dict:
         return self._json(self._write("PATCH", "/customer/me", changes))

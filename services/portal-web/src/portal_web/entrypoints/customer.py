@@ -37,7 +37,7 @@ def home():
         return redirect("/staff/")
     if not is_customer():
         return render_template("home.html")
-    return render_home(identity().customer_me())
+    return render_home()
 
 
 @bp.route("/login", methods=["GET", "POST"])

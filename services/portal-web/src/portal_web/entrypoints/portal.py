@@ -11,7 +11,8 @@ from portal_web.adapters.summaries import summaries
 from portal_web.auth import is_customer
 from portal_web.branding import Branding
 from portal_web.entrypoints.pages import current_branch, needs_a_branch
-from portal_web.shell import SECTIONS_BY_KEY, build_shell, services_for, store_selection, stored_selection
+from portal_web.shell import (SECTIONS_BY_KEY, build_shell, saved_selection, services_for, store_selection,
+                              stored_selection)
 
 bp = Blueprint("portal", __name__)
 PAGES = ("/", *(s.path for s in SECTIONS_BY_KEY.values()))
@@ -24,16 +25,35 @@ def branch_branding() -> Branding:
     return current_app.extensions["branding_cache"].for_branch(current_branch().get("branch_id"))
 
 
-def _shell(current: str, me: dict | None = None):
-    me = me if me is not None else identity().customer_me()
+def _shell(current: str):
+    shell, answers, _me = _load(current)
+    return shell, answers
+
+
+def _load(current: str):
+    """(shell, summaries, identity's account) for a signed-in customer's page.
+
+    Identity's answer and the summaries are asked at the same time, not one after the other: the summaries
+    for the Property Filter as stored in the session, checked against identity's properties once both are
+    in, and asked again only when the stored selection no longer holds (a property taken away meanwhile).
+    """
     branding = branch_branding()
+    services = services_for(branding, current=current)
+    client = summaries()
+    stored = saved_selection()
+    # The request's headers are read here: the pool's thread has no request context (and must not borrow
+    # this one, whose teardown would close the request's uploaded files).
+    me_answer = client.executor.submit(identity().customer_me, headers=client.forwarded_headers())
+    answers = client.fetch(services, stored or None)
+    me = me_answer.result()
     selected = stored_selection(me)
-    answers = summaries().fetch(services_for(branding, current=current), selected or None)
-    return build_shell(me, branding, current=current, selected=selected, summaries=answers), answers
+    if set(selected) != set(stored):
+        answers = client.fetch(services, selected or None)
+    return build_shell(me, branding, current=current, selected=selected, summaries=answers), answers, me
 
 
-def render_home(me: dict):
-    shell, _answers = _shell("home", me)
+def render_home():
+    shell, _answers, me = _load("home")
     return render_template("portal_home.html", me=me, shell=shell)
 
 
