@@ -27,6 +27,8 @@ portal-web has no database, so nothing else exists to stand in for.
 """
 from __future__ import annotations
 
+import os
+
 import copy
 import json
 import re
@@ -1000,11 +1002,16 @@ def services(_summaries_server):
 
 def build_app(identity_url: str, monkeypatch, **env: str):
     monkeypatch.setenv("UPSTREAM_IDENTITY", identity_url)
+    # The page cache keeps answers in Redis between pages; tests whose doubles change between requests
+    # switch it on themselves (PORTAL_WEB_PAGE_CACHE_SECONDS, with a namespace of their own).
+    monkeypatch.setenv("PORTAL_WEB_PAGE_CACHE_SECONDS", "0")
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     # Nothing listens on port 9: were the app to touch a database, the requests would fail.
     return create_app(ServiceSettings(service=SERVICE, database_url="postgresql+psycopg://127.0.0.1:9/none",
-                                      internal_token_secret=SECRET), start_feed=False)
+                                      internal_token_secret=SECRET,
+                                      redis_url=os.environ.get("TEST_REDIS_URL", "redis://localhost:6379/15")),
+                      start_feed=False)
 
 
 @pytest.fixture

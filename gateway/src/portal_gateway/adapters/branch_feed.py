@@ -5,6 +5,8 @@ a branch created at any moment is either in the snapshot or in an event that fol
 """
 from __future__ import annotations
 
+import json
+
 import threading
 
 from portal_gateway.adapters.upstreams import UpstreamPool
@@ -48,9 +50,10 @@ class BranchFeed:
 
     def load_snapshot(self) -> None:
         token = sign_identity({"sub": "gateway", "kind": "service"}, self.secret)
-        response = self.config_pool.send("GET", "/internal/branches", query="", headers={HEADER: token},
-                                         body=None, stream=False)
-        response.raise_for_status()
-        rows = response.json()
+        answer = self.config_pool.send("GET", "/internal/branches", query="", headers={HEADER: token}, body=None)
+        body = answer.read_all()
+        if answer.status_code != 200:
+            raise RuntimeError(f"portal-config answered {answer.status_code} for the branch snapshot")
+        rows = json.loads(body)
         self.table.load_snapshot(rows)
         log.info("branch_snapshot_loaded", branches=len(rows))

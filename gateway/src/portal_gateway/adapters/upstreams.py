@@ -14,7 +14,7 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-import requests
+import urllib3
 import urllib3.exceptions
 
 from portal_shared.http_client import pooled_session
@@ -45,8 +45,13 @@ class UpstreamPool:
         self._resolved: list[str] = []
         self._resolved_at = 0.0
         self._lock = threading.Lock()
-        # Never a plain requests.Session: its cookie jar would pass one user's cookies to the next.
-        self.session = pooled_session(pool_maxsize=32)
+        # Proxying goes through urllib3 itself: requests' per-call preparation (hooks, cookie jar, environment
+        # merging) was a sixth of the gateway's CPU per request (docs/performance.md). No retries: a retry is
+        # decided below, per method. No cookie jar either: one user's cookies never reach the next.
+        self.http = urllib3.PoolManager(num_pools=16, maxsize=32, block=False, retries=False,
+                                        timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout))
+        # Readiness and the merged OpenAPI document (a few calls a minute) keep requests' conveniences.
+        self.session = pooled_session(pool_maxsize=4)
 
     def addresses(self) -> list[str]:
         if not any(u.startswith(DNS_SCHEME + "://") for u in self.urls):
@@ -65,28 +70,59 @@ class UpstreamPool:
         start = next(self._counter) % len(addresses)
         return addresses[start:] + addresses[:start]
 
-    def send(self, method: str, path: str, *, query: str, headers: dict[str, str], body: bytes | None,
-             stream: bool = True) -> requests.Response:
+    def send(self, method: str, path: str, *, query: str, headers: dict[str, str], body: bytes | None
+             ) -> "UpstreamAnswer":
+        """The first answer of the addresses in round-robin order; its body is read by the caller (`stream`)."""
         for base in self.ordered():
             url = f"{base}{path}" + (f"?{query}" if query else "")
             try:
-                return self.session.request(method, url, headers=headers, data=body, timeout=self.timeout,
-                                            allow_redirects=False, stream=stream)
-            except requests.exceptions.ConnectTimeout:
+                raw = self.http.request(method, url, headers=headers, body=body, redirect=False,
+                                        preload_content=False, decode_content=False)
+                return UpstreamAnswer(url, raw)
+            except urllib3.exceptions.ConnectTimeoutError:   # NewConnectionError too: refused, never sent
                 continue
-            except requests.exceptions.ReadTimeout as exc:
+            except urllib3.exceptions.ReadTimeoutError as exc:
                 raise UpstreamTimeout(f"{self.service} did not answer within {self.timeout[1]}s") from exc
-            except requests.exceptions.ConnectionError as exc:
-                if method.upper() not in IDEMPOTENT_METHODS and not _never_sent(exc):
+            except urllib3.exceptions.HTTPError as exc:      # dropped after the request was sent
+                if method.upper() not in IDEMPOTENT_METHODS:
                     raise UpstreamFailed(f"{self.service} closed the connection without answering") from exc
                 continue
         raise NoUpstream(f"no {self.service} instance is reachable")
 
 
-def _never_sent(exc: requests.exceptions.ConnectionError) -> bool:
-    """The connection was never made (refused, name not resolved), so the upstream saw nothing."""
-    reason = getattr(exc.args[0] if exc.args else None, "reason", None)
-    return isinstance(reason, urllib3.exceptions.NewConnectionError)
+class UpstreamAnswer:
+    """An upstream's answer, its body not read yet: stream it, then `release` (or `abandon` midway)."""
+
+    def __init__(self, url: str, raw: urllib3.BaseHTTPResponse):
+        self.url = url
+        self.raw = raw
+
+    @property
+    def status_code(self) -> int:
+        return self.raw.status
+
+    @property
+    def headers(self):
+        return self.raw.headers
+
+    def stream(self, chunk_size: int):
+        return self.raw.stream(chunk_size, decode_content=False)
+
+    def read_all(self) -> bytes:
+        """The whole body (for the gateway's own small calls), and the connection back to the pool."""
+        try:
+            return self.raw.read(decode_content=True)
+        finally:
+            self.raw.release_conn()
+
+    def release(self) -> None:
+        """The body was read to its end: the connection goes back to the pool for the next request."""
+        self.raw.release_conn()
+
+    def abandon(self) -> None:
+        """The client left midway: the connection, with the rest of the body on it, is closed, not reused."""
+        self.raw.close()
+        self.raw.release_conn()
 
 
 def _expand(url: str) -> list[str]:

@@ -102,7 +102,7 @@ def response_headers(upstream, service: str, hop_by_hop: set[str]) -> list[tuple
     origins = internal_origins(pools) | {f"{used.scheme}://{used.netloc}".lower()}
     mount = "" if service == "portal-web" else f"/api/{service}"
     headers = []
-    for key, value in upstream.raw.headers.items():
+    for key, value in upstream.headers.items():
         lowered = key.lower()
         if lowered in hop_by_hop or lowered in DROPPED_RESPONSE_HEADERS:
             continue

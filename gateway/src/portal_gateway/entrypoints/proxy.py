@@ -17,7 +17,8 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from portal_gateway.adapters.sessions import COOKIE_NAME, SessionGate
-from portal_gateway.adapters.upstreams import NoUpstream, UpstreamFailed, UpstreamPool, UpstreamTimeout
+from portal_gateway.adapters.upstreams import (NoUpstream, UpstreamAnswer, UpstreamFailed, UpstreamPool,
+                                               UpstreamTimeout)
 from portal_gateway.entrypoints import edge_safety, integration_api
 from portal_gateway.entrypoints.errors import error_answer
 from portal_gateway.routing.branches import Branch
@@ -39,6 +40,7 @@ OPEN_WHEN_DISABLED = ("staff/", "static/", "api/portal-config/", "api/identity/s
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
               "transfer-encoding", "upgrade", "host", "content-length"}
+SET_BY_THE_GATEWAY = {"x-request-id", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-for"}
 # Identity is the gateway's to assert. Anything a client sends that looks like it is dropped.
 STRIPPED_PREFIXES = ("x-portal-", "x-internal-", "x-user", "x-tenant", "x-branch", "x-forwarded-user",
                      "x-remote-user", "remote-user", "x-auth-", "x-identity")
@@ -146,17 +148,21 @@ def _forward(service: str, path: str, branch: Branch | None, *, key_claims: dict
     return Response(_stream(upstream), status=upstream.status_code, headers=response_headers)
 
 
-def _stream(upstream) -> Iterator[bytes]:
+def _stream(upstream: UpstreamAnswer) -> Iterator[bytes]:
+    finished = False
     try:
-        yield from upstream.raw.stream(64 * 1024, decode_content=False)
+        yield from upstream.stream(64 * 1024)
+        finished = True
     finally:
-        upstream.close()
+        upstream.release() if finished else upstream.abandon()
 
 
 def _clean_headers(branch: Branch | None, *, anonymous: bool = False,
                    key_claims: dict | None = None) -> dict[str, str]:
     # With an API key, the signed token replaces it: the key itself goes no further than the edge.
-    dropped = HOP_BY_HOP | ({"authorization"} if key_claims else set())
+    # What the gateway sets below is dropped first: urllib3 sends a plain dict, so a client's "X-Request-Id"
+    # beside our "X-Request-ID" would travel as two headers.
+    dropped = HOP_BY_HOP | SET_BY_THE_GATEWAY | ({"authorization"} if key_claims else set())
     headers = {k: v for k, v in request.headers.items()
                if k.lower() not in dropped and not k.lower().startswith(STRIPPED_PREFIXES)}
     headers["X-Request-ID"] = g.request_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 
-from portal_shared.config import ServiceSettings
+from portal_shared.config import ServiceSettings, env_str
 from portal_shared.events.portal_settings import normalise_colour
 from portal_shared.logging import get_logger
 from portal_shared.money import dollars
@@ -18,6 +18,7 @@ from portal_web.adapters.portal_config import PortalConfigClient
 from portal_web.adapters.proposals import ProposalsClient
 from portal_web.adapters.requests import RequestsClient
 from portal_web.adapters.settings_feed import SettingsFeed
+from portal_web.adapters.page_cache import PageCache
 from portal_web.adapters.summaries import SummaryClient
 from portal_web.assets import init_assets
 from portal_web.auth import account_kind
@@ -101,6 +102,9 @@ def create_app(settings: ServiceSettings | None = None, web: WebSettings | None 
         visits_client=VisitsClient(dict(web.summary_urls)["visits"]),
         requests_client=RequestsClient(dict(web.summary_urls)["requests"]),
     )
+    if web.page_cache_seconds > 0:
+        app.extensions["page_cache"] = PageCache(settings.redis_url, env_str("SESSION_NAMESPACE", "portal"),
+                                                 web.page_cache_seconds)
     if start_feed:
         feed = SettingsFeed(cache, config=config_client, bus=settings.bus, secret=settings.internal_token_secret)
         app.extensions["settings_feed"] = feed

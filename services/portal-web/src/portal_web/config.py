@@ -5,7 +5,7 @@ import os
 from urllib.parse import urlsplit
 from dataclasses import dataclass
 
-from portal_shared.config import env_str
+from portal_shared.config import env_float, env_str
 
 DEV_SECRET_KEY = "dev-portal-web-secret-change-me-0123456789"
 DEFAULT_IDENTITY_URL = "http://127.0.0.1:8101"
@@ -45,6 +45,9 @@ class WebSettings:
     # PAYMENT_TOKENIZER_URL: the processor's hosted tokenizer page (card fields on its origin, ADR 0021);
     # empty: cards cannot be added in the portal (saved methods and ACH still work).
     tokenizer_url: str = ""
+    # PORTAL_WEB_PAGE_CACHE_SECONDS: how long a customer's account and summaries may be kept between pages
+    # when nothing moved their page versions (adapters/page_cache.py); 0 switches the cache off.
+    page_cache_seconds: float = 60.0
 
     @property
     def tokenizer_origin(self) -> str | None:
@@ -69,4 +72,5 @@ class WebSettings:
             summary_urls=tuple((name, first_upstream(os.environ.get(f"UPSTREAM_{name.upper()}"), default))
                                for name, default in DEFAULT_SUMMARY_URLS.items()),
             tokenizer_url=env_str("PAYMENT_TOKENIZER_URL", "").strip(),
+            page_cache_seconds=env_float("PORTAL_WEB_PAGE_CACHE_SECONDS", cls.page_cache_seconds),
         )

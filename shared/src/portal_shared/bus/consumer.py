@@ -27,6 +27,7 @@ from portal_shared.config import BusSettings
 from portal_shared.db import Database
 from portal_shared.events.envelope import Envelope
 from portal_shared.logging import bind_ids, clear_ids, get_logger
+from portal_shared.page_versions import note_write
 
 log = get_logger(__name__)
 
@@ -93,6 +94,7 @@ class Consumer:
             with self.db.unit_of_work() as session:
                 if mark_processed(session, self.name, envelope.id, envelope.type):
                     handler(session, envelope)
+                    note_write(session, envelope.tenant_id)  # pages showing this tenant's data are stale
                     log.info("event_handled", consumer=self.name, event_id=envelope.id, event_type=envelope.type)
                 else:
                     log.info("event_duplicate_ignored", consumer=self.name, event_id=envelope.id)

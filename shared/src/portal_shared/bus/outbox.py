@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Session
 
 from portal_shared.events.envelope import Envelope
+from portal_shared.page_versions import note_write
 
 PENDING, PUBLISHED, UNROUTABLE = "pending", "published", "unroutable"
 
@@ -53,6 +54,7 @@ def record_event(session: Session, event: Envelope) -> None:
         {"id": event.id, "event_type": event.type, "tenant_id": event.tenant_id,
          "payload": json.dumps(event.to_dict())},
     )
+    note_write(session, event.tenant_id)  # what changed with the event changes the tenant's pages
 
 
 def mark_processed(session: Session, consumer: str, message_id: str, event_type: str) -> bool:

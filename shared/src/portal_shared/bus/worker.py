@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from portal_shared import page_versions
 from portal_shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -55,6 +56,7 @@ def run_worker(service: str, loops: Sequence[tuple[str, Loop]]) -> None:
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
+    page_versions.configure(service)   # what the loops commit moves the tenants' page versions (ADR 0035)
     threads = start_loops(loops, stop)
     log.info("worker_started", service=service, loops=[name for name, _ in loops])
     beat = heartbeat_path(service)

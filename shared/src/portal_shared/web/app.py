@@ -16,6 +16,7 @@ from portal_shared.errors import ApiError, problem, problem_from_api_error, prob
 from portal_shared.identity_token import HEADER as IDENTITY_HEADER
 from portal_shared.identity_token import InvalidIdentityToken, verify_identity
 from portal_shared.logging import bind_ids, clear_ids, configure_logging, get_logger, new_id
+from portal_shared.page_versions import init_web_hook as init_page_versions
 from portal_shared.web.guards import init_guards, install_converters
 from portal_shared.web.health import init_health
 from portal_shared.web.metrics import init_metrics
@@ -71,6 +72,7 @@ def create_service_app(import_name: str, *, service: str, version: str = "0.1.0"
     _init_error_handlers(app)
     init_health(app, service, readiness_checks or {})
     init_metrics(app, service)
+    init_page_versions(app, service)  # a successful write moves the tenant's page version (ADR 0035)
     return app, api
 
 

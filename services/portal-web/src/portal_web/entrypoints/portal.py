@@ -4,9 +4,10 @@ asked concurrently; a section switched off in the settings is not in the menu an
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request
 
 from portal_web.adapters.identity import identity
+from portal_web.adapters.page_cache import page_cache
 from portal_web.adapters.summaries import summaries
 from portal_web.auth import is_customer
 from portal_web.branding import Branding
@@ -33,23 +34,39 @@ def _shell(current: str):
 def _load(current: str):
     """(shell, summaries, identity's account) for a signed-in customer's page.
 
-    Identity's answer and the summaries are asked at the same time, not one after the other: the summaries
-    for the Property Filter as stored in the session, checked against identity's properties once both are
-    in, and asked again only when the stored selection no longer holds (a property taken away meanwhile).
+    From the page cache when nothing changed since (adapters/page_cache.py); otherwise identity's answer and
+    the summaries are asked at the same time, not one after the other: the summaries for the Property Filter
+    as stored in the session, checked against identity's properties once both are in, and asked again only
+    when the stored selection no longer holds (a property taken away meanwhile).
     """
     branding = branch_branding()
     services = services_for(branding, current=current)
-    client = summaries()
     stored = saved_selection()
-    # The request's headers are read here: the pool's thread has no request context (and must not borrow
-    # this one, whose teardown would close the request's uploaded files).
-    me_answer = client.executor.submit(identity().customer_me, headers=client.forwarded_headers())
-    answers = client.fetch(services, stored or None)
-    me = me_answer.result()
+    cache = page_cache()
+    owner = _owner_of_page()
+    cached = cache.read(*owner, stored) if cache and owner else None
+    if cached and cached.me is not None and all((cached.summaries or {}).get(s) is not None for s in services):
+        me, answers = cached.me, {s: cached.summaries[s] for s in services}
+    else:
+        client = summaries()
+        # The request's headers are read here: the pool's thread has no request context (and must not borrow
+        # this one, whose teardown would close the request's uploaded files).
+        me_answer = client.executor.submit(identity().customer_me, headers=client.forwarded_headers())
+        answers = client.fetch(services, stored or None)
+        me = me_answer.result()
+        if cached and all(answers.get(s) is not None for s in services):   # a failed card is never kept
+            cache.write(*owner, stored, cached.stamp, me, {**(cached.summaries or {}), **answers})
     selected = stored_selection(me)
     if set(selected) != set(stored):
-        answers = client.fetch(services, selected or None)
+        answers = summaries().fetch(services, selected or None)
     return build_shell(me, branding, current=current, selected=selected, summaries=answers), answers, me
+
+
+def _owner_of_page() -> tuple[str, str, str] | None:
+    """(tenant, branch, account) of the signed-in customer, from the gateway's token."""
+    claims = g.get("identity") or {}
+    owner = tuple(str(claims.get(k) or "") for k in ("tenant_id", "branch_id", "account_id"))
+    return owner if all(owner) else None
 
 
 def render_home():
