@@ -114,7 +114,8 @@ def bench_stack() -> Iterator["RunningStack"]:  # noqa: F821 - portal_devstack's
 
     suffix = uuid.uuid4().hex[:8]
     stack = Stack(port_offset=PORT_OFFSET, namespace=f"bench-{suffix}", database_prefix=f"portalbench_{suffix}",
-                  run_dir=ROOT / "test-artifacts" / "bench-run")
+                  run_dir=ROOT / "test-artifacts" / "bench-run",
+                  mail_capacity=30_000)  # the sink must hold every email of a run (invitations.py: 15,000)
     print(f"starting a stack of the bench's own on :{stack.gateway_port} (databases portalbench_{suffix}_*)…",
           flush=True)
     with started_stack(stack, LOGS, drop_bus_namespace=drop_bus_namespace) as running:

@@ -95,7 +95,7 @@ def test_raw_is_plain_text(client, store):
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.data == message.raw
+    assert response.data == store.get(message.id).raw
 
 
 def test_delete_by_ids_then_all(client, store):

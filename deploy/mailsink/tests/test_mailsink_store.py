@@ -118,6 +118,19 @@ def test_missing_message_id_is_generated_and_added_to_raw():
     assert m.text.strip() == "body"
 
 
+def test_receiving_reads_the_logged_headers_and_the_full_parse_agrees_with_them():
+    store = MessageStore()
+    received = store.add(crlf("From: a@example.com\nTo: b@example.com\nSubject: =?utf-8?q?Caf=C3=A9?=\n\nbody\n"),
+                         "a@example.com", ["b@example.com"])
+    assert received.subject == "Café"
+    assert received.message_id.endswith("@mailsink")  # generated once, on receipt
+    message = store.get(received.id)
+    assert (message.id, message.message_id, message.subject, message.created, message.size) == (
+        received.id, received.message_id, "Café", received.created, received.size)
+    assert message.raw.startswith(f"Message-ID: <{received.message_id}>".encode())
+    assert store.page()[2][0] is message  # parsed once, then kept
+
+
 def test_missing_from_and_unknown_charset_do_not_break_parsing():
     raw = (
         b"To: b@example.com\r\nSubject: odd\r\n"

@@ -59,6 +59,8 @@ class Stack:
     amqp_url: str = field(default_factory=lambda: os.environ.get("AMQP_URL", "amqp://guest:guest@localhost:5672/%2F"))
     redis_url: str = field(default_factory=lambda: os.environ.get("REDIS_URL", "redis://localhost:6379/0"))
     run_dir: Path = ROOT / ".run"
+    # Messages the mail sink keeps (newest first); None: its own default (1,000, or MAILSINK_MAX_MESSAGES).
+    mail_capacity: int | None = None
 
     def port(self, base: int) -> int:
         return base + self.port_offset
@@ -116,8 +118,9 @@ class Stack:
 
     def processes(self) -> list[Process]:
         env = self.common_env()
+        capacity = ["--max-messages", str(self.mail_capacity)] if self.mail_capacity else []
         procs = [Process("mailsink", [str(BIN / "portal-mailsink"), "--smtp-port", str(self.port(SMTP_PORT)),
-                                      "--http-port", str(self.port(MAIL_HTTP_PORT))], env,
+                                      "--http-port", str(self.port(MAIL_HTTP_PORT)), *capacity], env,
                          f"{self.mail_api}/livez"),
                  Process("webhook-receiver", [str(BIN / "portal-webhook-receiver"), "--port",
                                               str(self.port(WEBHOOK_RECEIVER_PORT))], env,

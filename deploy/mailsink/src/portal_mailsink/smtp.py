@@ -30,7 +30,7 @@ class SinkHandler:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", errors="surrogateescape")
         try:
-            message = self.store.add(raw, mail_from=envelope.mail_from or "", rcpt_tos=envelope.rcpt_tos)
+            received = self.store.add(raw, mail_from=envelope.mail_from or "", rcpt_tos=envelope.rcpt_tos)
         except Exception:
             log.exception("failed to store message")
             return "451 Requested action aborted: error in processing"
@@ -38,13 +38,13 @@ class SinkHandler:
             json.dumps(
                 {
                     "event": "message_received",
-                    "time": rfc3339(message.created),
-                    "id": message.id,
-                    "message_id": message.message_id,
+                    "time": rfc3339(received.created),
+                    "id": received.id,
+                    "message_id": received.message_id,
                     "mail_from": envelope.mail_from,
                     "rcpt_to": list(envelope.rcpt_tos),
-                    "subject": message.subject,
-                    "size": message.size,
+                    "subject": received.subject,
+                    "size": received.size,
                 },
                 ensure_ascii=False,
             )

@@ -4,12 +4,17 @@ This module owns what a received message *is*: ``parse_message`` turns raw
 RFC 5322 bytes into a ``Message`` (decoded headers, text and HTML bodies,
 attachment metadata), and ``MessageStore`` keeps a bounded, thread-safe,
 in-memory list of them. It knows nothing about SMTP or HTTP.
+
+Receiving only reads the headers it logs (Message-ID, Subject); the full parse
+runs when a message is first read over HTTP. Parsing every message as it
+arrives made the sink's single SMTP thread the slowest step of a bulk send.
 """
 
 from __future__ import annotations
 
 import email
 import email.header
+import email.parser
 import email.policy
 import email.utils
 import html as html_lib
@@ -87,6 +92,7 @@ def parse_message(
     mail_from: str = "",
     rcpt_tos: Iterable[str] = (),
     created: datetime | None = None,
+    id: str | None = None,
 ) -> Message:
     """Parse raw bytes into a ``Message``. Never raises on malformed mail:
     a dev sink must keep whatever the application sent."""
@@ -108,10 +114,7 @@ def parse_message(
 
     message_id = _header(msg, "Message-ID").strip().strip("<>")
     if not message_id:
-        # Like Mailpit: give every message a Message-ID, visible in the raw source too.
-        message_id = f"{new_id()}@mailsink"
-        eol = b"\r\n" if b"\r\n" in raw else b"\n"
-        raw = f"Message-ID: <{message_id}>".encode("ascii") + eol + raw
+        message_id, raw = _with_message_id(raw)
 
     text_part = _body(msg, "plain")
     html_part = _body(msg, "html")
@@ -121,7 +124,7 @@ def parse_message(
     attachments, inline = _classify_parts(msg, skip=(text_part, html_part))
 
     return Message(
-        id=new_id(),
+        id=id or new_id(),
         raw=raw,
         created=created or datetime.now(timezone.utc),
         message_id=message_id,
@@ -155,6 +158,38 @@ def make_snippet(text: str, html: str) -> str:
     return snippet
 
 
+@dataclass(frozen=True)
+class Received:
+    """What receiving a message tells at once, without parsing its body."""
+
+    id: str
+    created: datetime
+    message_id: str
+    subject: str
+    size: int
+
+
+@dataclass
+class _Entry:
+    received: Received
+    raw: bytes
+    mail_from: str
+    rcpt_tos: list[str]
+    read: bool = False
+    parsed: Message | None = None
+
+
+def receive(raw: bytes, *, mail_from: str = "", rcpt_tos: Iterable[str] = ()) -> _Entry:
+    """Read only the Message-ID (added when missing, as parse_message would) and the Subject."""
+    headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+    message_id = str(headers.get("Message-ID", "")).strip().strip("<>")
+    if not message_id:
+        message_id, raw = _with_message_id(raw)
+    received = Received(id=new_id(), created=datetime.now(timezone.utc), message_id=message_id,
+                        subject=_decoded(headers.get("Subject", "")), size=len(raw))
+    return _Entry(received, raw, mail_from, list(rcpt_tos))
+
+
 class MessageStore:
     """Bounded in-memory store. SMTP writes from its asyncio thread while HTTP
     reads from request threads, so every access goes through one lock."""
@@ -164,53 +199,82 @@ class MessageStore:
             raise ValueError("max_messages must be at least 1")
         self.max_messages = max_messages
         self._lock = threading.Lock()
-        self._messages: OrderedDict[str, Message] = OrderedDict()  # oldest first
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()  # oldest first
 
-    def add(self, raw: bytes, mail_from: str = "", rcpt_tos: Iterable[str] = ()) -> Message:
-        # Parse outside the lock: it is the slow part and touches no shared state.
-        message = parse_message(raw, mail_from=mail_from, rcpt_tos=rcpt_tos)
+    def add(self, raw: bytes, mail_from: str = "", rcpt_tos: Iterable[str] = ()) -> Received:
+        entry = receive(raw, mail_from=mail_from, rcpt_tos=rcpt_tos)
         with self._lock:
-            self._messages[message.id] = message
-            while len(self._messages) > self.max_messages:
-                self._messages.popitem(last=False)
-        return message
+            self._entries[entry.received.id] = entry
+            while len(self._entries) > self.max_messages:
+                self._entries.popitem(last=False)
+        return entry.received
 
     def get(self, message_id: str) -> Message | None:
         with self._lock:
-            return self._messages.get(message_id)
+            entry = self._entries.get(message_id)
+        return None if entry is None else _parsed(entry)
 
     def latest(self) -> Message | None:
         with self._lock:
-            return next(reversed(self._messages.values()), None)
+            entry = next(reversed(self._entries.values()), None)
+        return None if entry is None else _parsed(entry)
 
     def mark_read(self, message_id: str) -> None:
         with self._lock:
-            if message_id in self._messages:
-                self._messages[message_id].read = True
+            if message_id in self._entries:
+                self._entries[message_id].read = True
 
     def page(self, start: int = 0, limit: int = 50) -> tuple[int, int, list[Message]]:
         """Return ``(total, unread, messages)`` with messages newest first."""
         with self._lock:
-            newest_first = list(reversed(self._messages.values()))
-        unread = sum(1 for m in newest_first if not m.read)
-        return len(newest_first), unread, newest_first[start : start + limit]
+            newest_first = list(reversed(self._entries.values()))
+        unread = sum(1 for e in newest_first if not e.read)
+        return len(newest_first), unread, [_parsed(e) for e in newest_first[start : start + limit]]
 
     def delete_all(self) -> int:
         with self._lock:
-            count = len(self._messages)
-            self._messages.clear()
+            count = len(self._entries)
+            self._entries.clear()
         return count
 
     def delete(self, message_ids: Iterable[str]) -> int:
         with self._lock:
-            return sum(self._messages.pop(i, None) is not None for i in set(message_ids))
+            return sum(self._entries.pop(i, None) is not None for i in set(message_ids))
 
     def __len__(self) -> int:
         with self._lock:
-            return len(self._messages)
+            return len(self._entries)
+
+
+def _parsed(entry: _Entry) -> Message:
+    """The entry's full parse, made on first use and kept (outside the lock: two readers may both parse)."""
+    message = entry.parsed
+    if message is None:
+        r = entry.received
+        message = parse_message(entry.raw, mail_from=entry.mail_from, rcpt_tos=entry.rcpt_tos,
+                                created=r.created, id=r.id)
+        entry.parsed = message
+    message.read = entry.read
+    return message
 
 
 # --- parsing helpers -------------------------------------------------------
+
+
+def _with_message_id(raw: bytes) -> tuple[str, bytes]:
+    # Like Mailpit: give every message a Message-ID, visible in the raw source too.
+    message_id = f"{new_id()}@mailsink"
+    eol = b"\r\n" if b"\r\n" in raw else b"\n"
+    return message_id, f"Message-ID: <{message_id}>".encode("ascii") + eol + raw
+
+
+def _decoded(value) -> str:
+    """A raw header value with its encoded words decoded, unfolded; never raises."""
+    try:
+        text = str(email.header.make_header(email.header.decode_header(str(value))))
+    except Exception:
+        text = str(value)
+    return " ".join(text.split())
 
 
 def _parse_bytes(raw: bytes) -> EmailMessage:

@@ -6,6 +6,7 @@ from portal_identity.service_layer.invitation_batches import sender_loop
 from portal_shared.bus.relay import OutboxRelay
 from portal_shared.bus.worker import run_worker
 from portal_shared.cli import service_cli
+from portal_shared.config import env_int
 from portal_shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -32,8 +33,10 @@ def worker(settings) -> None:
     wiring = bootstrap(settings)
     run_worker(SERVICE, [("outbox-relay", OutboxRelay(wiring.db, settings.bus).run),
                          ("consumer:branches", wiring.branches_consumer().run),
-                         # Bulk invitations accepted by the API (invitation_batches), sent here.
-                         ("invitation-sender", sender_loop(wiring.db)),
+                         # Bulk invitations accepted by the API (invitation_batches), sent here: each loop
+                         # takes another batch (SKIP LOCKED), so several batches go out side by side.
+                         *[(f"invitation-sender-{n + 1}", sender_loop(wiring.db))
+                           for n in range(env_int("INVITATION_SEND_THREADS", 2))],
                          ("api-key-sync", api_key_sync_loop(wiring))])
 
 

@@ -44,7 +44,8 @@ class Bootstrap:
 
     def mail_sender(self) -> MailSender:
         return MailSender(self.db, self.mailer, policy=self.retry_policy,
-                          poll_interval=env_float("MAIL_POLL_SECONDS", 0.5))
+                          poll_interval=env_float("MAIL_POLL_SECONDS", 0.5),
+                          threads=env_int("MAIL_SEND_THREADS", 4), batch_size=env_int("MAIL_BATCH_SIZE", 20))
 
     def webhooks_consumer(self) -> Consumer:
         return Consumer(name=WEBHOOKS_CONSUMER, handlers=webhook_handlers(), db=self.db, settings=self.settings.bus)

@@ -88,6 +88,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    peer: tuple  # the client's (address, port): one per SMTP connection
 
 
 class SmtpServer:
@@ -97,14 +98,16 @@ class SmtpServer:
         self.port = free_port()
         self.received: list[Received] = []
         self.reply = "250 Message accepted for delivery"  # set e.g. "550 ..." to refuse mail
+        self.replies: list[str] = []  # answers to the next messages, before `reply` again
         self._controller: Controller | None = None
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
-        if not self.reply.startswith("250"):
-            return self.reply
+        reply = self.replies.pop(0) if self.replies else self.reply
+        if not reply.startswith("250"):
+            return reply
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
-        return self.reply
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, tuple(session.peer)))
+        return reply
 
     def start(self) -> None:
         # A stopped Controller's event loop is closed, so every start builds a new one on the same port.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -100,3 +101,27 @@ def test_senders_working_side_by_side_never_send_the_same_email_twice(
     assert recipients == sorted(e.data["company_contact_email"] for e in events)
     with db.unit_of_work() as session:
         assert session.scalar(sa.select(sa.func.count()).where(OutboundMessage.status == SENT)) == len(events)
+
+
+def test_queueing_an_email_wakes_the_idle_senders_at_once_instead_of_at_their_next_poll(
+        db, smtp_server, mailer, make_branch_created):
+    # A poll interval far longer than the wait below: only the doorbell, rung on commit, can be in time.
+    sender = MailSender(db, mailer, policy=POLICY, poll_interval=60.0, threads=3)
+    stop = threading.Event()
+    threads = [threading.Thread(target=loop, args=(stop,)) for _, loop in sender.loops()]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(0.3)  # every loop has found nothing and waits
+        events = [make_branch_created(company_contact_email=f"owner{i}@acme.example") for i in range(3)]
+        for event in events:
+            queue(db, event)
+        deadline = time.monotonic() + 5
+        while len(smtp_server.received) < len(events) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == sorted(
+            e.data["company_contact_email"] for e in events)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=70)

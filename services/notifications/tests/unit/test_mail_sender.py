@@ -116,3 +116,20 @@ def test_a_message_that_cannot_be_built_counts_as_rejected_and_does_not_stall_th
 @pytest.mark.parametrize("attempts, rejected, gives_up", [(7, True, False), (8, True, True), (100, False, False)])
 def test_only_rejections_reach_the_attempt_limit(attempts, rejected, gives_up):
     assert POLICY.gives_up(attempts, rejected=rejected) is gives_up
+
+
+def test_names_subjects_and_bodies_beyond_ascii_arrive_intact():
+    mailer = FakeMailer()
+    deliver(queued_message(from_address='"José Núñez, via Café Verde" <no-reply@portal.localhost>',
+                           to_address="Zoë <zoe@acme.example>", subject="Ihre Rechnung für März — 12 €",
+                           text_body="Grüße aus Köln\n", html_body="<p>Grüße aus Köln</p>",
+                           reply_to="José <jose@cafe.example>"), mailer, policy=POLICY, now=NOW)
+    [sent] = mailer.sent
+    assert sent["From"].addresses[0].display_name == "José Núñez, via Café Verde"
+    assert sent["From"].addresses[0].addr_spec == "no-reply@portal.localhost"
+    assert str(sent["To"]) == "Zoë <zoe@acme.example>"
+    assert str(sent["Reply-To"]) == "José <jose@cafe.example>"
+    assert sent["Subject"] == "Ihre Rechnung für März — 12 €"
+    assert sent.get_body(("plain",)).get_content() == "Grüße aus Köln\n"
+    assert sent.get_body(("html",)).get_content().strip() == "<p>Grüße aus Köln</p>"
+    assert sent.as_bytes().isascii()  # encoded for any SMTP server, no SMTPUTF8 needed

@@ -2,8 +2,10 @@
 template. Every email handler (handlers.py, and each feature's `<feature>_emails.py`) ends here."""
 from __future__ import annotations
 
+import threading
 import uuid
 
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -16,6 +18,45 @@ from portal_shared.logging import get_logger
 log = get_logger(__name__)
 
 DEFAULT_MAIL_FROM = "Customer Portal <no-reply@portal.localhost>"
+
+
+class Doorbell:
+    """Wakes waiting mail senders of this process when an email was queued (rung after the commit)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._rings = 0
+
+    def ring(self) -> None:
+        with self._changed:
+            self._rings += 1
+            self._changed.notify_all()
+
+    def rung(self) -> int:
+        """How often it has rung so far: pass it to `wait` to wait for the next ring."""
+        with self._changed:
+            return self._rings
+
+    def wait(self, rung: int, *, timeout: float) -> bool:
+        """Until it rings again after `rung` (True), or `timeout` seconds (False)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._rings != rung, timeout=timeout)
+
+
+MAIL_QUEUED = Doorbell()
+_RING_ON_COMMIT = "ring_mail_queued_on_commit"
+
+
+def _ring_after_commit(session: Session) -> None:
+    # After the commit, not now: a sender woken before it would not see the row yet.
+    if not session.info.get(_RING_ON_COMMIT):
+        session.info[_RING_ON_COMMIT] = True
+        sa.event.listen(session, "after_commit", _ring, once=True)
+
+
+def _ring(session: Session) -> None:
+    session.info.pop(_RING_ON_COMMIT, None)
+    MAIL_QUEUED.ring()
 
 
 def queue_email(session: Session, envelope: Envelope, draft: EmailDraft, *, mail_from: str,
@@ -56,4 +97,5 @@ def queue_draft(session: Session, draft: EmailDraft, *, tenant_id: str, branch_i
         log.info("email_already_queued", event_id=event_id, template=draft.template)
     else:
         log.info("email_queued", message_id=message_id, event_id=event_id, template=draft.template)
+        _ring_after_commit(session)
     return message_id

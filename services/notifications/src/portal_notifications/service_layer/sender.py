@@ -1,15 +1,19 @@
 """The mail sender: a worker loop that delivers queued messages and records each outcome.
 
-Due rows are claimed in small batches with FOR UPDATE SKIP LOCKED, so several workers share
+Due rows are claimed in batches with FOR UPDATE SKIP LOCKED, so several threads and workers share
 the queue and never send the same row at the same time. Outcomes commit at the end of the
 batch, so delivery is at-least-once: a crash after the server accepted a message but before
 the commit resends it, with the same Message-ID. While the mail server is unavailable the
-loop backs off instead of trying every queued message against it.
+loop backs off instead of trying every queued message against it. An idle loop waits for the
+doorbell that queueing an email rings on commit (outbound.MAIL_QUEUED, in this process), or
+for the poll interval, which finds what other processes queued and what comes due for a retry.
 """
 from __future__ import annotations
 
 import enum
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -20,6 +24,7 @@ from sqlalchemy.orm import Session
 from portal_notifications.adapters.orm import OutboundMessage
 from portal_notifications.adapters.smtp import AbstractMailer, MailerUnavailable, MailRejected, OutgoingEmail
 from portal_notifications.domain.delivery import FAILED, QUEUED, SENT, RetryPolicy
+from portal_notifications.service_layer.outbound import MAIL_QUEUED, Doorbell
 from portal_shared.db import Database
 from portal_shared.logging import get_logger
 
@@ -80,32 +85,55 @@ class BatchResult:
 
 
 class MailSender:
+    """`run` is one delivery loop; the worker runs `threads` of them on one sender (each thread keeps
+    its own SMTP connection in the mailer)."""
+
     def __init__(self, db: Database, mailer: AbstractMailer, *, policy: RetryPolicy | None = None,
-                 batch_size: int = 10, poll_interval: float = 0.5, max_outage_pause: float = 30.0):
+                 batch_size: int = 10, poll_interval: float = 0.5, max_outage_pause: float = 30.0,
+                 threads: int = 1, doorbell: Doorbell = MAIL_QUEUED):
         self.db = db
         self.mailer = mailer
         self.policy = policy or RetryPolicy()
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.max_outage_pause = max_outage_pause
+        self.threads = threads
+        self.doorbell = doorbell
+
+    def loops(self) -> list[tuple[str, Callable[[threading.Event], None]]]:
+        return [(f"mail-sender-{n + 1}", self.run) for n in range(self.threads)]
 
     def run(self, stop: threading.Event) -> None:
         """Deliver until `stop` is set; database and mail server outages only pause the loop."""
         pause = self.poll_interval
-        while not stop.is_set():
-            try:
-                result = self.send_due()
-            except sqlalchemy.exc.SQLAlchemyError as exc:
-                log.warning("sender_database_error", error=str(exc).splitlines()[0])
-                stop.wait(1.0)
-                continue
-            if result.mailer_unavailable:
-                pause = min(pause * 2, self.max_outage_pause)
-            else:
+        try:
+            while not stop.is_set():
+                rung = self.doorbell.rung()  # before looking: a ring while we look is not missed
+                try:
+                    result = self.send_due()
+                except sqlalchemy.exc.SQLAlchemyError as exc:
+                    log.warning("sender_database_error", error=str(exc).splitlines()[0])
+                    stop.wait(1.0)
+                    continue
+                if result.mailer_unavailable:
+                    pause = min(pause * 2, self.max_outage_pause)
+                    stop.wait(pause)
+                    continue
                 pause = self.poll_interval
                 if result.claimed == self.batch_size:
                     continue  # a full batch: more may be due right now
-            stop.wait(pause)
+                if result.claimed == 0:
+                    self.mailer.close_if_idle()
+                self._wait_for_mail(stop, rung)
+        finally:
+            self.mailer.close()
+
+    def _wait_for_mail(self, stop: threading.Event, rung: int) -> None:
+        """Until the doorbell rings or the poll interval has passed; a second at most once `stop` is set."""
+        deadline = time.monotonic() + self.poll_interval
+        while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            if self.doorbell.wait(rung, timeout=min(left, 1.0)):
+                return
 
     def send_due(self, now: datetime | None = None) -> BatchResult:
         """Claim one batch of due messages and try each once."""
