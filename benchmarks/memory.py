@@ -1,6 +1,7 @@
 """The whole stack's memory at rest: every process `make run` starts, summed.
 
     .venv/bin/python benchmarks/memory.py        # starts a stack of its own, waits for it to settle, measures
+    .venv/bin/python benchmarks/memory.py --pid $(pgrep -f "portal-dev run")   # a running `make run`
 
 PSS (proportional set size) counts a page shared by n processes as 1/n in each, so the sum is what the
 stack really holds; RSS counts shared pages once per process and overstates it. Measured after the demo is
@@ -29,10 +30,22 @@ def run(running, settle: float = 15) -> list[Row]:
     return rows
 
 
+def of_launcher(pid: int) -> list[Row]:
+    """`make run` as it runs: the launcher (`portal-dev run`, pid given) and everything under it."""
+    tree = process_tree(pid)
+    pss, rss = memory_of(tree)
+    return [Row("`make run`, launcher included", f"{mib(pss)} PSS in {len(tree)} processes (RSS {mib(rss)})", "",
+                f"< {mib(TARGET)}")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--settle", type=float, default=15)
+    parser.add_argument("--pid", type=int, help="measure a running `make run`: the pid of its `portal-dev run`")
     args = parser.parse_args()
+    if args.pid:
+        print_rows("Memory at rest", of_launcher(args.pid))
+        return
     with bench_stack() as running:
         print_rows("Memory at rest", run(running, args.settle))
 
