@@ -90,7 +90,6 @@ def invite_many(session: Session, *, caller: Caller, staff: StaffUser, template:
                                                 .where(Property.branch_id == caller.branch_id)))
         .order_by(Contact.id).with_for_update())}
     holders = _email_holders(session, caller.tenant_id, recipients, contacts.values())
-    at = now()
     invitations: list[dict[str, Any]] = []
     events = []
     latest: dict[str, dict[str, Any]] = {}  # contact id -> its invitation made earlier in this call
@@ -116,6 +115,7 @@ def invite_many(session: Session, *, caller: Caller, staff: StaffUser, template:
             results.append(refused(contact.id, email, "email_taken", "Another contact of this company uses this email.",
                                    name))
             continue
+        at = now()
         invitation, event = _invitation(caller=caller, staff=staff, template=template, branch=branch, contact=contact,
                                         email=email, at=at)
         if email != contact.email:  # rare in bulk: written at once, so the emails move in the recipients' order
@@ -136,7 +136,7 @@ def invite_many(session: Session, *, caller: Caller, staff: StaffUser, template:
     if invitations:
         # A new invitation replaces any earlier one still outstanding.
         session.execute(sa.update(Invitation).where(Invitation.contact_id.in_(latest), Invitation.used_at.is_(None),
-                                                    Invitation.revoked_at.is_(None)).values(revoked_at=at))
+                                                    Invitation.revoked_at.is_(None)).values(revoked_at=now()))
         session.execute(sa.insert(Invitation.__table__), invitations)
         record_events(session, events)
     return results
