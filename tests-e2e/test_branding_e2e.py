@@ -105,9 +105,19 @@ def test_switching_proposals_off_removes_them_from_the_menu_and_their_page_answe
 
 
 def test_the_home_page_renders_with_the_proposals_service_stopped_and_marks_its_card_unavailable(browser, system):
+    import redis
+
     home = customer(browser, system)
+    cached = home.locator(".card--proposals .card__value").inner_text()
     system.stop_process("proposals")
     try:
+        # Nothing changed since: the page comes from the page cache (ADR 0035), the figure as it was.
+        response = home.goto(url(system, "/"))
+        assert response.status == 200
+        assert home.locator(".card--proposals .card__value").inner_text() == cached
+        # A write moves the proposals page version (here: for every tenant, as a write without one does):
+        # the page must ask again, and the stopped service's card says so.
+        redis.Redis.from_url(system.stack.redis_url).incr(f"{system.stack.namespace}:page-version:proposals:*")
         response = home.goto(url(system, "/"))
         assert response.status == 200
         assert home.locator(".card--proposals .card__value--unavailable").inner_text() == "Unavailable right now"

@@ -63,7 +63,7 @@ class BusSettings:
     heartbeat: int = 30
     blocked_connection_timeout: float = 60.0
     quorum_queues: bool = True
-    prefetch: int = 20
+    prefetch: int = 100  # also the most messages a consumer applies in one transaction (ADR 0032)
     max_retries: int = 5
     retry_delays_ms: tuple[int, ...] = (1000, 5000, 30000)
 

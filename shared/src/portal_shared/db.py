@@ -33,8 +33,9 @@ def _ping_after_idle(engine: sa.Engine, idle_seconds: float) -> None:
 
     @sa.event.listens_for(engine, "checkout")
     def _checked_out(dbapi_connection, record, _proxy) -> None:
-        if time.monotonic() - record.info.get("idle_since", 0.0) <= idle_seconds:
-            return
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since <= idle_seconds:
+            return   # just opened, or used a moment ago
         try:
             alive = engine.dialect.do_ping(dbapi_connection)
         except Exception as exc:  # noqa: BLE001 - any failure to answer is a dead connection

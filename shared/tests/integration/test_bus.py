@@ -1,6 +1,7 @@
 """The event bus against the real RabbitMQ and PostgreSQL: nothing lost, nothing applied twice."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -8,16 +9,20 @@ import threading
 from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
 
+from portal_shared import page_versions
 from portal_shared.bus.connection import connect
 from portal_shared.bus.consumer import ATTEMPT_HEADER, ERROR_HEADER, Consumer
 from portal_shared.bus.dlq import list_dead_letters, replay_dead_letters
 from portal_shared.bus.outbox import record_event, record_events
-from portal_shared.bus.relay import OutboxRelay
+from portal_shared.bus.publisher import ConfirmedPublisher
+from portal_shared.bus.relay import OutboxRelay, message_properties
 from portal_shared.bus.topology import Names, declare_exchanges
 from portal_shared.events.envelope import Envelope
-from portal_testkit.testing import broker_stopped, queue_depth, wait_for
+from portal_shared.page_versions import version_key
+from portal_testkit.testing import broker_stopped, queue_depth, require_reachable, unique, wait_for
 from portal_testkit.testing import row_count as count
 
 pytestmark = pytest.mark.integration
@@ -49,13 +54,12 @@ def record_effect(session, envelope):
                     {"m": envelope.id, "n": envelope.data.get("note")})
 
 
-def publish_now(db, settings) -> None:
+def publish_now(db, settings):
     connection = connect(settings)
-    channel = connection.channel()
-    channel.confirm_delivery()
-    declare_exchanges(channel, Names(settings.namespace))
-    OutboxRelay(db, settings).publish_pending(channel)
+    relay = OutboxRelay(db, settings)
+    batch = relay.publish_pending(relay.open_publisher(connection))
     connection.close()
+    return batch
 
 
 @pytest.mark.broker_outage
@@ -204,6 +208,97 @@ def test_pruning_removes_old_published_rows_and_never_pending_ones(db, bus):
     assert OutboxRelay(db, bus, retention=timedelta(days=7)).prune() == 1
     assert outbox_status(db, published.id) is None
     assert outbox_status(db, pending.id) == "pending"
+
+
+def test_a_batch_where_the_broker_nacks_one_message_leaves_exactly_that_row_pending(db, bus):
+    # A queue that refuses a third message: the broker nacks it (and only it) to the publisher.
+    names = Names(bus.namespace)
+    connection = connect(bus)
+    channel = connection.channel()
+    declare_exchanges(channel, names)
+    full = f"{bus.namespace}.full"
+    channel.queue_declare(full, durable=True, arguments={"x-max-length": 2, "x-overflow": "reject-publish"})
+    channel.queue_bind(full, names.events_exchange, routing_key="thing_happened")
+    connection.close()
+    first, second, third = thing("one"), thing("two"), thing("three")
+    for event in (first, second, third):
+        write_event(db, event)
+
+    batch = publish_now(db, bus)
+
+    assert batch.claimed == [first.id, second.id, third.id]
+    assert batch.published == [first.id, second.id]
+    assert batch.retried == [third.id]
+    assert [outbox_status(db, e.id) for e in (first, second, third)] == ["published", "published", "pending"]
+    with db.engine.connect() as conn:
+        attempts, error = conn.execute(sa.text("SELECT attempts, last_error FROM outbox WHERE id = :id"),
+                                       {"id": third.id}).one()
+    assert (attempts, error) == (1, "nacked by the broker")
+    assert queue_depth(bus, full) == 2
+
+    # Once the queue has room, the next batch publishes the row that was refused, and only it.
+    connection = connect(bus)
+    connection.channel().queue_purge(full)
+    connection.close()
+    assert publish_now(db, bus).published == [third.id]
+    assert outbox_status(db, third.id) == "published"
+
+
+def test_messages_that_arrive_together_are_applied_in_one_transaction_each_once(db, bus, run_in_thread,
+                                                                               monkeypatch):
+    namespace = unique("pv")
+    monkeypatch.setenv("REDIS_URL", require_reachable().redis_url)
+    monkeypatch.setenv("SESSION_NAMESPACE", namespace)
+    monkeypatch.setattr(page_versions, "_current", None)
+    page_versions.configure("billing")
+    redis_client = redis.Redis.from_url(require_reachable().redis_url)
+    tenant_key = version_key(namespace, "billing", thing().tenant_id)
+    listener = Consumer(name="batched", handlers={"thing_happened": record_effect}, db=db, settings=bus)
+    declare_consumer(listener)
+    events = [thing(f"event {n}") for n in range(40)]
+    with db.unit_of_work() as session:
+        for event in events:
+            record_event(session, event)
+    assert publish_now(db, bus).published == [e.id for e in events]
+    connection = connect(bus)
+    payload = events[7].to_dict()  # a redelivered copy among them: applied once all the same
+    connection.channel().basic_publish(f"{bus.namespace}.events", "thing_happened", json.dumps(payload).encode(),
+                                       properties=message_properties(payload))
+    connection.close()
+
+    written = int(redis_client.get(tenant_key) or 0)
+
+    run_in_thread(listener.run)
+    wait_for(lambda: queue_depth(bus, listener.queue) == 0 and count(db, "inbox") == 40, timeout=20,
+             message="every message applied and acked")
+    assert int(redis_client.get(tenant_key) or 0) > written  # the tenant's pages are stale (ADR 0035)
+    redis_client.delete(tenant_key)
+    assert count(db, "effects") == 40
+    with db.engine.connect() as conn:
+        transactions = conn.scalar(sa.text("SELECT count(DISTINCT xmin::text) FROM effects"))
+    assert transactions < 10  # one a batch (the prefetch is 100), not one a message
+
+
+def test_an_event_the_broker_returns_as_unroutable_is_flagged_and_the_rest_of_its_batch_published(db, bus):
+    names = Names(bus.namespace)
+    connection = connect(bus)
+    channel = connection.channel()
+    # A broken topology on purpose: the events exchange without its alternate exchange.
+    channel.exchange_declare(names.events_exchange, exchange_type="topic", durable=True)
+    bound = f"{bus.namespace}.bound"
+    channel.queue_declare(bound, durable=True, arguments={"x-queue-type": "classic"})
+    channel.queue_bind(bound, names.events_exchange, routing_key="thing_happened")
+    lost = Envelope(type="nobody_listens", data={}, tenant_id=None)
+    kept = thing("routed")
+    write_event(db, lost)
+    write_event(db, kept)
+
+    batch = OutboxRelay(db, bus).publish_pending(ConfirmedPublisher(connection))
+    connection.close()
+
+    assert (batch.published, batch.unroutable, batch.retried) == ([kept.id], [lost.id], [])
+    assert [outbox_status(db, e.id) for e in (lost, kept)] == ["unroutable", "published"]
+    assert queue_depth(bus, bound) == 1
 
 
 def test_record_events_writes_many_events_in_one_statement_as_record_event_writes_one(db):

@@ -2,10 +2,14 @@
 
 For each message: in one transaction, record (consumer, message id) in the inbox and apply
 the handler; commit; then ack. A redelivery (after a crash before the ack) finds the inbox
-row and is acked with no second effect. A handler error sends a copy to a delay queue that
-dead-letters it back after the delay (bounded retries with growing backoff) and acks the
-original, so one failing message never blocks the queue; after the last retry the message
-goes to the consumer's dead-letter queue. A database outage is not the message's fault: the
+row and is acked with no second effect. Messages that have arrived together (up to the
+prefetch) share that transaction and one ack (`multiple`) after its commit (ADR 0032); when a
+handler fails, the batch is rolled back and its messages are applied one at a time, each in a
+transaction of its own, so only the failing one is retried.
+
+A handler error sends a copy to a delay queue that dead-letters it back after the delay
+(bounded retries with growing backoff) and acks the original, so one failing message never
+blocks the queue; after the last retry the message goes to the consumer's dead-letter queue. A database outage is not the message's fault: the
 message is requeued after a pause without spending a retry.
 """
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pika
@@ -21,7 +26,7 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from portal_shared.bus.connection import BROKER_ERRORS, Stopped, close_quietly, connect_with_backoff
-from portal_shared.bus.outbox import mark_processed
+from portal_shared.bus.outbox import mark_processed, mark_processed_many
 from portal_shared.bus.topology import Names, declare_consumer_queues
 from portal_shared.config import BusSettings
 from portal_shared.db import Database
@@ -35,6 +40,13 @@ Handler = Callable[[Session, Envelope], None]
 ATTEMPT_HEADER = "x-portal-attempt"
 ERROR_HEADER = "x-portal-error"
 _DATABASE_DOWN = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    method: pika.spec.Basic.Deliver
+    properties: pika.BasicProperties
+    body: bytes
 
 
 class Consumer:
@@ -60,10 +72,21 @@ class Consumer:
                 self._publisher = connection.channel()
                 self._publisher.confirm_delivery()
                 channel.basic_qos(prefetch_count=self.settings.prefetch)
-                channel.basic_consume(self.queue, on_message_callback=self._on_message, auto_ack=False)
+                received: list[Delivery] = []
+                channel.basic_consume(self.queue, auto_ack=False, on_message_callback=lambda _channel, method,
+                                      properties, body: received.append(Delivery(method, properties, body)))
                 log.info("consumer_started", consumer=self.name, queue=self.queue)
                 while not stop.is_set():
                     connection.process_data_events(time_limit=0.5)
+                    # Take in whatever else has already arrived, then apply it all in one transaction.
+                    while received and len(received) < self.settings.prefetch:
+                        before = len(received)
+                        connection.process_data_events(time_limit=0)
+                        if len(received) == before:
+                            break
+                    if received:
+                        batch, received[:] = list(received), []
+                        self._on_batch(channel, batch)
             except Stopped:
                 break
             except BROKER_ERRORS as exc:
@@ -72,6 +95,54 @@ class Consumer:
             finally:
                 close_quietly(connection)
                 connection = None
+
+    # -- a batch of messages -----------------------------------------------------------------
+
+    def _on_batch(self, channel, batch: list[Delivery]) -> None:
+        if len(batch) == 1:
+            self._on_message(channel, batch[0].method, batch[0].properties, batch[0].body)
+            return
+        envelopes: list[Envelope] = []
+        for delivery in batch:
+            try:
+                envelope = Envelope.from_dict(json.loads(delivery.body))
+            except (ValueError, TypeError, KeyError, ValidationError):
+                envelope = None
+            if envelope is None or envelope.type not in self.handlers:
+                # Dead-lettering needs a confirmed publish before its ack: the one-at-a-time path does that.
+                self._one_at_a_time(channel, batch)
+                return
+            envelopes.append(envelope)
+        try:
+            with self.db.unit_of_work() as session:
+                fresh = mark_processed_many(session, self.name, [(e.id, e.type) for e in envelopes])
+                for envelope in envelopes:
+                    if envelope.id not in fresh:
+                        log.info("event_duplicate_ignored", consumer=self.name, event_id=envelope.id)
+                        continue
+                    fresh.discard(envelope.id)  # a second copy in the same batch is a duplicate too
+                    bind_ids(correlation_id=envelope.correlation_id)
+                    self.handlers[envelope.type](session, envelope)
+                    note_write(session, envelope.tenant_id)  # pages showing this tenant's data are stale
+                    log.info("event_handled", consumer=self.name, event_id=envelope.id, event_type=envelope.type)
+                    clear_ids()
+        except _DATABASE_DOWN as exc:
+            clear_ids()
+            log.warning("consumer_database_unavailable", consumer=self.name, error=str(exc).splitlines()[0])
+            channel.connection.sleep(2.0)
+            channel.basic_nack(batch[-1].method.delivery_tag, multiple=True, requeue=True)
+            return
+        except Exception:  # noqa: BLE001 - rolled back: find the failing message(s) one at a time
+            clear_ids()
+            self._one_at_a_time(channel, batch)
+            return
+        for envelope in envelopes:
+            self.before_ack(envelope)
+        channel.basic_ack(batch[-1].method.delivery_tag, multiple=True)
+
+    def _one_at_a_time(self, channel, batch: list[Delivery]) -> None:
+        for delivery in batch:
+            self._on_message(channel, delivery.method, delivery.properties, delivery.body)
 
     # -- one message -------------------------------------------------------------------------
 

@@ -74,9 +74,16 @@ def record_events(session: Session, events: list[Envelope]) -> None:
 
 def mark_processed(session: Session, consumer: str, message_id: str, event_type: str) -> bool:
     """Record that `consumer` applied `message_id`. False when it already had (a redelivery)."""
-    row = session.execute(
-        sa.text("INSERT INTO inbox (consumer, message_id, event_type) VALUES (:c, :m, :t) "
+    return message_id in mark_processed_many(session, consumer, [(message_id, event_type)])
+
+
+def mark_processed_many(session: Session, consumer: str, messages: list[tuple[str, str]]) -> set[str]:
+    """Record (message id, event type) pairs for `consumer` in one statement; returns the ids that are
+    new (a redelivered id, or the second copy of an id within `messages`, is not)."""
+    rows = session.execute(
+        sa.text("INSERT INTO inbox (consumer, message_id, event_type) "
+                "SELECT :c, m, t FROM unnest(CAST(:ids AS text[]), CAST(:types AS text[])) AS x(m, t) "
                 "ON CONFLICT DO NOTHING RETURNING message_id"),
-        {"c": consumer, "m": message_id, "t": event_type},
-    ).first()
-    return row is not None
+        {"c": consumer, "ids": [m for m, _ in messages], "types": [t for _, t in messages]},
+    ).scalars()
+    return set(rows)

@@ -6,7 +6,7 @@ If the back office should hear of it by webhook, list it in `portal_shared.event
 """
 from __future__ import annotations
 
-import functools
+from functools import cache
 
 from marshmallow import Schema, fields, validate
 
@@ -463,10 +463,8 @@ class UnknownEventType(KeyError):
     pass
 
 
-@functools.cache
+@cache  # one instance per contract: building a schema costs more than using it; load/dump keep no state in it
 def contract_for(event_type: str, version: int = 1) -> Schema:
-    """The contract's schema, made once: building one copies every field, a third of what making an event
-    cost (marshmallow's schemas keep no state between loads and dumps, so one serves every thread)."""
     try:
         return CONTRACTS[(event_type, version)]()
     except KeyError:

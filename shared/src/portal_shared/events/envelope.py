@@ -26,6 +26,10 @@ class EnvelopeSchema(Schema):
     data = fields.Dict(required=True)
 
 
+# One instance for every message: building a schema costs more than using it; load keeps no state in it.
+_ENVELOPE_SCHEMA = EnvelopeSchema()
+
+
 @dataclass(frozen=True)
 class Envelope:
     type: str
@@ -47,7 +51,7 @@ class Envelope:
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> "Envelope":
         """Parse and check a received envelope; raises marshmallow.ValidationError when malformed."""
-        EnvelopeSchema().load(raw)
+        _ENVELOPE_SCHEMA.load(raw)
         return cls(type=raw["type"], data=raw["data"], tenant_id=raw["tenant_id"], branch_id=raw["branch_id"],
                    version=raw["version"], id=raw["id"], occurred_at=raw["occurred_at"],
                    correlation_id=raw["correlation_id"])
