@@ -16,7 +16,7 @@ from portal_shared import page_versions
 from portal_shared.bus.connection import connect
 from portal_shared.bus.consumer import ATTEMPT_HEADER, ERROR_HEADER, Consumer
 from portal_shared.bus.dlq import list_dead_letters, replay_dead_letters
-from portal_shared.bus.outbox import record_event
+from portal_shared.bus.outbox import record_event, record_events
 from portal_shared.bus.publisher import ConfirmedPublisher
 from portal_shared.bus.relay import OutboxRelay, message_properties
 from portal_shared.bus.topology import Names, declare_exchanges
@@ -299,3 +299,22 @@ def test_an_event_the_broker_returns_as_unroutable_is_flagged_and_the_rest_of_it
     assert (batch.published, batch.unroutable, batch.retried) == ([kept.id], [lost.id], [])
     assert [outbox_status(db, e.id) for e in (lost, kept)] == ["unroutable", "published"]
     assert queue_depth(bus, bound) == 1
+
+
+def test_record_events_writes_many_events_in_one_statement_as_record_event_writes_one(db):
+    one = thing("alone")
+    many = [thing("first"), Envelope(type="thing_happened", data={"note": "no tenant"}, tenant_id=None), thing("third")]
+    write_event(db, one)
+    with db.unit_of_work() as session:
+        record_events(session, many)
+        record_events(session, [])  # nothing to write: no statement
+    with db.engine.connect() as conn:
+        stored = {r["id"]: r for r in conn.execute(sa.text(
+            "SELECT id::text AS id, event_type, tenant_id::text AS tenant_id, payload, status, attempts FROM outbox"))
+                  .mappings()}
+    assert set(stored) == {e.id for e in [one, *many]}
+    for envelope in [one, *many]:
+        row = stored[envelope.id]
+        assert (row["event_type"], row["tenant_id"], row["status"], row["attempts"]) == (
+            envelope.type, envelope.tenant_id, "pending", 0)
+        assert row["payload"] == envelope.to_dict()

@@ -147,14 +147,14 @@ def test_a_recipient_whose_send_fails_unexpectedly_is_refused_alone_and_the_batc
     pending for ever: that recipient is refused with `send_failed`, the others go out."""
     from portal_identity.service_layer import invitation_batches
 
-    real = invitation_batches.invite_one
+    real = invitation_batches.invite_many
 
-    def flaky(session, *, recipient, **context):
-        if recipient["contact_id"] == world.contacts["april"].id:
+    def flaky(session, *, recipients, **context):  # fails whenever April is among the recipients
+        if any(r["contact_id"] == world.contacts["april"].id for r in recipients):
             raise RuntimeError("the template engine fell over")
-        return real(session, recipient=recipient, **context)
+        return real(session, recipients=recipients, **context)
 
-    monkeypatch.setattr(invitation_batches, "invite_one", flaky)
+    monkeypatch.setattr(invitation_batches, "invite_many", flaky)
     accepted = send_batch("april", "dana", key="flaky").get_json()
     assert run_worker_until_idle(db) == 1
     body = client.get(f"/staff/invitation-batches/{accepted['batch_id']}",
@@ -163,3 +163,29 @@ def test_a_recipient_whose_send_fails_unexpectedly_is_refused_alone_and_the_batc
     assert [(r["contact_id"], r["status"], r["code"]) for r in body["results"]] == [
         (world.contacts["april"].id, "refused", "send_failed"), (world.contacts["dana"].id, "sent", None)]
     assert [e["data"]["to_email"] for e in outbox("invitation_created")] == [world.contacts["dana"].email]
+
+
+def test_a_chunk_decides_its_recipients_in_order_against_what_the_earlier_ones_changed(
+        send_batch, client, staff_session, db, rows, outbox, world):
+    """One chunk, set-based, still behaves as if each recipient were sent alone, in order: an email one recipient
+    takes or frees counts for the next, and a contact listed again gets a new link that revokes the last."""
+    dana, camilla = world.contacts["dana"], world.contacts["camilla"]
+    accepted = send_batch(extra=[{"contact_id": dana.id, "email": "dana.new@example.com"},
+                                 {"contact_id": dana.id, "email": camilla.email},
+                                 {"contact_id": dana.id},
+                                 {"contact_id": dana.id, "email": dana.email},
+                                 {"contact_id": str(uuid.uuid4())}], key="in-order").get_json()
+    assert run_worker_until_idle(db) == 1
+    body = client.get(f"/staff/invitation-batches/{accepted['batch_id']}",
+                      headers=staff_session("a1", "manager")).get_json()
+    assert [(r["status"], r["code"], r["email"]) for r in body["results"]] == [
+        ("sent", None, "dana.new@example.com"), ("refused", "email_taken", camilla.email),
+        ("sent", None, "dana.new@example.com"), ("sent", None, dana.email), ("refused", "contact_not_found", None)]
+    events = outbox("invitation_created")
+    assert [e["data"]["to_email"] for e in events] == ["dana.new@example.com", "dana.new@example.com", dana.email]
+    invitations = {i["id"]: i for i in rows("SELECT id::text AS id, to_email, revoked_at IS NOT NULL AS revoked FROM invitations")}
+    assert [(invitations[e["data"]["invitation_id"]]["to_email"], invitations[e["data"]["invitation_id"]]["revoked"])
+            for e in events] == [("dana.new@example.com", True), ("dana.new@example.com", True), (dana.email, False)]
+    assert [(e["data"]["email"], e["data"]["revision"]) for e in outbox("contact_upserted")] == [
+        ("dana.new@example.com", 2), (dana.email, 3)]
+    assert rows("SELECT email, revision FROM contacts WHERE id = :id", id=dana.id) == [{"email": dana.email, "revision": 3}]

@@ -2,6 +2,7 @@
 links valid 30 days, stored hashed, bound to company and contact; a new one revokes the last."""
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,10 +17,11 @@ from portal_identity.domain.rules import (email_error, first_name_error, last_na
 from portal_identity.domain.tokens import new_token, token_digest
 from portal_identity.service_layer.accounts import branch_of, now
 from portal_identity.service_layer.context import Caller
-from portal_identity.service_layer.directory import email_taken, publish_contact
-from portal_shared.bus.outbox import record_event
+from portal_identity.service_layer.directory import publish_contact
+from portal_shared.bus.outbox import record_events
 from portal_shared.errors import ApiError, Forbidden, ValidationFailed
 from portal_shared.events import make_event
+from portal_shared.events.envelope import Envelope
 from portal_shared.sessions import SessionStore
 
 
@@ -61,8 +63,7 @@ def send_invitations(session: Session, *, caller: Caller, staff: StaffUser, subj
     """Invite every recipient within this request (the back office's few); the console sends batches."""
     template = check_sender(session, caller=caller, staff=staff, subject=subject, body=body)
     branch = branch_of(session, caller)
-    return [invite_one(session, caller=caller, staff=staff, template=template, branch=branch, recipient=r)
-            for r in recipients]
+    return invite_many(session, caller=caller, staff=staff, template=template, branch=branch, recipients=recipients)
 
 
 def refused(contact_id: str, email: str | None, code: str, message: str, name: str | None = None) -> dict[str, Any]:
@@ -70,55 +71,106 @@ def refused(contact_id: str, email: str | None, code: str, message: str, name: s
             "message": message}
 
 
-def invite_one(session: Session, *, caller: Caller, staff: StaffUser, template: rules.InvitationTemplate,
-               branch, recipient: dict[str, str]) -> dict[str, Any]:
-    """One recipient's invitation (revoking any earlier one), or the reason it was refused."""
-    contact_id = str(recipient["contact_id"])
-    # The contact must belong to this company and have a property at this branch.
-    contact = session.scalar(
-        sa.select(Contact).where(Contact.tenant_id == caller.tenant_id, Contact.id == contact_id,
+def invite_many(session: Session, *, caller: Caller, staff: StaffUser, template: rules.InvitationTemplate,
+                branch, recipients: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Each recipient's invitation (revoking any earlier one), or the reason it was refused, in order.
+
+    Set-based, so a bulk chunk costs a few statements rather than several per recipient: one query finds
+    (and locks) the contacts, one the holders of the emails asked for, one revokes the earlier links, one
+    inserts the invitations and one their events. The recipients are still decided one after the other,
+    against what the earlier ones changed (a contact listed twice is invited twice, the second link
+    revoking the first; an email one recipient takes is taken for the next)."""
+    ids = {str(r["contact_id"]) for r in recipients}
+    # The contact must belong to this company and have a property at this branch. Locked (in id order, so two
+    # chunks never deadlock): one invitation at a time per contact, a double-clicked Send cannot leave two live links.
+    contacts = {c.id: c for c in session.scalars(
+        sa.select(Contact).where(Contact.tenant_id == caller.tenant_id, Contact.id.in_(ids),
                                  Contact.id.in_(sa.select(PropertyRole.contact_id)
                                                 .join(Property, Property.id == PropertyRole.property_id)
                                                 .where(Property.branch_id == caller.branch_id)))
-        # One invitation at a time per contact: a double-clicked Send cannot leave two live links.
-        .with_for_update())
-    if contact is None:
-        return refused(contact_id, None, "contact_not_found", "No such contact at this branch.")
-    name = contact.full_name or None
-    if contact.verified:
-        return refused(contact.id, contact.email, "already_verified",
-                       f"{contact.full_name or contact.email} already has a Customer Portal account and cannot be "
-                       "invited again. Ask them to use Forgot Password on the sign-in page to get back in.", name)
-    email = normalise_email(recipient.get("email") or contact.email)
-    if error := email_error(email):
-        return refused(contact.id, email, "invalid_email", error, name)
-    if email != contact.email:
-        if email_taken(session, caller.tenant_id, email, contact.id):
-            return refused(contact.id, email, "email_taken", "Another contact of this company uses this email.", name)
-        contact.email = email
-        contact.revision += 1
-        publish_contact(session, contact)
-    # A new invitation replaces any earlier one still outstanding.
-    session.execute(sa.update(Invitation).where(Invitation.contact_id == contact.id, Invitation.used_at.is_(None),
-                                                Invitation.revoked_at.is_(None)).values(revoked_at=now()))
+        .order_by(Contact.id).with_for_update())}
+    holders = _email_holders(session, caller.tenant_id, recipients, contacts.values())
+    invitations: list[dict[str, Any]] = []
+    events = []
+    latest: dict[str, dict[str, Any]] = {}  # contact id -> its invitation made earlier in this call
+    results = []
+    for recipient in recipients:
+        contact_id = str(recipient["contact_id"])
+        contact = contacts.get(contact_id)
+        if contact is None:
+            results.append(refused(contact_id, None, "contact_not_found", "No such contact at this branch."))
+            continue
+        name = contact.full_name or None
+        if contact.verified:
+            results.append(refused(
+                contact.id, contact.email, "already_verified",
+                f"{contact.full_name or contact.email} already has a Customer Portal account and cannot be "
+                "invited again. Ask them to use Forgot Password on the sign-in page to get back in.", name))
+            continue
+        email = normalise_email(recipient.get("email") or contact.email)
+        if error := email_error(email):
+            results.append(refused(contact.id, email, "invalid_email", error, name))
+            continue
+        if email != contact.email and holders.get(email, contact.id) != contact.id:
+            results.append(refused(contact.id, email, "email_taken", "Another contact of this company uses this email.",
+                                   name))
+            continue
+        at = now()
+        invitation, event = _invitation(caller=caller, staff=staff, template=template, branch=branch, contact=contact,
+                                        email=email, at=at)
+        if email != contact.email:  # rare in bulk: written at once, so the emails move in the recipients' order
+            if holders.get(contact.email) == contact.id:
+                del holders[contact.email]
+            holders[email] = contact.id
+            contact.email = email
+            contact.revision += 1
+            session.flush()
+            publish_contact(session, contact)
+        if contact.id in latest:  # a new invitation replaces the one this call just made
+            latest[contact.id]["revoked_at"] = at
+        latest[contact.id] = invitation
+        invitations.append(invitation)
+        events.append(event)
+        results.append({"contact_id": contact.id, "name": name, "email": email, "status": "sent", "code": None,
+                        "message": f"Invitation sent to {email}."})
+    if invitations:
+        # A new invitation replaces any earlier one still outstanding.
+        session.execute(sa.update(Invitation).where(Invitation.contact_id.in_(latest), Invitation.used_at.is_(None),
+                                                    Invitation.revoked_at.is_(None)).values(revoked_at=now()))
+        session.execute(sa.insert(Invitation.__table__), invitations)
+        record_events(session, events)
+    return results
+
+
+def _email_holders(session: Session, tenant_id: str, recipients: list[dict[str, str]], contacts) -> dict[str, str]:
+    """email -> id of the company's contact using it, for every email these recipients can ask for: the ones
+    they give and their contacts' own. Empty without a query when no recipient can change an email."""
+    asked = {normalise_email(r["email"]) for r in recipients if r.get("email")}
+    if not asked and all(normalise_email(c.email) == c.email for c in contacts):
+        return {}
+    asked |= {c.email for c in contacts} | {normalise_email(c.email) for c in contacts}
+    return dict(session.execute(sa.select(Contact.email, Contact.id).where(Contact.tenant_id == tenant_id,
+                                                                          Contact.email.in_(asked))).all())
+
+
+def _invitation(*, caller: Caller, staff: StaffUser, template: rules.InvitationTemplate, branch, contact: Contact,
+                email: str, at) -> tuple[dict[str, Any], Envelope]:
+    """The invitation row to insert for `contact` at `email`, and its `invitation_created` event."""
     token = new_token()
-    invitation = Invitation(tenant_id=caller.tenant_id, branch_id=caller.branch_id, contact_id=contact.id,
-                            token_digest=token_digest(token), invited_by=staff.id, to_email=email,
-                            expires_at=now() + rules.INVITATION_VALIDITY)
-    session.add(invitation)
-    session.flush()
+    invitation = {"id": str(uuid.uuid4()), "tenant_id": caller.tenant_id, "branch_id": caller.branch_id,
+                  "contact_id": contact.id, "token_digest": token_digest(token), "invited_by": staff.id,
+                  "to_email": email, "expires_at": at + rules.INVITATION_VALIDITY, "revoked_at": None}
     link = f"{branch.portal_url}/invitation/{token}"
     values = rules.token_values(contact_first=contact.first_name, contact_last=contact.last_name, link=link,
                                 company=branch.company_name, branch=branch.name, sender=staff.full_name)
-    record_event(session, make_event("invitation_created", {
-        "invitation_id": invitation.id, "contact_id": contact.id, "to_email": email,
+    event = make_event("invitation_created", {
+        "invitation_id": invitation["id"], "contact_id": contact.id, "to_email": email,
         "to_name": contact.full_name or email, "subject": rules.render(template.subject, values),
         "body_text": rules.render(template.body, values), "link": link,
         "link_description": template.link_description, "sender": {"name": staff.full_name, "email": staff.email},
-        "company_name": branch.company_name, "expires_at": invitation.expires_at,
-    }, tenant_id=caller.tenant_id, branch_id=caller.branch_id))
-    return {"contact_id": contact.id, "name": name, "email": email, "status": "sent", "code": None,
-            "message": f"Invitation sent to {email}."}
+        "company_name": branch.company_name, "expires_at": invitation["expires_at"],
+    }, tenant_id=caller.tenant_id, branch_id=caller.branch_id)
+    return invitation, event
 
 
 def _live_invitation(session: Session, caller: Caller, token: str) -> Invitation:
