@@ -118,8 +118,10 @@ def run(stack: Stack) -> None:
     from portal_devstack.supervisor import Supervisor
 
     preflight(stack)
-    print("Preparing databases…")
-    migrate(stack)
+    print("Preparing databases…", flush=True)
+    # In a process of its own: Alembic and every service's models stay out of this one, which stays up
+    # (as the supervisor) as long as the stack does.
+    subprocess.run([str(BIN / "portal-dev"), "migrate"], check=True)
     seed(stack)
     stack.run_dir.mkdir(exist_ok=True)
     supervisor = Supervisor()
