@@ -175,13 +175,20 @@ def wait_until_quiet(target: Target, timeout: float = 120) -> None:
 
 # -- bulk ------------------------------------------------------------------------------------------------
 
-def bulk(target: Target, count: int = 10_000, timeout: float = 900, ceiling: str = "") -> list[Row]:
+def _ready(target: Target, count: int):
+    """(portal, sink, contacts, signed-in staff, invitation template): `count` contacts exist, the stack is
+    quiet and the sink empty."""
     portal, sink = Portal(target), MailSink(target.mail_api)
     contacts = portal.ensure_contacts(count)
     staff = portal.staff()
     template = staff.get(target.gateway + "/api/identity/staff/invitation-template", timeout=30).json()
     wait_until_quiet(target)
     sink.clear()
+    return portal, sink, contacts, staff, template
+
+
+def bulk(target: Target, count: int = 10_000, timeout: float = 900, ceiling: str = "") -> list[Row]:
+    portal, sink, contacts, staff, template = _ready(target, count)
 
     started_wall, started = datetime.now(UTC), time.monotonic()
     for first in range(0, count, BATCH_LIMIT):
@@ -288,12 +295,7 @@ def sender_drain(target: Target, count: int = 5_000, timeout: float = 600) -> li
 
 def event_to_email(target: Target, rate: float = 100.0, seconds: float = 20.0, timeout: float = 120) -> list[Row]:
     count = int(rate * seconds)
-    portal, sink = Portal(target), MailSink(target.mail_api)
-    contacts = portal.ensure_contacts(count)
-    staff = portal.staff()
-    template = staff.get(target.gateway + "/api/identity/staff/invitation-template", timeout=30).json()
-    wait_until_quiet(target)
-    sink.clear()
+    portal, sink, contacts, staff, template = _ready(target, count)
 
     sent: dict[str, float] = {}     # email → wall time the request went out (the fallback start)
     failures: list[str] = []
