@@ -40,17 +40,45 @@ def chromium_path() -> str:
     pytest.fail("Chromium is not installed: run `make browser` (Debian package `chromium`).")
 
 
-@pytest.fixture
-def browser_page(chromium_path):
+@pytest.fixture(scope="session")
+def chromium(chromium_path):
+    """One headless Chromium for the whole run (launching one per test cost about a second each); tests
+    isolate themselves with contexts of their own (`browser_page`, or `chromium.new_context()`)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=[
+        launched = pw.chromium.launch(executable_path=chromium_path, headless=True, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
             "--no-first-run", "--disable-component-update", "--disable-sync"])
-        page = browser.new_page()
-        yield page
-        browser.close()
+        _LAUNCHED.append(launched)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    return chromium
+
+
+_LAUNCHED: list = []   # the session's Chromium, once a test asked for it
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_pages_at_the_end_of_each_module():
+    """Pages a module opened straight from the shared browser close with the module (as they did when each
+    module launched its own browser), so no page of an earlier module keeps running in the background."""
+    yield
+    for launched in _LAUNCHED:
+        for context in list(launched.contexts):
+            context.close()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    """A page in a fresh context (its own cookies and storage), closed after the test."""
+    context = chromium.new_context()
+    yield context.new_page()
+    context.close()
 
 
 # -- signing in, for any test file (importlib mode: test modules cannot import each other) ----------

@@ -25,17 +25,6 @@ def url(system, path: str) -> str:
     return f"http://{BRANCH}.{system.stack.base_domain}{path}"
 
 
-@pytest.fixture(scope="module")
-def chromium(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"])
-        yield browser
-        browser.close()
-
-
 def violations(page) -> list[str]:
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
                                        "resultTypes": ["violations"]})

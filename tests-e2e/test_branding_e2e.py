@@ -18,17 +18,6 @@ def url(system, path: str = "/") -> str:
     return f"http://{BRANCH}.{system.stack.base_domain}{path}"
 
 
-@pytest.fixture
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=chromium_path, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"])
-        yield chromium
-        chromium.close()
-
-
 def signed_in(browser, system, path: str, email: str, password: str, **context):
     page = browser.new_context(**context).new_page()
     page.goto(url(system, path))

@@ -59,67 +59,64 @@ def http_sign_in(system, slug: str, email: str, password: str) -> requests.Sessi
     return client
 
 
-def test_staff_invite_customer_accept_sign_out_forgot_reset_and_sign_in_again(system, chromium_path):
-    from playwright.sync_api import expect, sync_playwright
+def test_staff_invite_customer_accept_sign_out_forgot_reset_and_sign_in_again(system, chromium):
+    from playwright.sync_api import expect
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"])
-        staff = browser.new_context().new_page()
-        browser_sign_in(staff, system, "demo", "admin@example.com", "demo-admin-pass", "/staff/login")
-        expect(staff.get_by_role("heading", name="Contacts")).to_be_visible()
-        staff.get_by_label("Select Dana Whitfield").check()
-        staff.get_by_role("button", name="Send Customer Portal Invite").click()
-        staff.get_by_role("button", name="Send").click()
-        # Accepted at once; identity's worker sends, and the results page refreshes itself until it has.
-        expect(staff.get_by_text("Invitation sent to Dana Whitfield (dana@example.com).")).to_be_visible(timeout=20_000)
+    browser = chromium
+    staff = browser.new_context().new_page()
+    browser_sign_in(staff, system, "demo", "admin@example.com", "demo-admin-pass", "/staff/login")
+    expect(staff.get_by_role("heading", name="Contacts")).to_be_visible()
+    staff.get_by_label("Select Dana Whitfield").check()
+    staff.get_by_role("button", name="Send Customer Portal Invite").click()
+    staff.get_by_role("button", name="Send").click()
+    # Accepted at once; identity's worker sends, and the results page refreshes itself until it has.
+    expect(staff.get_by_text("Invitation sent to Dana Whitfield (dana@example.com).")).to_be_visible(timeout=20_000)
 
-        wait_for(lambda: mail_to(system, "dana@example.com", "invited"), timeout=20, message="the invitation email")
-        invitation = message(system, mail_to(system, "dana@example.com", "invited")[0]["ID"])
-        assert invitation["Subject"] == "Dana Whitfield, you've been invited to the Customer Portal!"
-        assert invitation["From"]["Name"].startswith("Alex Admin")
-        assert [r["Address"] for r in invitation["ReplyTo"]] == ["admin@example.com"]
-        accept_link = link_in(invitation["Text"], "invitation")
+    wait_for(lambda: mail_to(system, "dana@example.com", "invited"), timeout=20, message="the invitation email")
+    invitation = message(system, mail_to(system, "dana@example.com", "invited")[0]["ID"])
+    assert invitation["Subject"] == "Dana Whitfield, you've been invited to the Customer Portal!"
+    assert invitation["From"]["Name"].startswith("Alex Admin")
+    assert [r["Address"] for r in invitation["ReplyTo"]] == ["admin@example.com"]
+    accept_link = link_in(invitation["Text"], "invitation")
 
-        customer = browser.new_context().new_page()
-        customer.goto(accept_link)
-        customer.get_by_label("First name").fill("Dana")
-        customer.get_by_label("Last name").fill("Whitfield")
-        customer.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
-        customer.get_by_label("Confirm password").fill(NEW_PASSWORD)
-        customer.get_by_role("button", name="Create Account").click()
-        expect(customer.get_by_role("heading", name="Welcome, Dana")).to_be_visible()
+    customer = browser.new_context().new_page()
+    customer.goto(accept_link)
+    customer.get_by_label("First name").fill("Dana")
+    customer.get_by_label("Last name").fill("Whitfield")
+    customer.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    customer.get_by_label("Confirm password").fill(NEW_PASSWORD)
+    customer.get_by_role("button", name="Create Account").click()
+    expect(customer.get_by_role("heading", name="Welcome, Dana")).to_be_visible()
 
-        # The link worked once; the staff console now shows Dana as verified.
-        customer.goto(accept_link)
-        expect(customer.get_by_role("heading", name="Invitation no longer valid")).to_be_visible()
-        staff.goto(url(system, "demo", "/staff/?q=dana"))
-        expect(staff.locator("tr", has_text="dana@example.com").get_by_text("Yes")).to_be_visible()
+    # The link worked once; the staff console now shows Dana as verified.
+    customer.goto(accept_link)
+    expect(customer.get_by_role("heading", name="Invitation no longer valid")).to_be_visible()
+    staff.goto(url(system, "demo", "/staff/?q=dana"))
+    expect(staff.locator("tr", has_text="dana@example.com").get_by_text("Yes")).to_be_visible()
 
-        customer.goto(url(system, "demo"))
-        customer.locator("summary.user-menu__toggle").click()
-        customer.get_by_role("button", name="Sign Out").click()
-        expect(customer.get_by_text("You have been signed out.")).to_be_visible()
+    customer.goto(url(system, "demo"))
+    customer.locator("summary.user-menu__toggle").click()
+    customer.get_by_role("button", name="Sign Out").click()
+    expect(customer.get_by_text("You have been signed out.")).to_be_visible()
 
-        customer.get_by_role("link", name="Forgot Password?").click()
-        customer.get_by_label("Email").fill("dana@example.com")
-        customer.get_by_role("button", name="Send Reset Link").click()
-        expect(customer.get_by_text("If an account exists for that email")).to_be_visible()
-        wait_for(lambda: mail_to(system, "dana@example.com", "reset"), timeout=20, message="the reset email")
-        reset_link = link_in(message(system, mail_to(system, "dana@example.com", "reset")[0]["ID"])["Text"],
-                             "reset-password")
-        customer.goto(reset_link)
-        customer.get_by_label("New password", exact=True).fill(RESET_PASSWORD)
-        customer.get_by_label("Confirm new password").fill(RESET_PASSWORD)
-        customer.get_by_role("button", name="Change Password").click()
+    customer.get_by_role("link", name="Forgot Password?").click()
+    customer.get_by_label("Email").fill("dana@example.com")
+    customer.get_by_role("button", name="Send Reset Link").click()
+    expect(customer.get_by_text("If an account exists for that email")).to_be_visible()
+    wait_for(lambda: mail_to(system, "dana@example.com", "reset"), timeout=20, message="the reset email")
+    reset_link = link_in(message(system, mail_to(system, "dana@example.com", "reset")[0]["ID"])["Text"],
+                         "reset-password")
+    customer.goto(reset_link)
+    customer.get_by_label("New password", exact=True).fill(RESET_PASSWORD)
+    customer.get_by_label("Confirm new password").fill(RESET_PASSWORD)
+    customer.get_by_role("button", name="Change Password").click()
 
-        browser_sign_in(customer, system, "demo", "dana@example.com", NEW_PASSWORD)
-        expect(customer.get_by_text("The email or password is incorrect.")).to_be_visible()
-        browser_sign_in(customer, system, "demo", "dana@example.com", RESET_PASSWORD)
-        expect(customer.get_by_role("heading", name="Welcome, Dana")).to_be_visible()
-        wait_for(lambda: mail_to(system, "dana@example.com", "password was changed"), timeout=20,
-                 message="the password-changed email")
-        browser.close()
+    browser_sign_in(customer, system, "demo", "dana@example.com", NEW_PASSWORD)
+    expect(customer.get_by_text("The email or password is incorrect.")).to_be_visible()
+    browser_sign_in(customer, system, "demo", "dana@example.com", RESET_PASSWORD)
+    expect(customer.get_by_role("heading", name="Welcome, Dana")).to_be_visible()
+    wait_for(lambda: mail_to(system, "dana@example.com", "password was changed"), timeout=20,
+             message="the password-changed email")
 
 
 def test_a_password_change_ends_the_other_browsers_session_on_its_next_request(system):

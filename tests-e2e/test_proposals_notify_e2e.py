@@ -36,17 +36,6 @@ def base(system) -> str:
     return f"http://{SLUG}.{system.stack.base_domain}"
 
 
-@pytest.fixture(scope="module")
-def chromium(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"])
-        yield browser
-        browser.close()
-
-
 def violations(page) -> list[str]:
     found = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
     return [f"{v['id']}: {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in found.response["violations"]]

@@ -93,17 +93,6 @@ def put_issue(system, key: str, external_id: str, doc: dict) -> requests.Respons
                         headers={"Host": system.host(), "Authorization": f"Bearer {key}"})
 
 
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium_path, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"])
-        yield launched
-        launched.close()
-
-
 def test_the_demo_issues_are_listed_and_only_the_ones_shown_to_the_client(system, browser):
     page = sign_in(browser, system, "camilla@example.com", "demo-customer-pass")
     page.goto(url(system, "/requests"))

@@ -28,17 +28,6 @@ def base(system) -> str:
     return f"http://demo.{system.stack.base_domain}"
 
 
-@pytest.fixture(scope="module")
-def chromium(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"])
-        yield browser
-        browser.close()
-
-
 def violations(page) -> list[str]:
     """axe-core's WCAG 2.2 A/AA findings on the page as the customer sees it now (after ticking, drawing)."""
     found = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
