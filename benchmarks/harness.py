@@ -122,10 +122,6 @@ def bench_stack() -> Iterator["RunningStack"]:  # noqa: F821 - portal_devstack's
         yield running
 
 
-def branch_host(running, slug: str = "demo") -> str:
-    return running.host(slug)
-
-
 def sign_in(gateway: str, host: str, email: str, password: str, path: str = "/login") -> requests.Session:
     """A client signed in through the form, as a browser does (CSRF cookie and token)."""
     client = requests.Session()

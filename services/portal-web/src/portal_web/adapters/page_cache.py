@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass
 
 import redis
+from flask import current_app
 
 from portal_shared.logging import get_logger
 from portal_shared.page_versions import ALL_TENANTS, PAGE_DATA_SERVICES, version_key
@@ -88,6 +89,4 @@ class PageCache:
 
 def page_cache() -> PageCache | None:
     """The app's page cache, or None when it is switched off (PORTAL_WEB_PAGE_CACHE_SECONDS=0)."""
-    from flask import current_app
-
     return current_app.extensions.get("page_cache")
